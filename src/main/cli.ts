@@ -1,0 +1,238 @@
+/**
+ * The command-line interface, over the same host services and database as the app.
+ *
+ *   latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]…
+ *                  [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
+ *   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
+ *   latent-lab datasets list [--json]
+ *   latent-lab runs list [--json]
+ *   latent-lab runs show <id> [--json]
+ *
+ * Exit codes: 0 done, 1 the run failed, 2 bad input (nothing is stored), 130 interrupted.
+ */
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { algorithmSpecs } from '../shared/algorithms';
+import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
+import { findBuiltinByKey } from './host/datasets';
+import { forkLauncher } from './host/fork-launcher';
+import { createHost, type Host } from './host/host';
+import { builtAppPaths, defaultDataDir } from './paths';
+import { version } from '../../package.json';
+
+class UsageError extends Error {}
+
+const usage = `usage:
+  latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]... [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
+  latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
+  latent-lab datasets list [--db PATH] [--json]
+  latent-lab runs list [--db PATH] [--json]
+  latent-lab runs show <id> [--db PATH] [--json]
+algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d`;
+
+function parseSet(pairs: string[]): Record<string, number> {
+  const params: Record<string, number> = {};
+  for (const pair of pairs) {
+    const m = /^([A-Za-z][\w]*)=(.+)$/.exec(pair);
+    if (!m) throw new UsageError(`--set expects key=value, got "${pair}"`);
+    const v = Number(m[2]);
+    if (!Number.isFinite(v)) throw new UsageError(`--set ${m[1]}: "${m[2]}" is not a number`);
+    params[m[1]] = v;
+  }
+  return params;
+}
+
+function runJson(run: RunInfo) {
+  const seconds =
+    run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null;
+  return {
+    runId: run.id,
+    name: run.name,
+    algorithm: run.algorithm,
+    status: run.status,
+    backend: run.backend,
+    dataset: run.datasetName,
+    columns: run.columns,
+    params: run.params,
+    seed: run.seed,
+    seconds,
+    summary: run.summary,
+    error: run.error,
+    notes: run.notes,
+  };
+}
+
+function printRun(run: RunInfo): void {
+  const j = runJson(run);
+  console.log(`run ${j.runId} ${j.algorithm} on ${j.dataset} [${j.columns.join(', ')}]: ${j.status}` +
+    (j.seconds !== null ? ` in ${j.seconds.toFixed(2)} s` : '') + (j.backend ? ` (${j.backend})` : ''));
+  console.log(`  params: ${JSON.stringify(j.params)} seed ${j.seed}`);
+  if (j.error) console.log(`  error: ${j.error}`);
+  for (const n of j.notes) console.log(`  note: ${n}`);
+  if (j.summary)
+    for (const [k, v] of Object.entries(j.summary))
+      console.log(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+}
+
+function printDataset(d: DatasetMeta): void {
+  console.log(`${d.id}\t${d.name}\t${d.rows} rows\t${d.columns.map((c) => `${c.name}:${c.type}`).join(', ')}`);
+}
+
+async function resolveData(host: Host, data: string, opts: { columns?: string[]; drop: boolean }): Promise<{ dataset: DatasetMeta; imported: boolean }> {
+  if (data.startsWith('builtin:')) {
+    const d = findBuiltinByKey(host.store, data.slice('builtin:'.length));
+    if (!d) throw new UsageError(`no bundled data set "${data}" (try builtin:old-faithful or builtin:seed-1d)`);
+    return { dataset: d, imported: false };
+  }
+  const dataset = await host.call('datasets.import', {
+    source: { kind: 'path', path: data },
+    name: basename(data),
+    columns: opts.columns,
+    dropInvalidRows: opts.drop,
+  });
+  return { dataset, imported: true };
+}
+
+async function commandRun(host: Host, positionals: string[], v: Values): Promise<number> {
+  const algorithm = positionals[1];
+  const spec = algorithm ? algorithmSpecs[algorithm] : undefined;
+  if (!spec) throw new UsageError(`unknown algorithm "${algorithm ?? ''}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`);
+  if (!v.data) throw new UsageError('run needs --data <file.csv|builtin:NAME>');
+  const params = parseSet(v.set ?? []);
+  // Refuse bad parameters before anything is imported.
+  const checked = spec.params.safeParse(params);
+  if (!checked.success)
+    throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '));
+  const seed = v.seed === undefined ? 0 : Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer`);
+  const columns = v.columns?.split(',').map((c) => c.trim()).filter(Boolean);
+  const { dataset, imported } = await resolveData(host, v.data, { columns, drop: v['drop-invalid-rows'] ?? false });
+  let run: RunInfo;
+  try {
+    run = await host.call('runs.start', {
+      algorithm,
+      datasetId: dataset.id,
+      columns: columns ?? dataset.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name),
+      params,
+      seed,
+    });
+  } catch (e) {
+    // Nothing stored on refusal: drop the data set this command just imported.
+    if (imported) host.store.deleteDataset(dataset.id);
+    throw e;
+  }
+  const interrupt = () => host.runs.cancel(run.id);
+  process.once('SIGINT', interrupt);
+  if (!v.json) {
+    let last = -1;
+    host.on('run.updated', (r) => {
+      if (r.id !== run.id || !process.stderr.isTTY) return;
+      const pct = Math.round(r.progress * 100);
+      if (pct !== last) process.stderr.write(`\r${r.status} ${pct}%   `), (last = pct);
+    });
+  }
+  const done = await host.runs.whenSettled(run.id);
+  process.off('SIGINT', interrupt);
+  if (!v.json && process.stderr.isTTY) process.stderr.write('\n');
+  if (v.json) console.log(JSON.stringify(runJson(done)));
+  else printRun(done);
+  return done.status === 'completed' ? 0 : done.status === 'cancelled' ? 130 : 1;
+}
+
+type Values = {
+  data?: string;
+  columns?: string;
+  set?: string[];
+  seed?: string;
+  name?: string;
+  db?: string;
+  json?: boolean;
+  'drop-invalid-rows'?: boolean;
+};
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        columns: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        name: { type: 'string' },
+        db: { type: 'string' },
+        json: { type: 'boolean' },
+        'drop-invalid-rows': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { positionals, values } = parsed;
+  if (values.help || positionals.length === 0) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  const paths = builtAppPaths(import.meta.dirname);
+  const host = await createHost({
+    dataDir: defaultDataDir(),
+    dbPath: values.db ?? process.env.LATENT_LAB_DB,
+    resourcesDir: paths.resourcesDir,
+    launchWorker: forkLauncher(paths.workerPath),
+    version,
+  });
+  try {
+    const [group, action] = positionals;
+    const json = values.json ?? false;
+    if (group === 'run') return await commandRun(host, positionals, values);
+    if (group === 'datasets' && action === 'import') {
+      const file = positionals[2];
+      if (!file) throw new UsageError('datasets import needs a file');
+      const d = await host.call('datasets.import', {
+        source: { kind: 'path', path: file },
+        name: values.name ?? basename(file),
+        columns: values.columns?.split(',').map((c) => c.trim()).filter(Boolean),
+        dropInvalidRows: values['drop-invalid-rows'] ?? false,
+      });
+      if (json) console.log(JSON.stringify({ id: d.id, name: d.name, rows: d.rows, columns: d.columns, hash: d.hash }));
+      else printDataset(d);
+      return 0;
+    }
+    if (group === 'datasets' && action === 'list') {
+      const list = await host.call('datasets.list', {});
+      if (json) console.log(JSON.stringify({ datasets: list }));
+      else list.forEach(printDataset);
+      return 0;
+    }
+    if (group === 'runs' && action === 'list') {
+      const list = await host.call('runs.list', {});
+      if (json) console.log(JSON.stringify({ runs: list.map(runJson) }));
+      else for (const r of list) console.log(`${r.id}\t${r.status}\t${r.algorithm}\t${r.datasetName}\t${r.createdAt}\t${r.name}`);
+      return 0;
+    }
+    if (group === 'runs' && action === 'show') {
+      const id = Number(positionals[2]);
+      if (!Number.isInteger(id) || id < 1) throw new UsageError('runs show needs a run id');
+      const run = await host.call('runs.get', { id });
+      if (json) console.log(JSON.stringify(runJson(run)));
+      else printRun(run);
+      return 0;
+    }
+    throw new UsageError(`unknown command "${positionals.join(' ')}"\n${usage}`);
+  } finally {
+    host.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const bad = e instanceof UsageError || (e instanceof ApiError && e.code !== 'internal');
+    console.error(`latent-lab: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    if (e instanceof UsageError && e.message.includes('\n')) console.error(e.message.split('\n').slice(1).join('\n'));
+    process.exit(bad ? 2 : 1);
+  },
+);

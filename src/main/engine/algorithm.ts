@@ -1,0 +1,62 @@
+/**
+ * The engine contract: an algorithm is `{ id, params, run(ctx) }`. It reads only what the context
+ * hands it and reports only through `ctx.emit`, so unit tests call `run` directly with real arrays.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { z } from 'zod';
+import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
+import type { Rng } from './rng';
+
+export interface EngineData {
+  /** Row-major rows × cols values. */
+  values: Float64Array;
+  rows: number;
+  cols: number;
+  columns: string[];
+}
+
+export interface Emitter {
+  metrics(step: number, values: Record<string, number>): void;
+  artifact(kind: ArtifactKind, step: number, meta: unknown, data?: TypedArray): void;
+  /** Fraction of the run done, in [0, 1]. */
+  progress(fraction: number): void;
+  /** A remark kept with the run (e.g. a backend fallback). */
+  note(message: string): void;
+}
+
+export interface AlgorithmContext<P> {
+  tf: typeof tf;
+  data: EngineData;
+  params: P;
+  seed: number;
+  rng: Rng;
+  emit: Emitter;
+  signal: AbortSignal;
+}
+
+export interface Algorithm<P = Record<string, number>, S = Record<string, unknown>> {
+  id: string;
+  params: z.ZodType<P>;
+  run(ctx: AlgorithmContext<P>): Promise<S>;
+}
+
+/** A problem with the user's input or data: reported as is, with what to change. */
+export class DataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataError';
+  }
+}
+
+/** Thrown by an algorithm that saw `ctx.signal` aborted. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/** Lets pending messages (cancel) be handled between steps. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

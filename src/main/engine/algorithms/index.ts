@@ -1,0 +1,7 @@
+import type { Algorithm } from '../algorithm';
+import { gmm } from './gmm';
+
+/** Every algorithm the engine can run, by id (the ids match src/shared/algorithms). */
+export const engineAlgorithms: Record<string, Algorithm<never, Record<string, unknown>>> = {
+  gmm: gmm as unknown as Algorithm<never, Record<string, unknown>>,
+};

@@ -1,0 +1,61 @@
+/**
+ * Messages between the host and an engine worker. Both directions are validated with zod: the
+ * worker trusts nothing it did not check, and neither does the host.
+ */
+import { z } from 'zod';
+import { artifactKinds, float64ArraySchema, typedArraySchema } from '../../shared/artifacts';
+
+export const hostToWorker = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    runId: z.number().int(),
+    algorithm: z.string(),
+    params: z.record(z.string(), z.number()),
+    seed: z.number().int(),
+    data: z.object({
+      values: float64ArraySchema,
+      rows: z.number().int().nonnegative(),
+      cols: z.number().int().nonnegative(),
+      columns: z.array(z.string()),
+    }),
+  }),
+  z.object({ type: z.literal('cancel') }),
+]);
+export type HostToWorker = z.infer<typeof hostToWorker>;
+
+export const workerToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), backend: z.string(), notes: z.array(z.string()) }),
+  z.object({ type: z.literal('metrics'), step: z.number().int(), values: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal('artifact'),
+    kind: z.enum(artifactKinds),
+    step: z.number().int(),
+    meta: z.unknown(),
+    data: typedArraySchema.optional(),
+  }),
+  z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('note'), message: z.string() }),
+  /** A note that the run now uses a different backend (e.g. after a missing kernel). */
+  z.object({ type: z.literal('backend'), backend: z.string() }),
+  z.object({ type: z.literal('done'), summary: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal('failed'), message: z.string(), dataError: z.boolean() }),
+  z.object({ type: z.literal('cancelled') }),
+]);
+export type WorkerToHost = z.infer<typeof workerToHost>;
+
+/** The worker side of a process boundary: child_process IPC or Electron's parentPort. */
+export interface WorkerEndpoint {
+  send(message: WorkerToHost): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+/** The host side: one launched worker process. */
+export interface WorkerHandle {
+  send(message: HostToWorker): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when the process is gone, with a reason readable by a person. */
+  onExit(listener: (reason: string, clean: boolean) => void): void;
+  kill(): void;
+}
+
+export type LaunchWorker = () => WorkerHandle;

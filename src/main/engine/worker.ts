@@ -1,0 +1,113 @@
+/**
+ * Engine worker entry: one process per run. It receives the data and parameters, runs the
+ * algorithm on the chosen tfjs backend and reports through messages; it never touches the
+ * database or the file system. Runs under child_process.fork (Node) or utilityProcess (Electron).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CancelledError, DataError } from './algorithm';
+import { engineAlgorithms } from './algorithms';
+import { fallBackToCpu, initBackend } from './backend';
+import { hostToWorker, type HostToWorker, type WorkerEndpoint, type WorkerToHost } from './protocol';
+import { createRng } from './rng';
+
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+function endpoint(): WorkerEndpoint {
+  const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      send: (m) => parentPort.postMessage(m),
+      onMessage: (l) => parentPort.on('message', (e) => l(e.data)),
+    };
+  }
+  if (!process.send) throw new Error('the engine worker must be started by the host');
+  return {
+    send: (m) => process.send!(m),
+    onMessage: (l) => process.on('message', l),
+  };
+}
+
+/** tfjs reports a kernel missing on a backend with this wording. */
+function isMissingKernel(e: unknown): boolean {
+  return e instanceof Error && /not registered|not yet implemented|kernel .* not found/i.test(e.message);
+}
+
+async function run(port: WorkerEndpoint, start: Extract<HostToWorker, { type: 'start' }>, signal: AbortSignal) {
+  const algorithm = engineAlgorithms[start.algorithm];
+  if (!algorithm) throw new DataError(`unknown algorithm "${start.algorithm}"`);
+  const params = algorithm.params.parse(start.params);
+  const backend = await initBackend();
+  port.send({ type: 'started', backend: backend.name, notes: backend.notes });
+  const send = (m: WorkerToHost) => port.send(m);
+  const attempt = () =>
+    algorithm.run({
+      tf,
+      data: start.data,
+      params,
+      seed: start.seed,
+      rng: createRng(start.seed),
+      signal,
+      emit: {
+        metrics: (step, values) => send({ type: 'metrics', step, values }),
+        artifact: (kind, step, meta, data) => send({ type: 'artifact', kind, step, meta, data }),
+        progress: (fraction) => send({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) }),
+        note: (message) => send({ type: 'note', message }),
+      },
+    });
+  try {
+    return await attempt();
+  } catch (e) {
+    if (!isMissingKernel(e) || tf.getBackend() === 'cpu') throw e;
+    // Same seed, fresh start: the run's numbers are then those of the cpu backend.
+    send({ type: 'note', message: `${tf.getBackend()} lacks a kernel (${(e as Error).message}); restarted on cpu` });
+    await fallBackToCpu();
+    send({ type: 'backend', backend: 'cpu' });
+    return await attempt();
+  }
+}
+
+function main(): void {
+  const port = endpoint();
+  const abort = new AbortController();
+  let started = false;
+  port.onMessage((raw) => {
+    const parsed = hostToWorker.safeParse(raw);
+    if (!parsed.success) {
+      port.send({ type: 'failed', message: `malformed message to the engine: ${parsed.error.message}`, dataError: false });
+      return;
+    }
+    const msg = parsed.data;
+    if (msg.type === 'cancel') {
+      abort.abort();
+      return;
+    }
+    if (started) return;
+    started = true;
+    run(port, msg, abort.signal).then(
+      (summary) => {
+        port.send({ type: 'done', summary });
+        exitSoon(0);
+      },
+      (e: unknown) => {
+        if (e instanceof CancelledError) port.send({ type: 'cancelled' });
+        else
+          port.send({
+            type: 'failed',
+            message: e instanceof Error ? e.message : String(e),
+            dataError: e instanceof DataError,
+          });
+        exitSoon(0);
+      },
+    );
+  });
+}
+
+/** Leave time for the last message to be flushed over IPC. */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 50);
+}
+
+main();

@@ -1,0 +1,41 @@
+/** Data sets: CSV import into the store, and the bundled sets that need no import. */
+import { join } from 'node:path';
+import type { CsvSource, DatasetMeta } from '../../shared/api';
+import { readNumericTable } from './csv';
+import type { Store } from './store';
+
+/** Shipped in resources/datasets; available in every new database. */
+export const builtinDatasets = [
+  { name: 'Old Faithful', file: 'old-faithful.csv' },
+  { name: 'Seed 1-D mixture', file: 'seed-1d.csv' },
+] as const;
+
+export async function importCsv(
+  store: Store,
+  source: CsvSource,
+  options: {
+    name: string;
+    columns?: string[];
+    dropInvalidRows?: boolean;
+    builtin?: boolean;
+    onProgress?: (fraction: number) => void;
+  },
+): Promise<DatasetMeta> {
+  // Everything is parsed and checked before the single insert: a failed import stores nothing.
+  const table = await readNumericTable(source, options);
+  return store.insertDataset({ name: options.name, columns: table.columns, rows: table.rows, values: table.values, builtin: options.builtin });
+}
+
+export async function ensureBuiltinDatasets(store: Store, resourcesDir: string): Promise<void> {
+  for (const b of builtinDatasets) {
+    if (store.findBuiltin(b.name)) continue;
+    await importCsv(store, { kind: 'path', path: join(resourcesDir, 'datasets', b.file) }, { name: b.name, builtin: true });
+  }
+}
+
+/** Resolves `builtin:NAME` (by file stem or display name, case-insensitive) for the CLI. */
+export function findBuiltinByKey(store: Store, key: string): DatasetMeta | null {
+  const k = key.toLowerCase();
+  const b = builtinDatasets.find((d) => d.name.toLowerCase() === k || d.file.replace(/\.csv$/, '') === k);
+  return b ? store.findBuiltin(b.name) : null;
+}

@@ -1,0 +1,175 @@
+/**
+ * createHost: every service of the app, built from plain Node parts. The Electron shell, the web
+ * shell and the CLI are thin adapters around it; the tests drive it directly.
+ */
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { algorithmSpecs } from '../../shared/algorithms';
+import {
+  ApiError,
+  isRequestName,
+  requests,
+  type EventName,
+  type Events,
+  type RequestName,
+  type RequestOutput,
+  type RequestParsed,
+} from '../../shared/api';
+import type { LaunchWorker } from '../engine/protocol';
+import { CsvError, previewCsv } from './csv';
+import { ensureBuiltinDatasets, importCsv } from './datasets';
+import { EventBus } from './events';
+import { RunManager } from './runs';
+import { Store } from './store';
+
+export interface HostOptions {
+  /** Folder of the database (`latent-lab.db`), unless `dbPath` names the file. */
+  dataDir: string;
+  dbPath?: string;
+  resourcesDir: string;
+  launchWorker: LaunchWorker;
+  maxWorkers?: number;
+  version?: string;
+  /** better-sqlite3 binary built for Electron's ABI, when running inside Electron. */
+  nativeBinding?: string;
+}
+
+type Handlers = { [N in RequestName]: (input: RequestParsed<N>) => Promise<RequestOutput<N>> | RequestOutput<N> };
+
+export interface Host {
+  /** Validates `input` against the contract, then runs the request. Throws ApiError. */
+  handle(name: string, input: unknown): Promise<unknown>;
+  call<N extends RequestName>(name: N, input: z.input<(typeof requests)[N]['input']>): Promise<RequestOutput<N>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  readonly store: Store;
+  readonly runs: RunManager;
+  close(): void;
+}
+
+export function defaultMaxWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+function zodMessage(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+}
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = new Store(options.dbPath ?? join(options.dataDir, 'latent-lab.db'), {
+    nativeBinding: options.nativeBinding,
+  });
+  store.markInterrupted();
+  await ensureBuiltinDatasets(store, options.resourcesDir);
+  const events = new EventBus();
+  const maxWorkers = options.maxWorkers ?? defaultMaxWorkers();
+  const runs = new RunManager(store, events, options.launchWorker, maxWorkers);
+
+  const handlers: Handlers = {
+    'app.info': () => ({
+      version: options.version ?? '0.0.0',
+      dataDir: options.dataDir,
+      cores: availableParallelism(),
+      maxWorkers,
+    }),
+    'datasets.list': () => store.listDatasets(),
+    'datasets.preview': ({ source }) => previewCsv(source),
+    'datasets.import': async ({ source, name, columns, dropInvalidRows, importId }) => {
+      const meta = await importCsv(store, source, {
+        name,
+        columns,
+        dropInvalidRows,
+        onProgress: importId ? (fraction) => events.emit('dataset.importProgress', { importId, fraction }) : undefined,
+      });
+      events.emit('datasets.changed', { reason: 'imported' });
+      return meta;
+    },
+    'datasets.values': ({ id }) => {
+      const v = store.datasetValues(id);
+      if (!v) throw new ApiError('not-found', `no data set ${id}`);
+      return v;
+    },
+    'datasets.delete': ({ id }) => {
+      const deleted = store.deleteDataset(id);
+      if (deleted) events.emit('datasets.changed', { reason: 'deleted' });
+      return { deleted };
+    },
+    'runs.start': (input) => {
+      const spec = algorithmSpecs[input.algorithm];
+      const parsedParams = spec.params.safeParse(input.params);
+      if (!parsedParams.success) throw new ApiError('invalid-input', `parameters: ${zodMessage(parsedParams.error)}`);
+      const dataset = store.getDataset(input.datasetId);
+      if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
+      const all = store.datasetValues(dataset.id)!;
+      const index = input.columns.map((c) => {
+        const j = all.columns.indexOf(c);
+        if (j < 0) throw new ApiError('invalid-input', `data set "${dataset.name}" has no column "${c}"`);
+        return j;
+      });
+      const cols = index.length;
+      const values = new Float64Array(all.rows * cols);
+      for (let i = 0; i < all.rows; i++)
+        for (let c = 0; c < cols; c++) values[i * cols + c] = all.values[i * all.columns.length + index[c]];
+      const refusal = spec.checkData(parsedParams.data, { rows: all.rows, cols });
+      if (refusal) throw new ApiError('bad-data', refusal);
+      const run = store.createRun({
+        name: input.name || `${input.algorithm} on ${dataset.name}`,
+        algorithm: input.algorithm,
+        datasetId: dataset.id,
+        datasetName: dataset.name,
+        columns: input.columns,
+        params: parsedParams.data,
+        seed: input.seed,
+      });
+      events.emit('run.updated', run);
+      runs.enqueue({
+        runId: run.id,
+        algorithm: run.algorithm,
+        params: run.params,
+        seed: run.seed,
+        data: { values, rows: all.rows, cols, columns: input.columns },
+      });
+      return store.getRun(run.id)!;
+    },
+    'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
+    'runs.list': () => store.listRuns(),
+    'runs.get': ({ id }) => {
+      const run = store.getRun(id);
+      if (!run) throw new ApiError('not-found', `no run ${id}`);
+      return run;
+    },
+    'runs.metrics': ({ id }) => store.metricSeries(id),
+    'runs.artifacts': ({ id, kind, latestOnly }) => store.listArtifacts(id, kind, latestOnly),
+    'runs.delete': ({ id }) => {
+      if (runs.isActive(id)) throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
+      return { deleted: store.deleteRun(id) };
+    },
+  };
+
+  async function handle(name: string, input: unknown): Promise<unknown> {
+    if (!isRequestName(name)) throw new ApiError('invalid-input', `unknown request "${String(name)}"`);
+    const parsed = requests[name].input.safeParse(input ?? {});
+    if (!parsed.success) throw new ApiError('invalid-input', `${name}: ${zodMessage(parsed.error)}`);
+    try {
+      return await (handlers[name] as (i: unknown) => unknown)(parsed.data);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      if (e instanceof CsvError) throw new ApiError('bad-data', e.message);
+      throw new ApiError('internal', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  return {
+    handle,
+    call: (name, input) => handle(name, input) as never,
+    on: (event, listener) => events.on(event, listener),
+    store,
+    runs,
+    close() {
+      runs.shutdown();
+      store.close();
+    },
+  };
+}

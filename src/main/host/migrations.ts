@@ -1,0 +1,76 @@
+/**
+ * Numbered schema migrations. `PRAGMA user_version` holds the number of the last one applied;
+ * each is applied in its own transaction together with the version bump, so a failure leaves the
+ * database at the previous version. Never edit a migration that has shipped: add the next one.
+ */
+import type Database from 'better-sqlite3';
+
+export const migrations: readonly string[] = [
+  // 1: datasets, runs, metrics, artifacts.
+  `
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    columns_json TEXT NOT NULL,
+    builtin INTEGER NOT NULL DEFAULT 0,
+    hash TEXT NOT NULL,
+    -- row-major float64 values, rows × columns
+    data BLOB NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  );
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    dataset_name TEXT NOT NULL,
+    columns_json TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    backend TEXT,
+    status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0,
+    error TEXT,
+    notes_json TEXT NOT NULL DEFAULT '[]',
+    summary_json TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    started_at TEXT,
+    finished_at TEXT
+  );
+  CREATE INDEX runs_by_status ON runs(status);
+  CREATE TABLE metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    value REAL,
+    wall_ms REAL NOT NULL,
+    PRIMARY KEY (run_id, key, step)
+  ) WITHOUT ROWID;
+  CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    meta_json TEXT NOT NULL,
+    data_type TEXT,
+    data BLOB
+  );
+  CREATE INDEX artifacts_by_run ON artifacts(run_id, kind, step);
+  `,
+];
+
+export function migrate(db: Database.Database, list: readonly string[] = migrations): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > list.length)
+    throw new Error(
+      `the database is at schema version ${current}, newer than this app knows (${list.length}); update Latent Lab`,
+    );
+  for (let v = current; v < list.length; v++) {
+    db.transaction(() => {
+      db.exec(list[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return list.length;
+}

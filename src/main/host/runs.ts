@@ -1,0 +1,240 @@
+/**
+ * RunManager: the queue of runs and the life of each one. It starts at most `maxWorkers` engine
+ * processes at once, writes what they report to the store (metrics in batched transactions) and
+ * pushes it to clients at most ~20 times a second per run. A worker that dies leaves its run
+ * `failed` with the reason and everything already written.
+ */
+import type { RunInfo, StoredArtifact } from '../../shared/api';
+import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
+import { workerToHost } from '../engine/protocol';
+import type { EventBus } from './events';
+import type { MetricPoint, Store } from './store';
+
+export const flushIntervalMs = 50;
+/** Time a worker gets to stop by itself after a cancel before it is killed. */
+export const cancelGraceMs = 2000;
+
+interface Active {
+  runId: number;
+  worker: WorkerHandle;
+  startedAt: number;
+  pending: MetricPoint[];
+  pendingArtifacts: StoredArtifact[];
+  progress: number | null;
+  cancelRequested: boolean;
+  finished: boolean;
+  killTimer?: NodeJS.Timeout;
+}
+
+export interface QueuedRun {
+  runId: number;
+  algorithm: string;
+  params: Record<string, number>;
+  seed: number;
+  data: { values: Float64Array; rows: number; cols: number; columns: string[] };
+}
+
+export class RunManager {
+  private readonly queue: QueuedRun[] = [];
+  private readonly active = new Map<number, Active>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly settledListeners = new Map<number, ((run: RunInfo) => void)[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    private readonly launch: LaunchWorker,
+    readonly maxWorkers: number,
+  ) {
+    this.timer = setInterval(() => this.flushAll(), flushIntervalMs);
+    this.timer.unref();
+  }
+
+  enqueue(run: QueuedRun): void {
+    this.queue.push(run);
+    this.pump();
+  }
+
+  /** Resolves when the run reaches a terminal status. */
+  whenSettled(runId: number): Promise<RunInfo> {
+    const run = this.store.getRun(runId);
+    if (run && !['queued', 'running'].includes(run.status)) return Promise.resolve(run);
+    return new Promise((resolve) => {
+      const list = this.settledListeners.get(runId) ?? [];
+      list.push(resolve);
+      this.settledListeners.set(runId, list);
+    });
+  }
+
+  /** Queued, or running and not yet settled (a settled run's process may take a moment to exit). */
+  isActive(runId: number): boolean {
+    const a = this.active.get(runId);
+    return (a !== undefined && !a.finished) || this.queue.some((q) => q.runId === runId);
+  }
+
+  cancel(runId: number): boolean {
+    const queued = this.queue.findIndex((q) => q.runId === runId);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.settle(runId, 'cancelled', {});
+      return true;
+    }
+    const a = this.active.get(runId);
+    if (!a || a.cancelRequested) return false;
+    a.cancelRequested = true;
+    a.worker.send({ type: 'cancel' });
+    a.killTimer = setTimeout(() => a.worker.kill(), cancelGraceMs);
+    return true;
+  }
+
+  /** Stops everything (app quit): workers are killed, their runs become `interrupted` at next start. */
+  shutdown(): void {
+    clearInterval(this.timer);
+    this.flushAll();
+    for (const a of this.active.values()) {
+      // Settled by nobody: the store is about to close, so the worker's exit must write nothing.
+      a.finished = true;
+      clearTimeout(a.killTimer);
+      a.worker.kill();
+    }
+    this.active.clear();
+    this.queue.length = 0;
+  }
+
+  private pump(): void {
+    while (this.active.size < this.maxWorkers && this.queue.length > 0) {
+      this.launchRun(this.queue.shift()!);
+    }
+  }
+
+  private launchRun(q: QueuedRun): void {
+    let worker: WorkerHandle;
+    try {
+      worker = this.launch();
+    } catch (e) {
+      this.settle(q.runId, 'failed', { error: `could not start the engine: ${(e as Error).message}` });
+      return;
+    }
+    const a: Active = {
+      runId: q.runId,
+      worker,
+      startedAt: performance.now(),
+      pending: [],
+      pendingArtifacts: [],
+      progress: null,
+      cancelRequested: false,
+      finished: false,
+    };
+    this.active.set(q.runId, a);
+    this.store.markRunning(q.runId);
+    this.pushRun(q.runId);
+    worker.onMessage((raw) => this.onMessage(a, raw));
+    worker.onExit((reason, clean) => this.onExit(a, reason, clean));
+    worker.send({ type: 'start', runId: q.runId, algorithm: q.algorithm, params: q.params, seed: q.seed, data: q.data });
+  }
+
+  private onMessage(a: Active, raw: unknown): void {
+    if (a.finished) return;
+    const parsed = workerToHost.safeParse(raw);
+    if (!parsed.success) {
+      a.worker.kill();
+      this.finish(a, 'failed', { error: `the engine sent a malformed message: ${parsed.error.message}` });
+      return;
+    }
+    const m = parsed.data;
+    const wallMs = performance.now() - a.startedAt;
+    switch (m.type) {
+      case 'started':
+        this.store.setBackend(a.runId, m.backend);
+        for (const n of m.notes) this.store.addNote(a.runId, n);
+        this.pushRun(a.runId);
+        break;
+      case 'backend':
+        this.store.setBackend(a.runId, m.backend);
+        this.pushRun(a.runId);
+        break;
+      case 'metrics':
+        for (const [key, value] of Object.entries(m.values)) a.pending.push({ step: m.step, key, value, wallMs });
+        break;
+      case 'artifact':
+        a.pendingArtifacts.push(
+          this.store.insertArtifact(a.runId, { kind: m.kind, step: m.step, meta: m.meta, data: m.data }),
+        );
+        break;
+      case 'progress':
+        a.progress = m.fraction;
+        break;
+      case 'note':
+        this.store.addNote(a.runId, m.message);
+        break;
+      case 'done':
+        this.finish(a, 'completed', { summary: m.summary });
+        break;
+      case 'failed':
+        this.finish(a, 'failed', { error: m.message });
+        break;
+      case 'cancelled':
+        this.finish(a, 'cancelled', {});
+        break;
+    }
+  }
+
+  private onExit(a: Active, reason: string, clean: boolean): void {
+    clearTimeout(a.killTimer);
+    if (!a.finished) {
+      if (a.cancelRequested) this.finish(a, 'cancelled', {});
+      else this.finish(a, 'failed', { error: clean ? 'the engine stopped without a result' : reason });
+    }
+    this.active.delete(a.runId);
+    this.pump();
+  }
+
+  private finish(a: Active, status: 'completed' | 'failed' | 'cancelled', fields: { summary?: unknown; error?: string }) {
+    a.finished = true;
+    clearTimeout(a.killTimer);
+    this.flush(a);
+    this.settle(a.runId, status, fields);
+  }
+
+  private settle(runId: number, status: 'completed' | 'failed' | 'cancelled', fields: { summary?: unknown; error?: string }) {
+    this.store.finishRun(runId, status, fields);
+    const run = this.pushRun(runId);
+    if (run) for (const l of this.settledListeners.get(runId) ?? []) l(run);
+    this.settledListeners.delete(runId);
+  }
+
+  private flushAll(): void {
+    for (const a of this.active.values()) if (!a.finished) this.flush(a);
+  }
+
+  /** One transaction and at most one event of each kind per run per interval. */
+  private flush(a: Active): void {
+    if (a.pending.length > 0) {
+      const points = a.pending;
+      a.pending = [];
+      this.store.insertMetrics(a.runId, points);
+      this.events.emit('run.metrics', {
+        runId: a.runId,
+        points: points.map(({ step, key, value }) => ({ step, key, value })),
+      });
+    }
+    if (a.pendingArtifacts.length > 0) {
+      // Clients need only the newest of each kind; the store has them all.
+      const latest = new Map<string, StoredArtifact>();
+      for (const art of a.pendingArtifacts) latest.set(art.kind, art);
+      a.pendingArtifacts = [];
+      for (const artifact of latest.values()) this.events.emit('run.artifact', { runId: a.runId, artifact });
+    }
+    if (a.progress !== null) {
+      this.store.setProgress(a.runId, a.progress);
+      a.progress = null;
+      this.pushRun(a.runId);
+    }
+  }
+
+  private pushRun(runId: number): RunInfo | null {
+    const run = this.store.getRun(runId);
+    if (run) this.events.emit('run.updated', run);
+    return run;
+  }
+}

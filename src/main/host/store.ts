@@ -1,0 +1,355 @@
+/**
+ * The one SQLite file that holds everything: datasets, runs, their metrics and artifacts.
+ * better-sqlite3 is synchronous, which is what we want in the host: each write is a short
+ * transaction and the engine never waits on it (it runs in another process).
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import type {
+  ColumnInfo,
+  DatasetMeta,
+  DatasetValues,
+  MetricSeries,
+  RunInfo,
+  RunStatus,
+  StoredArtifact,
+} from '../../shared/api';
+import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
+import { migrate } from './migrations';
+
+function toBlob(a: TypedArray): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Copies (SQLite buffers are not aligned for 8-byte views). */
+function fromBlob(blob: Buffer, type: string): TypedArray {
+  const bytes = new Uint8Array(blob.byteLength);
+  bytes.set(blob);
+  if (type === 'f64') return new Float64Array(bytes.buffer);
+  if (type === 'f32') return new Float32Array(bytes.buffer);
+  return bytes;
+}
+
+function typeTag(a: TypedArray): string {
+  return a instanceof Float64Array ? 'f64' : a instanceof Float32Array ? 'f32' : 'u8';
+}
+
+export function hashValues(values: Float64Array, columns: string[]): string {
+  return createHash('sha256').update(JSON.stringify(columns)).update(toBlob(values)).digest('hex');
+}
+
+interface RunRow {
+  id: number;
+  name: string;
+  algorithm: string;
+  dataset_id: number | null;
+  dataset_name: string;
+  columns_json: string;
+  params_json: string;
+  seed: number;
+  backend: string | null;
+  status: RunStatus;
+  progress: number;
+  error: string | null;
+  notes_json: string;
+  summary_json: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  rows: number;
+  columns_json: string;
+  builtin: number;
+  hash: string;
+  created_at: string;
+}
+
+export interface NewRun {
+  name: string;
+  algorithm: string;
+  datasetId: number;
+  datasetName: string;
+  columns: string[];
+  params: Record<string, number>;
+  seed: number;
+}
+
+export interface MetricPoint {
+  step: number;
+  key: string;
+  value: number;
+  wallMs: number;
+}
+
+const now = (): string => new Date().toISOString();
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(file: string, options: { nativeBinding?: string } = {}) {
+    this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('synchronous = NORMAL');
+    migrate(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs a previous process left `running` or `queued` could not finish: keep their data. */
+  markInterrupted(): number {
+    return this.db
+      .prepare(
+        `UPDATE runs SET status = 'interrupted', finished_at = ?,
+           error = COALESCE(error, 'the app stopped while this run was in progress')
+         WHERE status IN ('running', 'queued')`,
+      )
+      .run(now()).changes;
+  }
+
+  // ---- datasets
+
+  insertDataset(d: {
+    name: string;
+    columns: ColumnInfo[];
+    rows: number;
+    values: Float64Array;
+    builtin?: boolean;
+  }): DatasetMeta {
+    const hash = hashValues(
+      d.values,
+      d.columns.map((c) => c.name),
+    );
+    const id = this.db
+      .prepare(
+        `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(d.name, d.rows, JSON.stringify(d.columns), d.builtin ? 1 : 0, hash, toBlob(d.values))
+      .lastInsertRowid as number;
+    return this.getDataset(Number(id))!;
+  }
+
+  private datasetMeta(r: DatasetRow): DatasetMeta {
+    return {
+      id: r.id,
+      name: r.name,
+      rows: r.rows,
+      columns: JSON.parse(r.columns_json) as ColumnInfo[],
+      builtin: r.builtin === 1,
+      hash: r.hash,
+      createdAt: r.created_at,
+    };
+  }
+
+  listDatasets(): DatasetMeta[] {
+    const rows = this.db
+      .prepare(`SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets ORDER BY builtin DESC, id`)
+      .all() as DatasetRow[];
+    return rows.map((r) => this.datasetMeta(r));
+  }
+
+  getDataset(id: number): DatasetMeta | null {
+    const r = this.db
+      .prepare(`SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets WHERE id = ?`)
+      .get(id) as DatasetRow | undefined;
+    return r ? this.datasetMeta(r) : null;
+  }
+
+  findBuiltin(name: string): DatasetMeta | null {
+    const r = this.db
+      .prepare(
+        `SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets WHERE builtin = 1 AND name = ?`,
+      )
+      .get(name) as DatasetRow | undefined;
+    return r ? this.datasetMeta(r) : null;
+  }
+
+  datasetValues(id: number): DatasetValues | null {
+    const meta = this.getDataset(id);
+    if (!meta) return null;
+    const r = this.db.prepare(`SELECT data FROM datasets WHERE id = ?`).get(id) as { data: Buffer };
+    return {
+      id,
+      columns: meta.columns.map((c) => c.name),
+      rows: meta.rows,
+      values: fromBlob(r.data, 'f64') as Float64Array,
+    };
+  }
+
+  deleteDataset(id: number): boolean {
+    return this.db.prepare(`DELETE FROM datasets WHERE id = ?`).run(id).changes > 0;
+  }
+
+  // ---- runs
+
+  createRun(r: NewRun): RunInfo {
+    const id = this.db
+      .prepare(
+        `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json, seed, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')`,
+      )
+      .run(r.name, r.algorithm, r.datasetId, r.datasetName, JSON.stringify(r.columns), JSON.stringify(r.params), r.seed)
+      .lastInsertRowid;
+    return this.getRun(Number(id))!;
+  }
+
+  private runInfo(r: RunRow): RunInfo {
+    return {
+      id: r.id,
+      name: r.name,
+      algorithm: r.algorithm,
+      datasetId: r.dataset_id,
+      datasetName: r.dataset_name,
+      columns: JSON.parse(r.columns_json) as string[],
+      params: JSON.parse(r.params_json) as Record<string, number>,
+      seed: r.seed,
+      backend: r.backend,
+      status: r.status,
+      progress: r.progress,
+      error: r.error,
+      notes: JSON.parse(r.notes_json) as string[],
+      summary: r.summary_json ? (JSON.parse(r.summary_json) as Record<string, unknown>) : null,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+    };
+  }
+
+  getRun(id: number): RunInfo | null {
+    const r = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    return r ? this.runInfo(r) : null;
+  }
+
+  listRuns(): RunInfo[] {
+    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map((r) => this.runInfo(r));
+  }
+
+  markStarted(id: number, backend: string): void {
+    this.db
+      .prepare(`UPDATE runs SET status = 'running', backend = ?, started_at = ? WHERE id = ?`)
+      .run(backend, now(), id);
+  }
+
+  markRunning(id: number): void {
+    this.db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`).run(now(), id);
+  }
+
+  setBackend(id: number, backend: string): void {
+    this.db.prepare(`UPDATE runs SET backend = ? WHERE id = ?`).run(backend, id);
+  }
+
+  setProgress(id: number, progress: number): void {
+    this.db.prepare(`UPDATE runs SET progress = ? WHERE id = ?`).run(progress, id);
+  }
+
+  addNote(id: number, note: string): void {
+    this.db
+      .prepare(`UPDATE runs SET notes_json = json_insert(notes_json, '$[#]', ?) WHERE id = ?`)
+      .run(note, id);
+  }
+
+  /** The terminal transition; only a run still queued or running can end. */
+  finishRun(
+    id: number,
+    status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>,
+    fields: { summary?: unknown; error?: string },
+  ): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, finished_at = ?, summary_json = COALESCE(?, summary_json),
+             error = COALESCE(?, error), progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END
+           WHERE id = ? AND status IN ('queued', 'running')`,
+        )
+        .run(
+          status,
+          now(),
+          fields.summary === undefined ? null : JSON.stringify(fields.summary),
+          fields.error ?? null,
+          status,
+          id,
+        ).changes > 0
+    );
+  }
+
+  deleteRun(id: number): boolean {
+    return this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes > 0;
+  }
+
+  // ---- metrics and artifacts
+
+  /** One transaction per batch: cheap enough for thousands of points a second. */
+  insertMetrics(runId: number, points: MetricPoint[]): void {
+    if (points.length === 0) return;
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO metrics (run_id, key, step, value, wall_ms) VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const p of points) insert.run(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
+    })();
+  }
+
+  metricSeries(runId: number): MetricSeries[] {
+    const rows = this.db
+      .prepare(`SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step`)
+      .all(runId) as { key: string; step: number; value: number | null }[];
+    const byKey = new Map<string, { step: number; value: number }[]>();
+    for (const r of rows) {
+      let list = byKey.get(r.key);
+      if (!list) byKey.set(r.key, (list = []));
+      list.push({ step: r.step, value: r.value ?? NaN });
+    }
+    return [...byKey].map(([key, list]) => ({
+      key,
+      steps: Float64Array.from(list, (p) => p.step),
+      values: Float64Array.from(list, (p) => p.value),
+    }));
+  }
+
+  insertArtifact(
+    runId: number,
+    a: { kind: ArtifactKind; step: number; meta: unknown; data?: TypedArray },
+  ): StoredArtifact {
+    const id = this.db
+      .prepare(`INSERT INTO artifacts (run_id, step, kind, meta_json, data_type, data) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(
+        runId,
+        a.step,
+        a.kind,
+        JSON.stringify(a.meta ?? null),
+        a.data ? typeTag(a.data) : null,
+        a.data ? toBlob(a.data) : null,
+      ).lastInsertRowid;
+    return { id: Number(id), ...a };
+  }
+
+  listArtifacts(runId: number, kind?: ArtifactKind, latestOnly = false): StoredArtifact[] {
+    const where = kind ? `run_id = ? AND kind = ?` : `run_id = ?`;
+    const args: unknown[] = kind ? [runId, kind] : [runId];
+    const sql = latestOnly
+      ? `SELECT a.* FROM artifacts a JOIN (SELECT kind, MAX(step) AS step FROM artifacts WHERE ${where} GROUP BY kind) m
+           ON a.kind = m.kind AND a.step = m.step WHERE a.run_id = ? ORDER BY a.kind`
+      : `SELECT * FROM artifacts WHERE ${where} ORDER BY step, id`;
+    const rows = this.db.prepare(sql).all(...args, ...(latestOnly ? [runId] : [])) as {
+      id: number;
+      step: number;
+      kind: ArtifactKind;
+      meta_json: string;
+      data_type: string | null;
+      data: Buffer | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      step: r.step,
+      meta: JSON.parse(r.meta_json) as unknown,
+      ...(r.data && r.data_type ? { data: fromBlob(r.data, r.data_type) } : {}),
+    }));
+  }
+}

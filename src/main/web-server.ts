@@ -1,0 +1,173 @@
+/**
+ * The web shell's server: the built renderer and the contract (over a WebSocket) on 127.0.0.1.
+ * Every HTTP request and WebSocket needs the token printed at start (query `token=`, then a
+ * SameSite=Strict cookie); a Host header that is not this server's (DNS rebinding) and a foreign
+ * Origin (cross-site requests) are refused.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError, eventNames } from '../shared/api';
+import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../shared/wire';
+import type { Host } from './host/host';
+
+const cookieName = 'latent_lab_token';
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+};
+
+export interface WebServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === cookieName) return v.join('=');
+  }
+  return null;
+}
+
+export async function startWebServer(options: {
+  host: Host;
+  rendererDir: string;
+  port?: number;
+  token?: string;
+}): Promise<WebServer> {
+  const token = options.token ?? randomBytes(24).toString('hex');
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  /** null when allowed, else the status and reason to refuse with. */
+  function refusal(req: IncomingMessage, url: URL): [number, string] | null {
+    if (!allowedHosts().has(req.headers.host ?? '')) return [403, 'foreign Host header refused'];
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return [403, 'foreign Origin refused'];
+    if (!sameToken(url.searchParams.get('token'), token) && !sameToken(cookieToken(req), token))
+      return [401, 'missing or wrong token: open the URL the server printed'];
+    return null;
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let file = join(options.rendererDir, rel);
+    if (!file.startsWith(options.rendererDir + sep) && file !== options.rendererDir) {
+      res.writeHead(400).end('bad path');
+      return;
+    }
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat?.isFile()) file = join(options.rendererDir, 'index.html'); // single-page app routes
+    const type = contentTypes[extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy':
+        `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; ` +
+        `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; frame-ancestors 'none'`,
+      ...(url.searchParams.has('token')
+        ? { 'Set-Cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/` }
+        : {}),
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refused = refusal(req, url);
+    if (refused) {
+      res.writeHead(refused[0], { 'Content-Type': 'text/plain; charset=utf-8' }).end(refused[1] + '\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    serveStatic(req, res, url).catch((e: Error) => {
+      if (!res.headersSent) res.writeHead(500).end(e.message);
+    });
+  });
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refused = refusal(req, url);
+    if (refused || url.pathname !== '/api') {
+      const [status, reason] = refused ?? [404, 'not found'];
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data: Buffer, isBinary) => {
+        if (!isBinary) return;
+        let msg: ClientMessage;
+        try {
+          msg = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as ClientMessage;
+        } catch {
+          ws.close(1003, 'malformed frame');
+          return;
+        }
+        if (msg?.t !== 'call' || typeof msg.id !== 'number') return;
+        options.host.handle(msg.name, msg.input).then(
+          (value) => send(ws, { t: 'result', id: msg.id, ok: true, value }),
+          (e: unknown) => {
+            const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
+            send(ws, { t: 'result', id: msg.id, ok: false, error: { code: err.code, message: err.message } });
+          },
+        );
+      });
+    });
+  });
+
+  function send(ws: WebSocket, m: ServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(m));
+  }
+  const unsubscribe = eventNames.map((name) =>
+    options.host.on(name, (payload) => {
+      if (sockets.size === 0) return;
+      const frame = encodeFrame({ t: 'event', name, payload } satisfies ServerMessage);
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      for (const u of unsubscribe) u();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

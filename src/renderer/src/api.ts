@@ -1,0 +1,90 @@
+/**
+ * The renderer's one client for the contract. In Electron it goes through the preload bridge;
+ * in a browser (the web shell) over a WebSocket carrying binary frames. Pages see only `Api`.
+ */
+import { ApiError, type Api, type EventName, type Events, type RequestName, type RequestOutput } from '../../shared/api';
+import { decodeFrame, encodeFrame, type CallResult, type ClientMessage, type ServerMessage } from '../../shared/wire';
+
+interface Bridge {
+  invoke(name: string, input: unknown): Promise<CallResult>;
+  subscribe(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+type Listener = (payload: unknown) => void;
+
+function unwrap(r: CallResult): unknown {
+  if (r.ok) return r.value;
+  throw new ApiError(r.error.code, r.error.message);
+}
+
+function electronApi(bridge: Bridge): Api {
+  return {
+    call: async (name, input) => unwrap(await bridge.invoke(name, input)) as never,
+    on: (event, listener) => bridge.subscribe(event, listener as Listener),
+  };
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+function webSocketApi(onState: (s: ConnectionState) => void): Api {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
+  const listeners = new Map<string, Set<Listener>>();
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let nextId = 1;
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.onopen = () => (onState('open'), resolve());
+    ws.onerror = () => reject(new ApiError('internal', 'cannot connect to the Latent Lab server'));
+  });
+  ws.onclose = () => {
+    onState('closed');
+    for (const p of pending.values()) p.reject(new ApiError('internal', 'connection to the server closed'));
+    pending.clear();
+  };
+  ws.onmessage = (e: MessageEvent<ArrayBuffer>) => {
+    const m = decodeFrame(new Uint8Array(e.data)) as ServerMessage;
+    if (m.t === 'event') for (const l of listeners.get(m.name) ?? []) l(m.payload);
+    else {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (!p) return;
+      try {
+        p.resolve(unwrap(m));
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+  };
+  return {
+    async call<N extends RequestName>(name: N, input: unknown): Promise<RequestOutput<N>> {
+      await opened;
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        ws.send(encodeFrame({ t: 'call', id, name, input } satisfies ClientMessage));
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as Listener);
+      return () => set.delete(listener as Listener);
+    },
+  };
+}
+
+export function createApi(onState: (s: ConnectionState) => void): Api {
+  const bridge = (window as unknown as { latentLab?: Bridge }).latentLab;
+  if (bridge) {
+    onState('open');
+    return electronApi(bridge);
+  }
+  // The token in the address has become a cookie (set by the server): keep it out of history.
+  const url = new URL(location.href);
+  if (url.searchParams.has('token')) {
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return webSocketApi(onState);
+}

@@ -1,0 +1,34 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { languages, translate, type Language, type MessageKey } from '../../shared/i18n';
+
+interface I18n {
+  lang: Language;
+  setLang(lang: Language): void;
+  t(key: MessageKey, vars?: Record<string, string | number>): string;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+function initialLanguage(): Language {
+  const saved = localStorage.getItem('latent-lab.lang');
+  if (saved && saved in languages) return saved as Language;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Language>(initialLanguage);
+  const setLang = useCallback((l: Language) => {
+    localStorage.setItem('latent-lab.lang', l);
+    document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+    setLangState(l);
+  }, []);
+  const t = useCallback((key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars), [lang]);
+  const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const v = useContext(I18nContext);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}

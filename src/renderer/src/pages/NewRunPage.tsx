@@ -1,0 +1,127 @@
+import { useEffect, useMemo, useState } from 'react';
+import { algorithmSpecs } from '../../../shared/algorithms';
+import type { DatasetMeta } from '../../../shared/api';
+import { isMessageKey } from '../../../shared/i18n';
+import { defaultFormValues, fieldError, ParamForm, type FormValues } from '../components/ParamForm';
+import { navigate, useApi } from '../context';
+import { useI18n } from '../i18n';
+
+const numeric = (d: DatasetMeta) => d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
+
+export function NewRunPage({ datasetId }: { datasetId: number | null }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const [datasets, setDatasets] = useState<DatasetMeta[]>([]);
+  const [algorithm, setAlgorithm] = useState('gmm');
+  const spec = algorithmSpecs[algorithm];
+  const [selected, setSelected] = useState<number | null>(datasetId);
+  const [columns, setColumns] = useState<string[]>([]);
+  const [values, setValues] = useState<FormValues>(() => defaultFormValues(spec.fields));
+  const [seed, setSeed] = useState('0');
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void api.call('datasets.list', {}).then((list) => {
+      setDatasets(list);
+      setSelected((s) => (s !== null && list.some((d) => d.id === s) ? s : (list[0]?.id ?? null)));
+    });
+  }, [api]);
+  const dataset = useMemo(() => datasets.find((d) => d.id === selected) ?? null, [datasets, selected]);
+  useEffect(() => setColumns(dataset ? numeric(dataset) : []), [dataset]);
+  useEffect(() => setValues(defaultFormValues(spec.fields)), [spec]);
+
+  const seedError = /^\d+$/.test(seed.trim()) && Number(seed) < 2 ** 31 ? null : t('form.int');
+  const invalid = spec.fields.some((f) => fieldError(f, values[f.key] ?? '', t) !== null) || seedError !== null;
+
+  async function start() {
+    if (!dataset) return;
+    if (columns.length === 0) return setError(t('newRun.needColumns'));
+    if (invalid) return setError(t('newRun.fixErrors'));
+    setBusy(true), setError(null);
+    try {
+      const run = await api.call('runs.start', {
+        algorithm,
+        datasetId: dataset.id,
+        columns,
+        params: Object.fromEntries(spec.fields.map((f) => [f.key, Number(values[f.key])])),
+        seed: Number(seed),
+        name: name.trim() || undefined,
+      });
+      navigate(`#/run/${run.id}`);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const about = `algo.${algorithm}.about`;
+  const title = `algo.${algorithm}`;
+  return (
+    <div className="page">
+      <h1>{t('newRun.title')}</h1>
+      <section className="card form-grid">
+        <label className="field">
+          <span className="field-label">{t('newRun.algorithm')}</span>
+          <select value={algorithm} onChange={(e) => setAlgorithm(e.target.value)} data-testid="algorithm">
+            {Object.keys(algorithmSpecs).map((id) => {
+              const k = `algo.${id}`;
+              return (
+                <option key={id} value={id}>
+                  {isMessageKey(k) ? t(k) : id}
+                </option>
+              );
+            })}
+          </select>
+        </label>
+        {isMessageKey(about) && <p className="explain">{t(about)}</p>}
+        <label className="field">
+          <span className="field-label">{t('newRun.dataset')}</span>
+          <select value={selected ?? ''} onChange={(e) => setSelected(Number(e.target.value))} data-testid="dataset-select">
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} ({t('common.rows', { n: d.rows })})
+              </option>
+            ))}
+          </select>
+        </label>
+        {dataset && (
+          <fieldset className="field">
+            <legend className="field-label">{t('newRun.columns')}</legend>
+            {numeric(dataset).map((c) => (
+              <label key={c} className="check">
+                <input
+                  type="checkbox"
+                  checked={columns.includes(c)}
+                  onChange={(e) => setColumns(e.target.checked ? numeric(dataset).filter((x) => x === c || columns.includes(x)) : columns.filter((x) => x !== c))}
+                />
+                {c}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <h2>{isMessageKey(title) ? t(title) : algorithm}</h2>
+        <ParamForm algorithm={algorithm} fields={spec.fields} values={values} onChange={setValues} />
+        <div className="param-form">
+          <label className={seedError ? 'field invalid' : 'field'}>
+            <span className="field-label">{t('newRun.seed')}</span>
+            <input name="seed" type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} />
+            {seedError ? <span className="field-error">{seedError}</span> : <span className="field-help">{t('newRun.seedHelp')}</span>}
+          </label>
+          <label className="field">
+            <span className="field-label">{t('newRun.name')}</span>
+            <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+        </div>
+        {error && <p className="error" role="alert">{error}</p>}
+        <div>
+          <button className="primary big" disabled={busy || !dataset} onClick={() => void start()} data-testid="run-button">
+            {t('newRun.run')}
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * The one contract between the renderer and the host. Every request is declared here with the zod
+ * schema of its input (the host validates every call against it: the renderer is not trusted) and
+ * the type of its output; every event the host pushes is declared here too. Electron IPC and the
+ * web shell's WebSocket both carry exactly this.
+ */
+import { z } from 'zod';
+import { algorithmIds } from './algorithms';
+import type { Artifact, ArtifactKind } from './artifacts';
+import { artifactKinds } from './artifacts';
+
+export const columnTypes = ['number', 'integer', 'text', 'empty'] as const;
+export type ColumnType = (typeof columnTypes)[number];
+
+export interface ColumnInfo {
+  name: string;
+  type: ColumnType;
+  /** Cells that are empty or not finite numbers. */
+  missing: number;
+}
+
+export interface DatasetMeta {
+  id: number;
+  name: string;
+  rows: number;
+  columns: ColumnInfo[];
+  builtin: boolean;
+  /** sha-256 of the stored values, so a run names exactly the data it saw. */
+  hash: string;
+  createdAt: string;
+}
+
+export interface DatasetValues {
+  id: number;
+  columns: string[];
+  rows: number;
+  /** Row-major, rows × columns.length; non-numeric cells are NaN. */
+  values: Float64Array;
+}
+
+export interface CsvPreview {
+  delimiter: string;
+  hasHeader: boolean;
+  rowCount: number;
+  columns: ColumnInfo[];
+  /** The first rows as text, for a table. */
+  head: string[][];
+}
+
+export const runStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export interface RunInfo {
+  id: number;
+  name: string;
+  algorithm: string;
+  datasetId: number | null;
+  datasetName: string;
+  columns: string[];
+  params: Record<string, number>;
+  seed: number;
+  backend: string | null;
+  status: RunStatus;
+  progress: number;
+  error: string | null;
+  notes: string[];
+  summary: Record<string, unknown> | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface MetricSeries {
+  key: string;
+  steps: Float64Array;
+  values: Float64Array;
+}
+
+export interface StoredArtifact extends Artifact {
+  id: number;
+}
+
+const id = z.number().int().positive();
+const csvSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
+  z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+]);
+export type CsvSource = z.infer<typeof csvSource>;
+
+function request<O>() {
+  return <I extends z.ZodType>(input: I) => ({ input, output: undefined as unknown as O });
+}
+
+export const requests = {
+  'app.info': request<{ version: string; dataDir: string; cores: number; maxWorkers: number }>()(
+    z.object({}),
+  ),
+  'datasets.list': request<DatasetMeta[]>()(z.object({})),
+  'datasets.preview': request<CsvPreview>()(z.object({ source: csvSource })),
+  'datasets.import': request<DatasetMeta>()(
+    z.object({
+      source: csvSource,
+      name: z.string().trim().min(1).max(200),
+      /** Keep only these columns (default: every numeric column). */
+      columns: z.array(z.string()).min(1).optional(),
+      /** Drop rows with missing or non-numeric values in the kept columns instead of refusing. */
+      dropInvalidRows: z.boolean().default(false),
+      /** Echoed in `dataset.importProgress` events so a client can follow its own import. */
+      importId: z.string().max(100).optional(),
+    }),
+  ),
+  'datasets.values': request<DatasetValues>()(z.object({ id })),
+  'datasets.delete': request<{ deleted: boolean }>()(z.object({ id })),
+  'runs.start': request<RunInfo>()(
+    z.object({
+      algorithm: z.enum(algorithmIds),
+      datasetId: id,
+      columns: z.array(z.string()).min(1),
+      params: z.record(z.string(), z.number()),
+      seed: z.number().int().min(0).max(2 ** 31 - 1),
+      name: z.string().trim().max(200).optional(),
+    }),
+  ),
+  'runs.cancel': request<{ cancelled: boolean }>()(z.object({ id })),
+  'runs.list': request<RunInfo[]>()(z.object({})),
+  'runs.get': request<RunInfo>()(z.object({ id })),
+  'runs.metrics': request<MetricSeries[]>()(z.object({ id })),
+  'runs.artifacts': request<StoredArtifact[]>()(
+    z.object({
+      id,
+      kind: z.enum(artifactKinds).optional(),
+      /** Only the artifact with the highest step of each kind. */
+      latestOnly: z.boolean().default(false),
+    }),
+  ),
+  'runs.delete': request<{ deleted: boolean }>()(z.object({ id })),
+} as const;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
+export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
+export type RequestOutput<N extends RequestName> = Requests[N]['output'];
+
+/** Events the host pushes; throttled per run to at most ~20 a second. */
+export interface Events {
+  'run.updated': RunInfo;
+  'run.metrics': { runId: number; points: { step: number; key: string; value: number }[] };
+  'run.artifact': { runId: number; artifact: StoredArtifact };
+  'dataset.importProgress': { importId: string; fraction: number };
+  'datasets.changed': { reason: 'imported' | 'deleted' };
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = [
+  'run.updated',
+  'run.metrics',
+  'run.artifact',
+  'dataset.importProgress',
+  'datasets.changed',
+];
+
+/** A typed client: the renderer's transports and the tests implement this. */
+export interface Api {
+  call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Errors that cross the boundary carry a code the client can act on and a readable message. */
+export type ErrorCode = 'invalid-input' | 'not-found' | 'bad-data' | 'conflict' | 'internal';
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}
+
+export type { Artifact, ArtifactKind };
