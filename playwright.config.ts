@@ -20,7 +20,10 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     viewport: { width: 1360, height: 900 },
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumFlags },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: chromiumFlags,
+    },
     trace: 'off',
     screenshot: 'only-on-failure',
   },

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// The CLI is built with the app (npm run build); this file only finds it.
-const { existsSync } = require('node:fs');
+// The CLI is part of the built app: build it first if the sources changed, then run it.
+const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
-const cli = join(__dirname, '..', 'out', 'main', 'cli.js');
-if (!existsSync(cli)) {
-  console.error('latent-lab: the app is not built yet; run `npm run build` first');
+const { pathToFileURL } = require('node:url');
+const root = join(__dirname, '..');
+const built = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-built.mjs')], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (built.status !== 0) {
+  console.error('latent-lab: building the app failed; run `npm run build` to see why');
   process.exit(2);
 }
-import(require('node:url').pathToFileURL(cli).href);
+import(pathToFileURL(join(root, 'out', 'main', 'cli.js')).href);

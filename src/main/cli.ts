@@ -44,7 +44,9 @@ function parseSet(pairs: string[]): Record<string, number> {
 
 function runJson(run: RunInfo) {
   const seconds =
-    run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null;
+    run.startedAt && run.finishedAt
+      ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000
+      : null;
   return {
     runId: run.id,
     name: run.name,
@@ -64,8 +66,11 @@ function runJson(run: RunInfo) {
 
 function printRun(run: RunInfo): void {
   const j = runJson(run);
-  console.log(`run ${j.runId} ${j.algorithm} on ${j.dataset} [${j.columns.join(', ')}]: ${j.status}` +
-    (j.seconds !== null ? ` in ${j.seconds.toFixed(2)} s` : '') + (j.backend ? ` (${j.backend})` : ''));
+  console.log(
+    `run ${j.runId} ${j.algorithm} on ${j.dataset} [${j.columns.join(', ')}]: ${j.status}` +
+      (j.seconds !== null ? ` in ${j.seconds.toFixed(2)} s` : '') +
+      (j.backend ? ` (${j.backend})` : ''),
+  );
   console.log(`  params: ${JSON.stringify(j.params)} seed ${j.seed}`);
   if (j.error) console.log(`  error: ${j.error}`);
   for (const n of j.notes) console.log(`  note: ${n}`);
@@ -75,13 +80,22 @@ function printRun(run: RunInfo): void {
 }
 
 function printDataset(d: DatasetMeta): void {
-  console.log(`${d.id}\t${d.name}\t${d.rows} rows\t${d.columns.map((c) => `${c.name}:${c.type}`).join(', ')}`);
+  console.log(
+    `${d.id}\t${d.name}\t${d.rows} rows\t${d.columns.map((c) => `${c.name}:${c.type}`).join(', ')}`,
+  );
 }
 
-async function resolveData(host: Host, data: string, opts: { columns?: string[]; drop: boolean }): Promise<{ dataset: DatasetMeta; imported: boolean }> {
+async function resolveData(
+  host: Host,
+  data: string,
+  opts: { columns?: string[]; drop: boolean },
+): Promise<{ dataset: DatasetMeta; imported: boolean }> {
   if (data.startsWith('builtin:')) {
     const d = findBuiltinByKey(host.store, data.slice('builtin:'.length));
-    if (!d) throw new UsageError(`no bundled data set "${data}" (try builtin:old-faithful or builtin:seed-1d)`);
+    if (!d)
+      throw new UsageError(
+        `no bundled data set "${data}" (try builtin:old-faithful or builtin:seed-1d)`,
+      );
     return { dataset: d, imported: false };
   }
   const dataset = await host.call('datasets.import', {
@@ -96,23 +110,39 @@ async function resolveData(host: Host, data: string, opts: { columns?: string[];
 async function commandRun(host: Host, positionals: string[], v: Values): Promise<number> {
   const algorithm = positionals[1];
   const spec = algorithm ? algorithmSpecs[algorithm] : undefined;
-  if (!spec) throw new UsageError(`unknown algorithm "${algorithm ?? ''}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`);
+  if (!spec)
+    throw new UsageError(
+      `unknown algorithm "${algorithm ?? ''}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`,
+    );
   if (!v.data) throw new UsageError('run needs --data <file.csv|builtin:NAME>');
   const params = parseSet(v.set ?? []);
   // Refuse bad parameters before anything is imported.
   const checked = spec.params.safeParse(params);
   if (!checked.success)
-    throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '));
+    throw new UsageError(
+      checked.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '),
+    );
   const seed = v.seed === undefined ? 0 : Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer`);
-  const columns = v.columns?.split(',').map((c) => c.trim()).filter(Boolean);
-  const { dataset, imported } = await resolveData(host, v.data, { columns, drop: v['drop-invalid-rows'] ?? false });
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a non-negative integer`);
+  const columns = v.columns
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const { dataset, imported } = await resolveData(host, v.data, {
+    columns,
+    drop: v['drop-invalid-rows'] ?? false,
+  });
   let run: RunInfo;
   try {
     run = await host.call('runs.start', {
       algorithm,
       datasetId: dataset.id,
-      columns: columns ?? dataset.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name),
+      columns:
+        columns ??
+        dataset.columns
+          .filter((c) => c.type === 'number' || c.type === 'integer')
+          .map((c) => c.name),
       params,
       seed,
     });
@@ -128,7 +158,9 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
     host.on('run.updated', (r) => {
       if (r.id !== run.id || !process.stderr.isTTY) return;
       const pct = Math.round(r.progress * 100);
-      if (pct !== last) process.stderr.write(`\r${r.status} ${pct}%   `), (last = pct);
+      if (pct === last) return;
+      last = pct;
+      process.stderr.write(`\r${r.status} ${pct}%   `);
     });
   }
   const done = await host.runs.whenSettled(run.id);
@@ -194,10 +226,22 @@ async function main(argv: string[]): Promise<number> {
       const d = await host.call('datasets.import', {
         source: { kind: 'path', path: file },
         name: values.name ?? basename(file),
-        columns: values.columns?.split(',').map((c) => c.trim()).filter(Boolean),
+        columns: values.columns
+          ?.split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
         dropInvalidRows: values['drop-invalid-rows'] ?? false,
       });
-      if (json) console.log(JSON.stringify({ id: d.id, name: d.name, rows: d.rows, columns: d.columns, hash: d.hash }));
+      if (json)
+        console.log(
+          JSON.stringify({
+            id: d.id,
+            name: d.name,
+            rows: d.rows,
+            columns: d.columns,
+            hash: d.hash,
+          }),
+        );
       else printDataset(d);
       return 0;
     }
@@ -210,7 +254,11 @@ async function main(argv: string[]): Promise<number> {
     if (group === 'runs' && action === 'list') {
       const list = await host.call('runs.list', {});
       if (json) console.log(JSON.stringify({ runs: list.map(runJson) }));
-      else for (const r of list) console.log(`${r.id}\t${r.status}\t${r.algorithm}\t${r.datasetName}\t${r.createdAt}\t${r.name}`);
+      else
+        for (const r of list)
+          console.log(
+            `${r.id}\t${r.status}\t${r.algorithm}\t${r.datasetName}\t${r.createdAt}\t${r.name}`,
+          );
       return 0;
     }
     if (group === 'runs' && action === 'show') {
@@ -232,7 +280,8 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const bad = e instanceof UsageError || (e instanceof ApiError && e.code !== 'internal');
     console.error(`latent-lab: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    if (e instanceof UsageError && e.message.includes('\n')) console.error(e.message.split('\n').slice(1).join('\n'));
+    if (e instanceof UsageError && e.message.includes('\n'))
+      console.error(e.message.split('\n').slice(1).join('\n'));
     process.exit(bad ? 2 : 1);
   },
 );

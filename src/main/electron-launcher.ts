@@ -5,7 +5,10 @@ import { stderrTail } from './host/fork-launcher';
 
 export function utilityProcessLauncher(workerPath: string): LaunchWorker {
   return (): WorkerHandle => {
-    const child = utilityProcess.fork(workerPath, [], { serviceName: 'Latent Lab engine', stdio: 'pipe' });
+    const child = utilityProcess.fork(workerPath, [], {
+      serviceName: 'Latent Lab engine',
+      stdio: 'pipe',
+    });
     const stderr = stderrTail();
     child.stderr?.on('data', (c: Buffer) => stderr.push(c));
     child.stdout?.on('data', () => {});
@@ -14,7 +17,12 @@ export function utilityProcessLauncher(workerPath: string): LaunchWorker {
       onMessage: (l) => child.on('message', l),
       onExit: (l) =>
         child.once('exit', (code) =>
-          l(code === 0 ? 'exited' : `the engine process exited with code ${code}${stderr.text() ? `: ${stderr.text()}` : ''}`, code === 0),
+          l(
+            code === 0
+              ? 'exited'
+              : `the engine process exited with code ${code}${stderr.text() ? `: ${stderr.text()}` : ''}`,
+            code === 0,
+          ),
         ),
       kill: () => void child.kill(),
     };

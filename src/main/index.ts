@@ -17,7 +17,10 @@ let mainWindow: BrowserWindow | null = null;
 
 function isOwnPage(url: string): boolean {
   if (rendererUrl) return url.startsWith(rendererUrl);
-  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).startsWith(paths.rendererDir);
+  return (
+    url.startsWith('file://') &&
+    decodeURIComponent(new URL(url).pathname).startsWith(paths.rendererDir)
+  );
 }
 
 function createWindow(): void {
@@ -54,20 +57,31 @@ async function start(): Promise<void> {
     resourcesDir: paths.resourcesDir,
     launchWorker: utilityProcessLauncher(paths.workerPath),
     version: app.getVersion(),
+    warmWorker: true,
     // better-sqlite3 must be built for Electron's ABI; that build is kept apart from Node's.
     nativeBinding: process.env.LATENT_LAB_SQLITE_BINDING,
   });
-  ipcMain.handle('latent-lab:call', async (event, name: unknown, input: unknown): Promise<CallResult> => {
-    // Only our own page may call the host.
-    if (!mainWindow || event.sender !== mainWindow.webContents || !isOwnPage(event.senderFrame?.url ?? ''))
-      return { ok: false, error: { code: 'invalid-input', message: 'request from an unknown sender refused' } };
-    try {
-      return { ok: true, value: await host!.handle(String(name), input) };
-    } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
-      return { ok: false, error: { code: err.code, message: err.message } };
-    }
-  });
+  ipcMain.handle(
+    'latent-lab:call',
+    async (event, name: unknown, input: unknown): Promise<CallResult> => {
+      // Only our own page may call the host.
+      if (
+        !mainWindow ||
+        event.sender !== mainWindow.webContents ||
+        !isOwnPage(event.senderFrame?.url ?? '')
+      )
+        return {
+          ok: false,
+          error: { code: 'invalid-input', message: 'request from an unknown sender refused' },
+        };
+      try {
+        return { ok: true, value: await host!.handle(String(name), input) };
+      } catch (e) {
+        const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
+        return { ok: false, error: { code: err.code, message: err.message } };
+      }
+    },
+  );
   for (const name of eventNames)
     host.on(name, (payload) => mainWindow?.webContents.send(`latent-lab:event:${name}`, payload));
   Menu.setApplicationMenu(

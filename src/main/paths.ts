@@ -22,7 +22,9 @@ export function builtAppPaths(mainDir: string) {
  */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LATENT_LAB_DATA_DIR) return resolve(env.LATENT_LAB_DATA_DIR);
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', productName);
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), productName);
+  if (process.platform === 'darwin')
+    return join(homedir(), 'Library', 'Application Support', productName);
+  if (process.platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), productName);
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), productName);
 }

@@ -63,7 +63,8 @@ export async function startWebServer(options: {
   function refusal(req: IncomingMessage, url: URL): [number, string] | null {
     if (!allowedHosts().has(req.headers.host ?? '')) return [403, 'foreign Host header refused'];
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().has(origin)) return [403, 'foreign Origin refused'];
+    if (origin !== undefined && !allowedOrigins().has(origin))
+      return [403, 'foreign Origin refused'];
     if (!sameToken(url.searchParams.get('token'), token) && !sameToken(cookieToken(req), token))
       return [401, 'missing or wrong token: open the URL the server printed'];
     return null;
@@ -97,7 +98,9 @@ export async function startWebServer(options: {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refused = refusal(req, url);
     if (refused) {
-      res.writeHead(refused[0], { 'Content-Type': 'text/plain; charset=utf-8' }).end(refused[1] + '\n');
+      res
+        .writeHead(refused[0], { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end(refused[1] + '\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -126,7 +129,9 @@ export async function startWebServer(options: {
         if (!isBinary) return;
         let msg: ClientMessage;
         try {
-          msg = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as ClientMessage;
+          msg = decodeFrame(
+            new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          ) as ClientMessage;
         } catch {
           ws.close(1003, 'malformed frame');
           return;
@@ -136,7 +141,12 @@ export async function startWebServer(options: {
           (value) => send(ws, { t: 'result', id: msg.id, ok: true, value }),
           (e: unknown) => {
             const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
-            send(ws, { t: 'result', id: msg.id, ok: false, error: { code: err.code, message: err.message } });
+            send(ws, {
+              t: 'result',
+              id: msg.id,
+              ok: false,
+              error: { code: err.code, message: err.message },
+            });
           },
         );
       });

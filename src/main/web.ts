@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     resourcesDir: paths.resourcesDir,
     launchWorker: forkLauncher(paths.workerPath),
     version,
+    warmWorker: true,
   });
   const server = await startWebServer({
     host,
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
     token: process.env.LATENT_LAB_TOKEN,
   });
   console.log(`Latent Lab is serving on ${server.url}`);
-  console.log(`(data: ${values.db ?? process.env.LATENT_LAB_DB ?? dataDir}; ready in ${Math.round(performance.now() - t0)} ms; Ctrl+C to stop)`);
+  console.log(
+    `(data: ${values.db ?? process.env.LATENT_LAB_DB ?? dataDir}; ready in ${Math.round(performance.now() - t0)} ms; Ctrl+C to stop)`,
+  );
   const stop = async () => {
     await server.close();
     host.close();

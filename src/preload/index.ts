@@ -5,7 +5,8 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 
 const bridge = {
-  invoke: (name: string, input: unknown): Promise<unknown> => ipcRenderer.invoke('latent-lab:call', name, input),
+  invoke: (name: string, input: unknown): Promise<unknown> =>
+    ipcRenderer.invoke('latent-lab:call', name, input),
   subscribe(event: string, listener: (payload: unknown) => void): () => void {
     const channel = `latent-lab:event:${event}`;
     const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload);

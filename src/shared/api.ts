@@ -47,7 +47,14 @@ export interface CsvPreview {
   head: string[][];
 }
 
-export const runStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export const runStatuses = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 export interface RunInfo {
@@ -82,8 +89,8 @@ export interface StoredArtifact extends Artifact {
 
 const id = z.number().int().positive();
 const csvSource = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
-  z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
+  z.strictObject({ kind: z.literal('path'), path: z.string().min(1) }),
 ]);
 export type CsvSource = z.infer<typeof csvSource>;
 
@@ -93,12 +100,12 @@ function request<O>() {
 
 export const requests = {
   'app.info': request<{ version: string; dataDir: string; cores: number; maxWorkers: number }>()(
-    z.object({}),
+    z.strictObject({}),
   ),
-  'datasets.list': request<DatasetMeta[]>()(z.object({})),
-  'datasets.preview': request<CsvPreview>()(z.object({ source: csvSource })),
+  'datasets.list': request<DatasetMeta[]>()(z.strictObject({})),
+  'datasets.preview': request<CsvPreview>()(z.strictObject({ source: csvSource })),
   'datasets.import': request<DatasetMeta>()(
-    z.object({
+    z.strictObject({
       source: csvSource,
       name: z.string().trim().min(1).max(200),
       /** Keep only these columns (default: every numeric column). */
@@ -109,31 +116,35 @@ export const requests = {
       importId: z.string().max(100).optional(),
     }),
   ),
-  'datasets.values': request<DatasetValues>()(z.object({ id })),
-  'datasets.delete': request<{ deleted: boolean }>()(z.object({ id })),
+  'datasets.values': request<DatasetValues>()(z.strictObject({ id })),
+  'datasets.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
   'runs.start': request<RunInfo>()(
-    z.object({
+    z.strictObject({
       algorithm: z.enum(algorithmIds),
       datasetId: id,
       columns: z.array(z.string()).min(1),
       params: z.record(z.string(), z.number()),
-      seed: z.number().int().min(0).max(2 ** 31 - 1),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
       name: z.string().trim().max(200).optional(),
     }),
   ),
-  'runs.cancel': request<{ cancelled: boolean }>()(z.object({ id })),
-  'runs.list': request<RunInfo[]>()(z.object({})),
-  'runs.get': request<RunInfo>()(z.object({ id })),
-  'runs.metrics': request<MetricSeries[]>()(z.object({ id })),
+  'runs.cancel': request<{ cancelled: boolean }>()(z.strictObject({ id })),
+  'runs.list': request<RunInfo[]>()(z.strictObject({})),
+  'runs.get': request<RunInfo>()(z.strictObject({ id })),
+  'runs.metrics': request<MetricSeries[]>()(z.strictObject({ id })),
   'runs.artifacts': request<StoredArtifact[]>()(
-    z.object({
+    z.strictObject({
       id,
       kind: z.enum(artifactKinds).optional(),
       /** Only the artifact with the highest step of each kind. */
       latestOnly: z.boolean().default(false),
     }),
   ),
-  'runs.delete': request<{ deleted: boolean }>()(z.object({ id })),
+  'runs.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
 } as const;
 
 export type Requests = typeof requests;

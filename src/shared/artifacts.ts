@@ -18,7 +18,10 @@ export const typedArraySchema = z.custom<TypedArray>(
   (v) => v instanceof Float32Array || v instanceof Float64Array || v instanceof Uint8Array,
   'expected a Float32Array, Float64Array or Uint8Array',
 );
-export const float64ArraySchema = z.custom<Float64Array>((v) => v instanceof Float64Array, 'expected a Float64Array');
+export const float64ArraySchema = z.custom<Float64Array>(
+  (v) => v instanceof Float64Array,
+  'expected a Float64Array',
+);
 
 /** Small structured part as JSON; large numeric part, if any, as a typed array (sent as binary). */
 export const artifactSchema = z.object({

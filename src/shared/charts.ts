@@ -10,7 +10,16 @@ import { density1d, ellipse, marginalMixture, mostLikelyComponent } from './mixt
 export type Label = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 /** Colour-blind-safe palette (Okabe–Ito), one colour per component or run. */
-export const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+export const palette = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#56B4E9',
+  '#D55E00',
+  '#F0E442',
+  '#000000',
+];
 export const colorOf = (i: number): string => palette[i % palette.length];
 
 const baseGrid = { left: 64, right: 24, top: 48, bottom: 48, containLabel: true };
@@ -27,7 +36,13 @@ export function metricLineOption(input: {
     legend: { bottom: 0, data: input.series.map((s) => s.name) },
     tooltip: { trigger: 'axis' },
     grid: { ...baseGrid, bottom: 56 },
-    xAxis: { type: 'value', name: input.xName, nameLocation: 'middle', nameGap: 28, minInterval: 1 },
+    xAxis: {
+      type: 'value',
+      name: input.xName,
+      nameLocation: 'middle',
+      nameGap: 28,
+      minInterval: 1,
+    },
     yAxis: { type: 'value', name: input.yName, scale: true, nameLocation: 'end' },
     series: input.series.map((s, i) => ({
       type: 'line',
@@ -40,7 +55,7 @@ export function metricLineOption(input: {
 }
 
 /** A random subset of row indices for drawing: enough to see, never enough to freeze a page. */
-export function displayRows(rows: number, max = 4000): Int32Array {
+export function displayRows(rows: number, max = 3000): Int32Array {
   if (rows <= max) return Int32Array.from({ length: rows }, (_, i) => i);
   const step = rows / max;
   return Int32Array.from({ length: max }, (_, i) => Math.floor(i * step));
@@ -58,6 +73,8 @@ export function mixture2dOption(input: {
   mixture: Mixture | null;
   label: Label;
   dims?: [number, number];
+  /** Colour points by their most likely component (costly to redraw: off while streaming). */
+  colorPoints?: boolean;
 }): EChartsOption {
   const [dx, dy] = input.dims ?? [0, 1];
   const rows = Math.floor(input.values.length / input.cols);
@@ -68,20 +85,25 @@ export function mixture2dOption(input: {
     xy[2 * i + 1] = input.values[pick[i] * input.cols + dy];
   }
   const m = input.mixture ? marginalMixture(input.mixture, [dx, dy]) : null;
-  const labels = m ? mostLikelyComponent(m, xy, 2) : new Int32Array(pick.length).fill(-1);
   const k = m?.weights.length ?? 0;
+  const colored = k > 0 && (input.colorPoints ?? true);
+  const labels = colored ? mostLikelyComponent(m!, xy, 2) : null;
   const series: SeriesOption[] = [];
-  const groups = k === 0 ? 1 : k;
-  for (let c = 0; c < groups; c++) {
+  for (let c = 0; c < (colored ? k : 1); c++) {
     const data: [number, number][] = [];
-    for (let i = 0; i < pick.length; i++) if (k === 0 || labels[i] === c) data.push([xy[2 * i], xy[2 * i + 1]]);
+    for (let i = 0; i < pick.length; i++)
+      if (!labels || labels[i] === c) data.push([xy[2 * i], xy[2 * i + 1]]);
     series.push({
       type: 'scatter',
-      name: k === 0 ? input.label('run.view.data') : input.label('run.view.component', { k: c + 1 }),
+      name: colored
+        ? input.label('run.view.component', { k: c + 1 })
+        : input.label('run.view.data'),
       data,
-      symbolSize: 5,
-      itemStyle: { color: k === 0 ? '#888' : colorOf(c), opacity: 0.55 },
-      large: data.length > 2000,
+      symbolSize: 4,
+      itemStyle: { color: colored ? colorOf(c) : '#9aa1ad', opacity: 0.6 },
+      // Large mode draws a series as one path: redrawing a few thousand points stays cheap.
+      large: true,
+      largeThreshold: 500,
     });
   }
   if (m) {
@@ -93,7 +115,11 @@ export function mixture2dOption(input: {
           data: ellipse(m.means[c], m.covariances[c], n),
           showSymbol: false,
           silent: true,
-          lineStyle: { color: colorOf(c), width: n === 1 ? 2 : 1.2, type: n === 1 ? 'solid' : 'dashed' },
+          lineStyle: {
+            color: colorOf(c),
+            width: n === 1 ? 2 : 1.2,
+            type: n === 1 ? 'solid' : 'dashed',
+          },
           tooltip: { show: false },
         });
       }
@@ -114,7 +140,13 @@ export function mixture2dOption(input: {
     legend: { bottom: 0 },
     tooltip: { trigger: 'item' },
     grid: { ...baseGrid, bottom: 56 },
-    xAxis: { type: 'value', name: input.columns[dx], nameLocation: 'middle', nameGap: 28, scale: true },
+    xAxis: {
+      type: 'value',
+      name: input.columns[dx],
+      nameLocation: 'middle',
+      nameGap: 28,
+      scale: true,
+    },
     yAxis: { type: 'value', name: input.columns[dy], nameLocation: 'end', scale: true },
     series,
   };
@@ -132,14 +164,23 @@ export function histogram1dOption(input: {
   const xs = Array.from(input.values).filter(Number.isFinite);
   let lo = Infinity,
     hi = -Infinity;
-  for (const x of xs) (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
-  if (!(hi > lo)) (lo -= 0.5), (hi += 0.5);
+  for (const x of xs) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  if (!(hi > lo)) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const bins = input.bins ?? Math.min(80, Math.max(10, Math.ceil(Math.sqrt(xs.length))));
   const width = (hi - lo) / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const x of xs) counts[Math.min(bins - 1, Math.floor((x - lo) / width))]++;
   const bars = counts.map((c, i) => [lo + (i + 0.5) * width, c / (xs.length * width)]);
-  const grid = Array.from({ length: 240 }, (_, i) => lo - width + ((hi - lo + 2 * width) * i) / 239);
+  const grid = Array.from(
+    { length: 240 },
+    (_, i) => lo - width + ((hi - lo + 2 * width) * i) / 239,
+  );
   const m = input.mixture ? marginalMixture(input.mixture, [0]) : null;
   const series: SeriesOption[] = [
     {
@@ -177,7 +218,14 @@ export function histogram1dOption(input: {
     legend: { bottom: 0 },
     tooltip: { trigger: 'axis' },
     grid: { ...baseGrid, bottom: 56 },
-    xAxis: { type: 'value', name: input.column, nameLocation: 'middle', nameGap: 28, min: lo - width, max: hi + width },
+    xAxis: {
+      type: 'value',
+      name: input.column,
+      nameLocation: 'middle',
+      nameGap: 28,
+      min: lo - width,
+      max: hi + width,
+    },
     yAxis: { type: 'value', name: 'density', nameLocation: 'end' },
     series,
   };

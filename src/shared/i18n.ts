@@ -43,7 +43,8 @@ const en = {
   'newRun.dataset': 'Data set',
   'newRun.columns': 'Columns',
   'newRun.seed': 'Seed',
-  'newRun.seedHelp': 'Every random choice comes from this seed: the same seed on the same backend gives the same numbers.',
+  'newRun.seedHelp':
+    'Every random choice comes from this seed: the same seed on the same backend gives the same numbers.',
   'newRun.name': 'Run name (optional)',
   'newRun.run': 'Run',
   'newRun.needColumns': 'Choose at least one numeric column.',
@@ -56,9 +57,11 @@ const en = {
   'param.gmm.maxIter': 'Maximum iterations',
   'param.gmm.maxIter.help': 'EM stops after this many E+M rounds even if not converged.',
   'param.gmm.tol': 'Tolerance',
-  'param.gmm.tol.help': 'Converged when the mean log-likelihood changes by less than this between iterations.',
+  'param.gmm.tol.help':
+    'Converged when the mean log-likelihood changes by less than this between iterations.',
   'param.gmm.regCovar': 'Covariance regularisation',
-  'param.gmm.regCovar.help': 'Added to each covariance’s diagonal so it stays invertible (scikit-learn’s reg_covar).',
+  'param.gmm.regCovar.help':
+    'Added to each covariance’s diagonal so it stays invertible (scikit-learn’s reg_covar).',
   'form.min': 'must be at least {min}',
   'form.gtMin': 'must be greater than {min}',
   'form.max': 'must be at most {max}',
@@ -172,7 +175,8 @@ const zh: Messages = {
   'param.gmm.tol': '收敛容差',
   'param.gmm.tol.help': '相邻两次迭代的平均对数似然变化小于该值时视为收敛。',
   'param.gmm.regCovar': '协方差正则化',
-  'param.gmm.regCovar.help': '加到每个协方差矩阵对角线上的值，保证矩阵可逆（即 scikit-learn 的 reg_covar）。',
+  'param.gmm.regCovar.help':
+    '加到每个协方差矩阵对角线上的值，保证矩阵可逆（即 scikit-learn 的 reg_covar）。',
   'form.min': '不能小于 {min}',
   'form.gtMin': '必须大于 {min}',
   'form.max': '不能大于 {max}',
@@ -230,9 +234,15 @@ const zh: Messages = {
 export const languages = { en, zh } as const satisfies Record<string, Messages>;
 export type Language = keyof typeof languages;
 
-export function translate(lang: Language, key: MessageKey, vars: Record<string, string | number> = {}): string {
+export function translate(
+  lang: Language,
+  key: MessageKey,
+  vars: Record<string, string | number> = {},
+): string {
   const template: string = languages[lang][key] ?? en[key];
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in vars ? String(vars[name]) : `{${name}}`));
+  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in vars ? String(vars[name]) : `{${name}}`,
+  );
 }
 
 export function isMessageKey(key: string): key is MessageKey {

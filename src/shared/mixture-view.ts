@@ -28,7 +28,10 @@ export function weightedLogDensities(m: Mixture): ((x: readonly number[]) => num
   });
   return (x) =>
     factors.map((l, k) => {
-      const z = solveLower(l!, x.map((v, i) => v - m.means[k][i]));
+      const z = solveLower(
+        l!,
+        x.map((v, i) => v - m.means[k][i]),
+      );
       let q = 0;
       for (const v of z) q += v * v;
       return consts[k] - 0.5 * q;
@@ -36,7 +39,11 @@ export function weightedLogDensities(m: Mixture): ((x: readonly number[]) => num
 }
 
 /** Most likely component of each row (rows × cols, row-major); -1 where undefined. */
-export function mostLikelyComponent(m: Mixture, values: ArrayLike<number>, cols: number): Int32Array {
+export function mostLikelyComponent(
+  m: Mixture,
+  values: ArrayLike<number>,
+  cols: number,
+): Int32Array {
   const rows = Math.floor(values.length / cols);
   const labels = new Int32Array(rows).fill(-1);
   const f = weightedLogDensities(m);
@@ -53,7 +60,12 @@ export function mostLikelyComponent(m: Mixture, values: ArrayLike<number>, cols:
 }
 
 /** Points on the n-σ ellipse of a 2-D Gaussian (closed-form eigen-decomposition of a 2×2). */
-export function ellipse(mean: readonly number[], cov: readonly (readonly number[])[], nSigma: number, points = 72): [number, number][] {
+export function ellipse(
+  mean: readonly number[],
+  cov: readonly (readonly number[])[],
+  nSigma: number,
+  points = 72,
+): [number, number][] {
   const [a, b, c] = [cov[0][0], cov[0][1], cov[1][1]];
   const half = (a + c) / 2;
   const r = Math.sqrt(((a - c) / 2) ** 2 + b * b);
@@ -73,11 +85,16 @@ export function ellipse(mean: readonly number[], cov: readonly (readonly number[
 }
 
 /** Mixture density and each weighted component's density on a 1-D grid. */
-export function density1d(m: Mixture, grid: readonly number[]): { total: number[]; components: number[][] } {
+export function density1d(
+  m: Mixture,
+  grid: readonly number[],
+): { total: number[]; components: number[][] } {
   const components = m.weights.map((w, k) => {
     const mu = m.means[k][0];
     const v = m.covariances[k][0][0];
-    return grid.map((x) => w * Math.exp(-0.5 * ((x - mu) ** 2 / v) - 0.5 * Math.log(2 * Math.PI * v)));
+    return grid.map(
+      (x) => w * Math.exp(-0.5 * ((x - mu) ** 2 / v) - 0.5 * Math.log(2 * Math.PI * v)),
+    );
   });
   return { total: grid.map((_, i) => components.reduce((s, c) => s + c[i], 0)), components };
 }

@@ -48,7 +48,10 @@ export function encodeFrame(value: unknown): Uint8Array {
 
 export function decodeFrame(frame: Uint8Array): unknown {
   if (frame.byteLength < 4) throw new Error('frame too short');
-  const headerLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0, true);
+  const headerLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(
+    0,
+    true,
+  );
   if (4 + headerLength > frame.byteLength) throw new Error('frame header overruns the frame');
   const json = new TextDecoder().decode(frame.subarray(4, 4 + headerLength));
   const start = align8(4 + headerLength);
@@ -73,9 +76,9 @@ export function decodeFrame(frame: Uint8Array): unknown {
 }
 
 /** The envelopes both transports use, so an error keeps its code across the boundary. */
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
+export type CallResult =
+  { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
 
 export type ClientMessage = { t: 'call'; id: number; name: string; input: unknown };
 export type ServerMessage =
-  | ({ t: 'result'; id: number } & CallResult)
-  | { t: 'event'; name: string; payload: unknown };
+  ({ t: 'result'; id: number } & CallResult) | { t: 'event'; name: string; payload: unknown };

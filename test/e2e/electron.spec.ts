@@ -25,11 +25,17 @@ function electronBinary(): string | null {
 const binary = electronBinary();
 
 test('the desktop window fits a GMM on a bundled data set', async () => {
-  test.skip(binary === null, 'Electron binary absent (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1; it cannot be downloaded here)');
+  test.skip(
+    binary === null,
+    'Electron binary absent (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1; it cannot be downloaded here)',
+  );
   const app = await electron.launch({
     executablePath: binary!,
     args: ['.', '--no-sandbox'],
-    env: { ...process.env, LATENT_LAB_DATA_DIR: mkdtempSync(join(tmpdir(), 'latent-lab-electron-')) },
+    env: {
+      ...process.env,
+      LATENT_LAB_DATA_DIR: mkdtempSync(join(tmpdir(), 'latent-lab-electron-')),
+    },
   });
   const page = await app.firstWindow();
   await page.goto(page.url().split('#')[0] + '#/new');

@@ -11,7 +11,9 @@ export interface WebShell {
   stop(): Promise<void>;
 }
 
-export async function startWebShell(dataDir = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-'))): Promise<WebShell> {
+export async function startWebShell(
+  dataDir = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-')),
+): Promise<WebShell> {
   const child: ChildProcess = spawn(process.execPath, [resolve('out/main/web.js'), '--port', '0'], {
     env: { ...process.env, LATENT_LAB_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,7 +26,10 @@ export async function startWebShell(dataDir = mkdtempSync(join(tmpdir(), 'latent
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /serving on (http:\/\/\S+)/.exec(out);
-      if (m) clearTimeout(timer), ok(m[1]);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
     });
     child.once('exit', (code) => fail(new Error(`web shell exited with ${code}: ${stderr}`)));
   });

@@ -20,7 +20,10 @@ async function tryTensorflow(): Promise<boolean> {
     // time so bundlers do not try to resolve an optional dependency that may be absent.
     const name = ['@tensorflow', 'tfjs-node'].join('/');
     await import(/* @vite-ignore */ name);
-    return tf.findBackend('tensorflow') !== null || tf.engine().registryFactory['tensorflow'] !== undefined;
+    return (
+      tf.findBackend('tensorflow') !== null ||
+      tf.engine().registryFactory['tensorflow'] !== undefined
+    );
   } catch {
     return false;
   }
@@ -45,7 +48,9 @@ export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendN
 let chosen: Promise<BackendChoice> | null = null;
 
 /** Initialises the best available backend once per process. */
-export function initBackend(forced: BackendName | null = requestedBackend()): Promise<BackendChoice> {
+export function initBackend(
+  forced: BackendName | null = requestedBackend(),
+): Promise<BackendChoice> {
   chosen ??= (async () => {
     const notes: string[] = [];
     const order: BackendName[] = forced ? [forced] : [...backendNames];

@@ -25,7 +25,11 @@ export type HostToWorker = z.infer<typeof hostToWorker>;
 
 export const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), backend: z.string(), notes: z.array(z.string()) }),
-  z.object({ type: z.literal('metrics'), step: z.number().int(), values: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal('metrics'),
+    step: z.number().int(),
+    values: z.record(z.string(), z.number()),
+  }),
   z.object({
     type: z.literal('artifact'),
     kind: z.enum(artifactKinds),

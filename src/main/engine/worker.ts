@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CancelledError, DataError } from './algorithm';
 import { engineAlgorithms } from './algorithms';
 import { fallBackToCpu, initBackend } from './backend';
-import { hostToWorker, type HostToWorker, type WorkerEndpoint, type WorkerToHost } from './protocol';
+import {
+  hostToWorker,
+  type HostToWorker,
+  type WorkerEndpoint,
+  type WorkerToHost,
+} from './protocol';
 import { createRng } from './rng';
 
 interface ParentPort {
@@ -32,10 +37,16 @@ function endpoint(): WorkerEndpoint {
 
 /** tfjs reports a kernel missing on a backend with this wording. */
 function isMissingKernel(e: unknown): boolean {
-  return e instanceof Error && /not registered|not yet implemented|kernel .* not found/i.test(e.message);
+  return (
+    e instanceof Error && /not registered|not yet implemented|kernel .* not found/i.test(e.message)
+  );
 }
 
-async function run(port: WorkerEndpoint, start: Extract<HostToWorker, { type: 'start' }>, signal: AbortSignal) {
+async function run(
+  port: WorkerEndpoint,
+  start: Extract<HostToWorker, { type: 'start' }>,
+  signal: AbortSignal,
+) {
   const algorithm = engineAlgorithms[start.algorithm];
   if (!algorithm) throw new DataError(`unknown algorithm "${start.algorithm}"`);
   const params = algorithm.params.parse(start.params);
@@ -53,7 +64,8 @@ async function run(port: WorkerEndpoint, start: Extract<HostToWorker, { type: 's
       emit: {
         metrics: (step, values) => send({ type: 'metrics', step, values }),
         artifact: (kind, step, meta, data) => send({ type: 'artifact', kind, step, meta, data }),
-        progress: (fraction) => send({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) }),
+        progress: (fraction) =>
+          send({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) }),
         note: (message) => send({ type: 'note', message }),
       },
     });
@@ -62,7 +74,10 @@ async function run(port: WorkerEndpoint, start: Extract<HostToWorker, { type: 's
   } catch (e) {
     if (!isMissingKernel(e) || tf.getBackend() === 'cpu') throw e;
     // Same seed, fresh start: the run's numbers are then those of the cpu backend.
-    send({ type: 'note', message: `${tf.getBackend()} lacks a kernel (${(e as Error).message}); restarted on cpu` });
+    send({
+      type: 'note',
+      message: `${tf.getBackend()} lacks a kernel (${(e as Error).message}); restarted on cpu`,
+    });
     await fallBackToCpu();
     send({ type: 'backend', backend: 'cpu' });
     return await attempt();
@@ -71,12 +86,18 @@ async function run(port: WorkerEndpoint, start: Extract<HostToWorker, { type: 's
 
 function main(): void {
   const port = endpoint();
+  // Load the backend while waiting for work: a warm worker then starts a run at once.
+  initBackend().catch(() => {});
   const abort = new AbortController();
   let started = false;
   port.onMessage((raw) => {
     const parsed = hostToWorker.safeParse(raw);
     if (!parsed.success) {
-      port.send({ type: 'failed', message: `malformed message to the engine: ${parsed.error.message}`, dataError: false });
+      port.send({
+        type: 'failed',
+        message: `malformed message to the engine: ${parsed.error.message}`,
+        dataError: false,
+      });
       return;
     }
     const msg = parsed.data;

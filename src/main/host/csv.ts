@@ -43,7 +43,9 @@ async function sourceSize(source: CsvSource): Promise<number> {
   try {
     stat = await fs.stat(source.path);
   } catch (e) {
-    throw new CsvError(`cannot read ${source.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new CsvError(
+      `cannot read ${source.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
   }
   if (!stat.isFile()) throw new CsvError(`cannot read ${source.path}: not a file`);
   return stat.size;
@@ -64,13 +66,18 @@ async function sample(source: CsvSource): Promise<string> {
 }
 
 /** Streams the whole source through papaparse, reporting the fraction read. */
-async function readCsv(source: CsvSource, onProgress?: (fraction: number) => void): Promise<ParsedCsv> {
+async function readCsv(
+  source: CsvSource,
+  onProgress?: (fraction: number) => void,
+): Promise<ParsedCsv> {
   const total = Math.max(1, await sourceSize(source));
   // papaparse's stream mode does not report the delimiter it guessed: guess on a sample, then say.
   // Empty lines (a trailing newline) must be skipped here too, or papaparse's guess sees a row with
   // one field, judges every delimiter inconsistent and falls back to a comma.
-  const delimiter = Papa.parse<string[]>(stripBom(await sample(source)), { preview: 20, skipEmptyLines: 'greedy' })
-    .meta.delimiter;
+  const delimiter = Papa.parse<string[]>(stripBom(await sample(source)), {
+    preview: 20,
+    skipEmptyLines: 'greedy',
+  }).meta.delimiter;
   const input =
     source.kind === 'path'
       ? createReadStream(source.path, { encoding: 'utf8', highWaterMark: 1 << 20 })
@@ -84,7 +91,11 @@ async function readCsv(source: CsvSource, onProgress?: (fraction: number) => voi
     parser.on('end', () => resolve());
     parser.on('error', (e: Error) => reject(new CsvError(e.message)));
     input.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new CsvError(`cannot read ${source.kind === 'path' ? source.path : 'the file'}: ${e.code ?? e.message}`)),
+      reject(
+        new CsvError(
+          `cannot read ${source.kind === 'path' ? source.path : 'the file'}: ${e.code ?? e.message}`,
+        ),
+      ),
     );
     input.on('data', (chunk: string | Buffer) => {
       read += chunk.length;
@@ -145,7 +156,9 @@ function checkRectangular(rows: string[][], width: number, hasHeader: boolean): 
   for (let i = 0; i < rows.length; i++) {
     if (rows[i].length !== width) {
       const line = i + (hasHeader ? 2 : 1);
-      throw new CsvError(`line ${line} has ${rows[i].length} fields where the first row has ${width}`);
+      throw new CsvError(
+        `line ${line} has ${rows[i].length} fields where the first row has ${width}`,
+      );
     }
   }
 }
@@ -205,12 +218,18 @@ export interface ParsedTable {
  */
 export async function readNumericTable(
   source: CsvSource,
-  options: { columns?: string[]; dropInvalidRows?: boolean; onProgress?: (fraction: number) => void },
+  options: {
+    columns?: string[];
+    dropInvalidRows?: boolean;
+    onProgress?: (fraction: number) => void;
+  },
 ): Promise<ParsedTable> {
   const csv = await readCsv(source, options.onProgress);
   const names = csv.names;
   const infos = names.map((n, j) => columnInfo(n, csv.rows, j));
-  const chosen = options.columns ?? infos.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
+  const chosen =
+    options.columns ??
+    infos.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
   if (chosen.length === 0) throw new CsvError('the file has no numeric column');
   const index = chosen.map((name) => {
     const j = names.indexOf(name);
@@ -230,7 +249,12 @@ export async function readNumericTable(
       if (Number.isNaN(v)) {
         const trimmed = cell.trim();
         const isText = trimmed !== '' && Number.isNaN(Number(trimmed));
-        const what = trimmed === '' ? 'is empty' : isText ? `"${trimmed}" is not a number` : `"${trimmed}" is not finite`;
+        const what =
+          trimmed === ''
+            ? 'is empty'
+            : isText
+              ? `"${trimmed}" is not a number`
+              : `"${trimmed}" is not finite`;
         if (isText) throw new CsvError(`line ${i + firstLine}, column "${chosen[c]}": ${what}`);
         invalid ??= `line ${i + firstLine}, column "${chosen[c]}": ${what}`;
       }

@@ -17,25 +17,36 @@ export async function importCsv(
     name: string;
     columns?: string[];
     dropInvalidRows?: boolean;
-    builtin?: boolean;
     onProgress?: (fraction: number) => void;
   },
 ): Promise<DatasetMeta> {
   // Everything is parsed and checked before the single insert: a failed import stores nothing.
   const table = await readNumericTable(source, options);
-  return store.insertDataset({ name: options.name, columns: table.columns, rows: table.rows, values: table.values, builtin: options.builtin });
+  return store.insertDataset({ ...table, name: options.name });
 }
 
 export async function ensureBuiltinDatasets(store: Store, resourcesDir: string): Promise<void> {
   for (const b of builtinDatasets) {
     if (store.findBuiltin(b.name)) continue;
-    await importCsv(store, { kind: 'path', path: join(resourcesDir, 'datasets', b.file) }, { name: b.name, builtin: true });
+    const table = await readNumericTable(
+      { kind: 'path', path: join(resourcesDir, 'datasets', b.file) },
+      {},
+    );
+    // Check again under the write lock: another process may have just added it.
+    store.db
+      .transaction(() => {
+        if (!store.findBuiltin(b.name))
+          store.insertDataset({ ...table, name: b.name, builtin: true });
+      })
+      .immediate();
   }
 }
 
 /** Resolves `builtin:NAME` (by file stem or display name, case-insensitive) for the CLI. */
 export function findBuiltinByKey(store: Store, key: string): DatasetMeta | null {
   const k = key.toLowerCase();
-  const b = builtinDatasets.find((d) => d.name.toLowerCase() === k || d.file.replace(/\.csv$/, '') === k);
+  const b = builtinDatasets.find(
+    (d) => d.name.toLowerCase() === k || d.file.replace(/\.csv$/, '') === k,
+  );
   return b ? store.findBuiltin(b.name) : null;
 }

@@ -42,7 +42,9 @@ export function forkLauncher(
       onExit: (l) => {
         let reported = false;
         const report = (reason: string, clean: boolean) => {
-          if (!reported) ((reported = true), l(reason, clean));
+          if (reported) return;
+          reported = true;
+          l(reason, clean);
         };
         child.on('error', (e) => report(`the engine process could not run: ${e.message}`, false));
         child.on('exit', (code, signal) => {

@@ -32,16 +32,23 @@ export interface HostOptions {
   launchWorker: LaunchWorker;
   maxWorkers?: number;
   version?: string;
+  /** Keep one idle engine process ready (the interactive shells); off for the CLI and tests. */
+  warmWorker?: boolean;
   /** better-sqlite3 binary built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string;
 }
 
-type Handlers = { [N in RequestName]: (input: RequestParsed<N>) => Promise<RequestOutput<N>> | RequestOutput<N> };
+type Handlers = {
+  [N in RequestName]: (input: RequestParsed<N>) => Promise<RequestOutput<N>> | RequestOutput<N>;
+};
 
 export interface Host {
   /** Validates `input` against the contract, then runs the request. Throws ApiError. */
   handle(name: string, input: unknown): Promise<unknown>;
-  call<N extends RequestName>(name: N, input: z.input<(typeof requests)[N]['input']>): Promise<RequestOutput<N>>;
+  call<N extends RequestName>(
+    name: N,
+    input: z.input<(typeof requests)[N]['input']>,
+  ): Promise<RequestOutput<N>>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   readonly store: Store;
   readonly runs: RunManager;
@@ -53,7 +60,9 @@ export function defaultMaxWorkers(): number {
 }
 
 function zodMessage(e: z.ZodError): string {
-  return e.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+  return e.issues
+    .map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`)
+    .join('; ');
 }
 
 export async function createHost(options: HostOptions): Promise<Host> {
@@ -65,7 +74,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
   await ensureBuiltinDatasets(store, options.resourcesDir);
   const events = new EventBus();
   const maxWorkers = options.maxWorkers ?? defaultMaxWorkers();
-  const runs = new RunManager(store, events, options.launchWorker, maxWorkers);
+  const runs = new RunManager(
+    store,
+    events,
+    options.launchWorker,
+    maxWorkers,
+    options.warmWorker ?? false,
+  );
 
   const handlers: Handlers = {
     'app.info': () => ({
@@ -81,7 +96,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
         name,
         columns,
         dropInvalidRows,
-        onProgress: importId ? (fraction) => events.emit('dataset.importProgress', { importId, fraction }) : undefined,
+        onProgress: importId
+          ? (fraction) => events.emit('dataset.importProgress', { importId, fraction })
+          : undefined,
       });
       events.emit('datasets.changed', { reason: 'imported' });
       return meta;
@@ -99,19 +116,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.start': (input) => {
       const spec = algorithmSpecs[input.algorithm];
       const parsedParams = spec.params.safeParse(input.params);
-      if (!parsedParams.success) throw new ApiError('invalid-input', `parameters: ${zodMessage(parsedParams.error)}`);
+      if (!parsedParams.success)
+        throw new ApiError('invalid-input', `parameters: ${zodMessage(parsedParams.error)}`);
       const dataset = store.getDataset(input.datasetId);
       if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
       const all = store.datasetValues(dataset.id)!;
       const index = input.columns.map((c) => {
         const j = all.columns.indexOf(c);
-        if (j < 0) throw new ApiError('invalid-input', `data set "${dataset.name}" has no column "${c}"`);
+        if (j < 0)
+          throw new ApiError('invalid-input', `data set "${dataset.name}" has no column "${c}"`);
         return j;
       });
       const cols = index.length;
       const values = new Float64Array(all.rows * cols);
       for (let i = 0; i < all.rows; i++)
-        for (let c = 0; c < cols; c++) values[i * cols + c] = all.values[i * all.columns.length + index[c]];
+        for (let c = 0; c < cols; c++)
+          values[i * cols + c] = all.values[i * all.columns.length + index[c]];
       const refusal = spec.checkData(parsedParams.data, { rows: all.rows, cols });
       if (refusal) throw new ApiError('bad-data', refusal);
       const run = store.createRun({
@@ -143,15 +163,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.metrics': ({ id }) => store.metricSeries(id),
     'runs.artifacts': ({ id, kind, latestOnly }) => store.listArtifacts(id, kind, latestOnly),
     'runs.delete': ({ id }) => {
-      if (runs.isActive(id)) throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
+      if (runs.isActive(id))
+        throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
       return { deleted: store.deleteRun(id) };
     },
   };
 
   async function handle(name: string, input: unknown): Promise<unknown> {
-    if (!isRequestName(name)) throw new ApiError('invalid-input', `unknown request "${String(name)}"`);
+    if (!isRequestName(name))
+      throw new ApiError('invalid-input', `unknown request "${String(name)}"`);
     const parsed = requests[name].input.safeParse(input ?? {});
-    if (!parsed.success) throw new ApiError('invalid-input', `${name}: ${zodMessage(parsed.error)}`);
+    if (!parsed.success)
+      throw new ApiError('invalid-input', `${name}: ${zodMessage(parsed.error)}`);
     try {
       return await (handlers[name] as (i: unknown) => unknown)(parsed.data);
     } catch (e) {

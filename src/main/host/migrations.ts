@@ -61,16 +61,22 @@ export const migrations: readonly string[] = [
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > list.length)
-    throw new Error(
-      `the database is at schema version ${current}, newer than this app knows (${list.length}); update Latent Lab`,
-    );
-  for (let v = current; v < list.length; v++) {
-    db.transaction(() => {
-      db.exec(list[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  // IMMEDIATE takes the write lock before reading the version: two processes opening a new
+  // database at once (app and CLI) cannot both apply the same migration.
+  for (;;) {
+    const applied = db
+      .transaction(() => {
+        const current = db.pragma('user_version', { simple: true }) as number;
+        if (current > list.length)
+          throw new Error(
+            `the database is at schema version ${current}, newer than this app knows (${list.length}); update Latent Lab`,
+          );
+        if (current === list.length) return false;
+        db.exec(list[current]);
+        db.pragma(`user_version = ${current + 1}`);
+        return true;
+      })
+      .immediate();
+    if (!applied) return list.length;
   }
-  return list.length;
 }

@@ -39,15 +39,39 @@ export class RunManager {
   private readonly active = new Map<number, Active>();
   private readonly timer: NodeJS.Timeout;
   private readonly settledListeners = new Map<number, ((run: RunInfo) => void)[]>();
+  /** An idle worker started in advance, its backend already loaded, so a run starts at once. */
+  private spare: WorkerHandle | null = null;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
     private readonly events: EventBus,
     private readonly launch: LaunchWorker,
     readonly maxWorkers: number,
+    private readonly keepWarmWorker = false,
   ) {
     this.timer = setInterval(() => this.flushAll(), flushIntervalMs);
     this.timer.unref();
+    if (keepWarmWorker) this.warmUp();
+  }
+
+  private warmUp(): void {
+    if (this.closed || this.spare) return;
+    try {
+      const w = this.launch();
+      w.onExit(() => {
+        if (this.spare === w) this.spare = null;
+      });
+      this.spare = w;
+    } catch {
+      // A run will try again and report the failure on the run itself.
+    }
+  }
+
+  private takeWorker(): WorkerHandle {
+    const w = this.spare ?? this.launch();
+    this.spare = null;
+    return w;
   }
 
   enqueue(run: QueuedRun): void {
@@ -80,7 +104,7 @@ export class RunManager {
       return true;
     }
     const a = this.active.get(runId);
-    if (!a || a.cancelRequested) return false;
+    if (!a || a.finished || a.cancelRequested) return false;
     a.cancelRequested = true;
     a.worker.send({ type: 'cancel' });
     a.killTimer = setTimeout(() => a.worker.kill(), cancelGraceMs);
@@ -89,6 +113,9 @@ export class RunManager {
 
   /** Stops everything (app quit): workers are killed, their runs become `interrupted` at next start. */
   shutdown(): void {
+    this.closed = true;
+    this.spare?.kill();
+    this.spare = null;
     clearInterval(this.timer);
     this.flushAll();
     for (const a of this.active.values()) {
@@ -110,9 +137,11 @@ export class RunManager {
   private launchRun(q: QueuedRun): void {
     let worker: WorkerHandle;
     try {
-      worker = this.launch();
+      worker = this.takeWorker();
     } catch (e) {
-      this.settle(q.runId, 'failed', { error: `could not start the engine: ${(e as Error).message}` });
+      this.settle(q.runId, 'failed', {
+        error: `could not start the engine: ${(e as Error).message}`,
+      });
       return;
     }
     const a: Active = {
@@ -130,7 +159,14 @@ export class RunManager {
     this.pushRun(q.runId);
     worker.onMessage((raw) => this.onMessage(a, raw));
     worker.onExit((reason, clean) => this.onExit(a, reason, clean));
-    worker.send({ type: 'start', runId: q.runId, algorithm: q.algorithm, params: q.params, seed: q.seed, data: q.data });
+    worker.send({
+      type: 'start',
+      runId: q.runId,
+      algorithm: q.algorithm,
+      params: q.params,
+      seed: q.seed,
+      data: q.data,
+    });
   }
 
   private onMessage(a: Active, raw: unknown): void {
@@ -138,7 +174,9 @@ export class RunManager {
     const parsed = workerToHost.safeParse(raw);
     if (!parsed.success) {
       a.worker.kill();
-      this.finish(a, 'failed', { error: `the engine sent a malformed message: ${parsed.error.message}` });
+      this.finish(a, 'failed', {
+        error: `the engine sent a malformed message: ${parsed.error.message}`,
+      });
       return;
     }
     const m = parsed.data;
@@ -154,11 +192,17 @@ export class RunManager {
         this.pushRun(a.runId);
         break;
       case 'metrics':
-        for (const [key, value] of Object.entries(m.values)) a.pending.push({ step: m.step, key, value, wallMs });
+        for (const [key, value] of Object.entries(m.values))
+          a.pending.push({ step: m.step, key, value, wallMs });
         break;
       case 'artifact':
         a.pendingArtifacts.push(
-          this.store.insertArtifact(a.runId, { kind: m.kind, step: m.step, meta: m.meta, data: m.data }),
+          this.store.insertArtifact(a.runId, {
+            kind: m.kind,
+            step: m.step,
+            meta: m.meta,
+            data: m.data,
+          }),
         );
         break;
       case 'progress':
@@ -183,20 +227,31 @@ export class RunManager {
     clearTimeout(a.killTimer);
     if (!a.finished) {
       if (a.cancelRequested) this.finish(a, 'cancelled', {});
-      else this.finish(a, 'failed', { error: clean ? 'the engine stopped without a result' : reason });
+      else
+        this.finish(a, 'failed', { error: clean ? 'the engine stopped without a result' : reason });
     }
     this.active.delete(a.runId);
     this.pump();
+    // Start the next spare only when idle: loading tfjs would compete with a running run for CPU.
+    if (this.keepWarmWorker && this.active.size === 0) this.warmUp();
   }
 
-  private finish(a: Active, status: 'completed' | 'failed' | 'cancelled', fields: { summary?: unknown; error?: string }) {
+  private finish(
+    a: Active,
+    status: 'completed' | 'failed' | 'cancelled',
+    fields: { summary?: unknown; error?: string },
+  ) {
     a.finished = true;
     clearTimeout(a.killTimer);
     this.flush(a);
     this.settle(a.runId, status, fields);
   }
 
-  private settle(runId: number, status: 'completed' | 'failed' | 'cancelled', fields: { summary?: unknown; error?: string }) {
+  private settle(
+    runId: number,
+    status: 'completed' | 'failed' | 'cancelled',
+    fields: { summary?: unknown; error?: string },
+  ) {
     this.store.finishRun(runId, status, fields);
     const run = this.pushRun(runId);
     if (run) for (const l of this.settledListeners.get(runId) ?? []) l(run);
@@ -223,7 +278,8 @@ export class RunManager {
       const latest = new Map<string, StoredArtifact>();
       for (const art of a.pendingArtifacts) latest.set(art.kind, art);
       a.pendingArtifacts = [];
-      for (const artifact of latest.values()) this.events.emit('run.artifact', { runId: a.runId, artifact });
+      for (const artifact of latest.values())
+        this.events.emit('run.artifact', { runId: a.runId, artifact });
     }
     if (a.progress !== null) {
       this.store.setProgress(a.runId, a.progress);

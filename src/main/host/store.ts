@@ -91,7 +91,10 @@ export class Store {
   readonly db: Database.Database;
 
   constructor(file: string, options: { nativeBinding?: string } = {}) {
-    this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    this.db = new Database(
+      file,
+      options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+    );
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
@@ -149,14 +152,18 @@ export class Store {
 
   listDatasets(): DatasetMeta[] {
     const rows = this.db
-      .prepare(`SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets ORDER BY builtin DESC, id`)
+      .prepare(
+        `SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets ORDER BY builtin DESC, id`,
+      )
       .all() as DatasetRow[];
     return rows.map((r) => this.datasetMeta(r));
   }
 
   getDataset(id: number): DatasetMeta | null {
     const r = this.db
-      .prepare(`SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets WHERE id = ?`)
+      .prepare(
+        `SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets WHERE id = ?`,
+      )
       .get(id) as DatasetRow | undefined;
     return r ? this.datasetMeta(r) : null;
   }
@@ -194,8 +201,15 @@ export class Store {
         `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json, seed, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')`,
       )
-      .run(r.name, r.algorithm, r.datasetId, r.datasetName, JSON.stringify(r.columns), JSON.stringify(r.params), r.seed)
-      .lastInsertRowid;
+      .run(
+        r.name,
+        r.algorithm,
+        r.datasetId,
+        r.datasetName,
+        JSON.stringify(r.columns),
+        JSON.stringify(r.params),
+        r.seed,
+      ).lastInsertRowid;
     return this.getRun(Number(id))!;
   }
 
@@ -227,7 +241,9 @@ export class Store {
   }
 
   listRuns(): RunInfo[] {
-    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map((r) => this.runInfo(r));
+    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map((r) =>
+      this.runInfo(r),
+    );
   }
 
   markStarted(id: number, backend: string): void {
@@ -237,7 +253,9 @@ export class Store {
   }
 
   markRunning(id: number): void {
-    this.db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`).run(now(), id);
+    this.db
+      .prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`)
+      .run(now(), id);
   }
 
   setBackend(id: number, backend: string): void {
@@ -291,7 +309,8 @@ export class Store {
       `INSERT OR REPLACE INTO metrics (run_id, key, step, value, wall_ms) VALUES (?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      for (const p of points) insert.run(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
+      for (const p of points)
+        insert.run(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
     })();
   }
 
@@ -317,7 +336,9 @@ export class Store {
     a: { kind: ArtifactKind; step: number; meta: unknown; data?: TypedArray },
   ): StoredArtifact {
     const id = this.db
-      .prepare(`INSERT INTO artifacts (run_id, step, kind, meta_json, data_type, data) VALUES (?, ?, ?, ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO artifacts (run_id, step, kind, meta_json, data_type, data) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
       .run(
         runId,
         a.step,

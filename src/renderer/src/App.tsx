@@ -42,11 +42,21 @@ function Shell({ connection }: { connection: ConnectionState }) {
         <span className="brand">
           {t('app.title')} <small>{t('app.tagline')}</small>
         </span>
-        <a href="#/data" className={section === 'data' ? 'active' : ''}>{t('nav.data')}</a>
-        <a href="#/new" className={section === 'new' ? 'active' : ''}>{t('nav.newRun')}</a>
-        <a href="#/runs" className={section === 'runs' ? 'active' : ''}>{t('nav.runs')}</a>
+        <a href="#/data" className={section === 'data' ? 'active' : ''}>
+          {t('nav.data')}
+        </a>
+        <a href="#/new" className={section === 'new' ? 'active' : ''}>
+          {t('nav.newRun')}
+        </a>
+        <a href="#/runs" className={section === 'runs' ? 'active' : ''}>
+          {t('nav.runs')}
+        </a>
         <span className="spacer" />
-        <button className="lang" onClick={() => setLang(lang === 'en' ? 'zh' : 'en')} data-testid="lang-switch">
+        <button
+          className="lang"
+          onClick={() => setLang(lang === 'en' ? 'zh' : 'en')}
+          data-testid="lang-switch"
+        >
           {t('lang.switch')}
         </button>
       </nav>

@@ -2,8 +2,21 @@
  * The renderer's one client for the contract. In Electron it goes through the preload bridge;
  * in a browser (the web shell) over a WebSocket carrying binary frames. Pages see only `Api`.
  */
-import { ApiError, type Api, type EventName, type Events, type RequestName, type RequestOutput } from '../../shared/api';
-import { decodeFrame, encodeFrame, type CallResult, type ClientMessage, type ServerMessage } from '../../shared/wire';
+import {
+  ApiError,
+  type Api,
+  type EventName,
+  type Events,
+  type RequestName,
+  type RequestOutput,
+} from '../../shared/api';
+import {
+  decodeFrame,
+  encodeFrame,
+  type CallResult,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../shared/wire';
 
 interface Bridge {
   invoke(name: string, input: unknown): Promise<CallResult>;
@@ -29,7 +42,10 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 function webSocketApi(onState: (s: ConnectionState) => void): Api {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
   const listeners = new Map<string, Set<Listener>>();
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  >();
   let nextId = 1;
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
@@ -39,7 +55,8 @@ function webSocketApi(onState: (s: ConnectionState) => void): Api {
   });
   ws.onclose = () => {
     onState('closed');
-    for (const p of pending.values()) p.reject(new ApiError('internal', 'connection to the server closed'));
+    for (const p of pending.values())
+      p.reject(new ApiError('internal', 'connection to the server closed'));
     pending.clear();
   };
   ws.onmessage = (e: MessageEvent<ArrayBuffer>) => {

@@ -22,7 +22,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
     setLangState(l);
   }, []);
-  const t = useCallback((key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars), [lang]);
+  const t = useCallback(
+    (key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars),
+    [lang],
+  );
   const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -12,7 +12,10 @@ export const gmmParams = paramsSchema(gmmFields);
 export type GmmParams = { k: number; maxIter: number; tol: number; regCovar: number };
 
 /** Refusals that depend on the data, checked by the host before anything is stored. */
-export function checkGmmData(params: GmmParams, shape: { rows: number; cols: number }): string | null {
+export function checkGmmData(
+  params: GmmParams,
+  shape: { rows: number; cols: number },
+): string | null {
   if (shape.cols < 1) return 'choose at least one numeric column';
   if (params.k > shape.rows)
     return `K = ${params.k} is larger than the number of rows (${shape.rows}); reduce K`;

@@ -180,7 +180,13 @@ function dataTensors(tf: Tf, centred: Float64Array, n: number, d: number): DataT
   padded.set(centred);
   const x = tf.tensor2d(padded, [chunks * chunkRows, d]);
   const pad = chunks * chunkRows - n;
-  const mask = pad > 0 ? tf.tensor2d(Float32Array.from({ length: n + pad }, (_, i) => (i < n ? 1 : 0)), [n + pad, 1]) : null;
+  const mask =
+    pad > 0
+      ? tf.tensor2d(
+          Float32Array.from({ length: n + pad }, (_, i) => (i < n ? 1 : 0)),
+          [n + pad, 1],
+        )
+      : null;
   return { x, mask, rows: n, chunks, chunkRows };
 }
 
@@ -225,19 +231,35 @@ function eStep(
 function mStep(tf: Tf, data: DataTensors, resp: tfjs.Tensor2D, extra: tfjs.Tensor): tfjs.Tensor1D {
   return tf.tidy(() => {
     const { x, chunks, chunkRows } = data;
-    const [n, d] = x.shape;
+    const d = x.shape[1];
     const k = resp.shape[1];
     const respT = tf.transpose(resp); // K × rows
     const respChunks = tf.reshape(respT, [k, chunks, chunkRows]);
     const nk = tf.sum(tf.sum(respChunks, 2), 1);
-    const weightedSums = tf.sum(tf.matMul(tf.transpose(respChunks, [1, 0, 2]), tf.reshape(x, [chunks, chunkRows, d])), 0);
+    const weightedSums = tf.sum(
+      tf.matMul(tf.transpose(respChunks, [1, 0, 2]), tf.reshape(x, [chunks, chunkRows, d])),
+      0,
+    );
     const means = tf.div(weightedSums, tf.reshape(tf.add(nk, NK_FLOOR), [k, 1]));
     const centred = tf.sub(tf.expandDims(x, 0), tf.expandDims(means, 1)); // K × rows × d
     const weighted = tf.mul(centred, tf.expandDims(respT, 2));
     const byChunk: [number, number, number] = [k * chunks, chunkRows, d];
-    const scatter = tf.matMul(tf.reshape(weighted, byChunk), tf.reshape(centred, byChunk), true, false);
-    const cov = tf.div(tf.sum(tf.reshape(scatter, [k, chunks, d, d]), 1), tf.reshape(tf.add(nk, NK_FLOOR), [k, 1, 1]));
-    return tf.concat([nk, tf.reshape(means, [-1]), tf.reshape(cov, [-1]), tf.reshape(extra, [-1])]) as tfjs.Tensor1D;
+    const scatter = tf.matMul(
+      tf.reshape(weighted, byChunk),
+      tf.reshape(centred, byChunk),
+      true,
+      false,
+    );
+    const cov = tf.div(
+      tf.sum(tf.reshape(scatter, [k, chunks, d, d]), 1),
+      tf.reshape(tf.add(nk, NK_FLOOR), [k, 1, 1]),
+    );
+    return tf.concat([
+      nk,
+      tf.reshape(means, [-1]),
+      tf.reshape(cov, [-1]),
+      tf.reshape(extra, [-1]),
+    ]) as tfjs.Tensor1D;
   });
 }
 
@@ -252,13 +274,16 @@ function componentsFromMoments(
   const nk = Array.from(packed.subarray(0, k), (v) => v + NK_FLOOR);
   const total = nk.reduce((a, b) => a + b, 0);
   const weights = nk.map((v) => v / total);
-  const means = Array.from({ length: k }, (_, m) => Array.from(packed.subarray(k + m * d, k + (m + 1) * d)));
+  const means = Array.from({ length: k }, (_, m) =>
+    Array.from(packed.subarray(k + m * d, k + (m + 1) * d)),
+  );
   const base = k + k * d;
   const covariances = Array.from({ length: k }, (_, m) =>
     Array.from({ length: d }, (_, i) =>
       Array.from({ length: d }, (_, j) => {
         // Symmetrise the float32 result; add reg_covar in float64.
-        const v = 0.5 * (packed[base + m * d * d + i * d + j] + packed[base + m * d * d + j * d + i]);
+        const v =
+          0.5 * (packed[base + m * d * d + i * d + j] + packed[base + m * d * d + j * d + i]);
         return i === j ? v + regCovar : v;
       }),
     ),
@@ -277,7 +302,8 @@ function kmeansLabels(values: Float64Array, n: number, d: number, k: number, rng
     }
     return s;
   };
-  const setCentre = (c: number, row: number) => centres.set(values.subarray(row * d, (row + 1) * d), c * d);
+  const setCentre = (c: number, row: number) =>
+    centres.set(values.subarray(row * d, (row + 1) * d), c * d);
   setCentre(0, rng.int(n));
   const nearest = new Float64Array(n).fill(Infinity);
   for (let c = 1; c < k; c++) {
@@ -314,7 +340,9 @@ function kmeansLabels(values: Float64Array, n: number, d: number, k: number, rng
       for (let j = 0; j < d; j++) sums[labels[i] * d + j] += values[i * d + j];
     }
     // An emptied cluster keeps its centre.
-    for (let c = 0; c < k; c++) if (counts[c] > 0) for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / counts[c];
+    for (let c = 0; c < k; c++)
+      if (counts[c] > 0)
+        for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / counts[c];
   }
   return labels;
 }
@@ -336,7 +364,9 @@ function componentsFromLabels(
     for (let j = 0; j < d; j++) means[labels[i]][j] += values[i * d + j];
   }
   means.forEach((mu, c) => mu.forEach((_, j) => (mu[j] /= nk[c])));
-  const cov = Array.from({ length: k }, () => Array.from({ length: d }, () => new Array<number>(d).fill(0)));
+  const cov = Array.from({ length: k }, () =>
+    Array.from({ length: d }, () => new Array<number>(d).fill(0)),
+  );
   for (let i = 0; i < n; i++) {
     const c = labels[i];
     for (let a = 0; a < d; a++) {
@@ -361,13 +391,22 @@ function componentsFromLabels(
 }
 
 /** Starts from given parameters (original coordinates), as sklearn's weights/means/precisions_init. */
-function componentsFromInit(init: GmmInit, centre: number[], k: number, d: number, minPivot: number[]): Components {
+function componentsFromInit(
+  init: GmmInit,
+  centre: number[],
+  k: number,
+  d: number,
+  minPivot: number[],
+): Components {
   const shapeOk =
     init.weights.length === k &&
     init.means.length === k &&
     init.means.every((m) => m.length === d) &&
-    [init.covariances ?? init.precisions].every((ms) => ms?.length === k && ms.every((m) => m.length === d));
-  if (!shapeOk) throw new DataError(`the initial mixture must have ${k} components in ${d} dimensions`);
+    [init.covariances ?? init.precisions].every(
+      (ms) => ms?.length === k && ms.every((m) => m.length === d),
+    );
+  if (!shapeOk)
+    throw new DataError(`the initial mixture must have ${k} components in ${d} dimensions`);
   const means = init.means.map((m) => m.map((v, j) => v - centre[j]));
   if (init.covariances) return fromCovariances(init.weights, means, init.covariances, minPivot);
   // sklearn: precisions_cholesky = cholesky(precision) (lower); P Pᵀ = Λ is all the E-step needs.
@@ -375,17 +414,26 @@ function componentsFromInit(init: GmmInit, centre: number[], k: number, d: numbe
   const logDet: number[] = [];
   init.precisions!.forEach((prec, c) => {
     const l = cholesky(prec, new Array<number>(d).fill(0));
-    if (typeof l === 'number') throw new DataError(`initial precision ${c + 1} is not positive definite`);
+    if (typeof l === 'number')
+      throw new DataError(`initial precision ${c + 1} is not positive definite`);
     precisionCholesky.push(l);
     logDet.push(l.reduce((s, row, i) => s + Math.log(row[i]), 0));
   });
-  return { weights: init.weights, means, covariances: null, precisionCholesky, logDetPrecisionCholesky: logDet };
+  return {
+    weights: init.weights,
+    means,
+    covariances: null,
+    precisionCholesky,
+    logDetPrecisionCholesky: logDet,
+  };
 }
 
 function checkData(data: EngineData, k: number): void {
   const { values, rows, cols, columns } = data;
-  if (rows < 1 || cols < 1) throw new DataError('the data are empty; choose at least one numeric column and one row');
-  if (k > rows) throw new DataError(`K = ${k} is larger than the number of rows (${rows}); reduce K`);
+  if (rows < 1 || cols < 1)
+    throw new DataError('the data are empty; choose at least one numeric column and one row');
+  if (k > rows)
+    throw new DataError(`K = ${k} is larger than the number of rows (${rows}); reduce K`);
   for (let i = 0; i < rows * cols; i++) {
     if (!Number.isFinite(values[i])) {
       const row = Math.floor(i / cols);
@@ -430,7 +478,15 @@ export async function fitGmm(
 
   let components = options.init
     ? componentsFromInit(options.init, centre, k, d, minPivot)
-    : componentsFromLabels(centred, kmeansLabels(centred, n, d, k, options.rng), n, d, k, regCovar, minPivot);
+    : componentsFromLabels(
+        centred,
+        kmeansLabels(centred, n, d, k, options.rng),
+        n,
+        d,
+        k,
+        regCovar,
+        minPivot,
+      );
 
   const tensors = dataTensors(tf, centred, n, d);
   let eTensors = eStepTensors(tf, components);
@@ -453,7 +509,9 @@ export async function fitGmm(
       packed.dispose();
       const meanLogLik = shift + moments[moments.length - 1];
       if (!Number.isFinite(meanLogLik))
-        throw new DataError('the log-likelihood is not finite; raise reg_covar, reduce K or standardise the columns');
+        throw new DataError(
+          'the log-likelihood is not finite; raise reg_covar, reduce K or standardise the columns',
+        );
       components = componentsFromMoments(moments, k, d, regCovar, minPivot);
       disposeEStep(eTensors);
       eTensors = eStepTensors(tf, components);
@@ -477,7 +535,9 @@ export async function fitGmm(
     const meanLogLikelihood = shift + (await shiftedMeanLogLik.data())[0];
     shiftedMeanLogLik.dispose();
     if (!Number.isFinite(meanLogLikelihood))
-      throw new DataError('the log-likelihood is not finite; raise reg_covar, reduce K or standardise the columns');
+      throw new DataError(
+        'the log-likelihood is not finite; raise reg_covar, reduce K or standardise the columns',
+      );
 
     const nParams = (k * d * (d + 1)) / 2 + k * d + k - 1;
     const mixture = toMixture(components, centre);

@@ -1,17 +1,46 @@
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import {
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsOption } from 'echarts';
 
-echarts.use([LineChart, ScatterChart, BarChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([
+  LineChart,
+  ScatterChart,
+  BarChart,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 
-/** Draws an option; redraws at most once per animation frame however often the option changes. */
-export function EChart({ option, height = 360, testId }: { option: EChartsOption; height?: number; testId?: string }) {
+/**
+ * Draws an option. However often the option changes, it redraws at most once per animation frame
+ * and at most once per `minIntervalMs` (a heavy chart can ask for fewer redraws while streaming).
+ */
+export function EChart({
+  option,
+  height = 360,
+  testId,
+  minIntervalMs = 0,
+}: {
+  option: EChartsOption;
+  height?: number;
+  testId?: string;
+  minIntervalMs?: number;
+}) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const frame = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastDraw = useRef(0);
   useEffect(() => {
     const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
     chart.current = c;
@@ -20,13 +49,22 @@ export function EChart({ option, height = 360, testId }: { option: EChartsOption
     return () => {
       ro.disconnect();
       cancelAnimationFrame(frame.current);
+      clearTimeout(timer.current);
       c.dispose();
       chart.current = null;
     };
   }, []);
   useEffect(() => {
     cancelAnimationFrame(frame.current);
-    frame.current = requestAnimationFrame(() => chart.current?.setOption(option, { notMerge: true, lazyUpdate: true }));
-  }, [option]);
+    clearTimeout(timer.current);
+    const draw = () =>
+      (frame.current = requestAnimationFrame(() => {
+        lastDraw.current = performance.now();
+        chart.current?.setOption(option, { notMerge: true, lazyUpdate: true });
+      }));
+    const wait = lastDraw.current + minIntervalMs - performance.now();
+    if (wait > 0) timer.current = setTimeout(draw, wait);
+    else draw();
+  }, [option, minIntervalMs]);
   return <div ref={el} className="chart" style={{ height }} data-testid={testId} />;
 }

@@ -9,7 +9,11 @@ export function defaultFormValues(fields: readonly NumberField[]): FormValues {
 }
 
 /** A translated message for a bad value, or null when the field accepts it. */
-export function fieldError(field: NumberField, raw: string, t: ReturnType<typeof useI18n>['t']): string | null {
+export function fieldError(
+  field: NumberField,
+  raw: string,
+  t: ReturnType<typeof useI18n>['t'],
+): string | null {
   const v = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isFinite(v)) return t('form.number');
   if (field.kind === 'int' && !Number.isInteger(v)) return t('form.int');
@@ -52,7 +56,11 @@ export function ParamForm(props: {
               aria-invalid={error !== null}
               onChange={(e) => props.onChange({ ...props.values, [f.key]: e.target.value })}
             />
-            {error ? <span className="field-error">{error}</span> : help ? <span className="field-help">{t(help)}</span> : null}
+            {error ? (
+              <span className="field-error">{error}</span>
+            ) : help ? (
+              <span className="field-help">{t(help)}</span>
+            ) : null}
           </label>
         );
       })}

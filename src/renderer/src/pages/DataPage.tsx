@@ -16,14 +16,18 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
   const [done, setDone] = useState<string | null>(null);
 
   async function choose(f: File) {
-    setError(null), setDone(null), setPreview(null);
+    setError(null);
+    setDone(null);
+    setPreview(null);
     const text = await f.text();
     setFile({ name: f.name, text });
     setName(f.name.replace(/\.[^.]+$/, ''));
     try {
       const p = await api.call('datasets.preview', { source: { kind: 'text', text } });
       setPreview(p);
-      setColumns(p.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name));
+      setColumns(
+        p.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name),
+      );
     } catch (e) {
       setError((e as Error).message);
     }
@@ -32,8 +36,12 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
   async function doImport() {
     if (!file) return;
     const importId = crypto.randomUUID();
-    const off = api.on('dataset.importProgress', (p) => p.importId === importId && setProgress(p.fraction));
-    setError(null), setProgress(0);
+    const off = api.on(
+      'dataset.importProgress',
+      (p) => p.importId === importId && setProgress(p.fraction),
+    );
+    setError(null);
+    setProgress(0);
     try {
       const d = await api.call('datasets.import', {
         source: { kind: 'text', text: file.text },
@@ -43,7 +51,8 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
         importId,
       });
       setDone(t('data.imported', { name: d.name, rows: d.rows }));
-      setFile(null), setPreview(null);
+      setFile(null);
+      setPreview(null);
       onImported(d);
     } catch (e) {
       setError((e as Error).message);
@@ -65,13 +74,26 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
           onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])}
         />
       </label>
-      {error && <p className="error" role="alert">{error}</p>}
-      {done && <p className="ok" role="status">{done}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p className="ok" role="status">
+          {done}
+        </p>
+      )}
       {preview && file && (
         <div className="preview">
           <p>
-            {t('data.preview', { file: file.name, rows: preview.rowCount, cols: preview.columns.length })} ·{' '}
-            {t('data.delimiter')} <code>{preview.delimiter === '\t' ? '\\t' : preview.delimiter}</code> ·{' '}
+            {t('data.preview', {
+              file: file.name,
+              rows: preview.rowCount,
+              cols: preview.columns.length,
+            })}{' '}
+            · {t('data.delimiter')}{' '}
+            <code>{preview.delimiter === '\t' ? '\\t' : preview.delimiter}</code> ·{' '}
             {preview.hasHeader ? t('data.header') : t('data.noHeader')}
           </p>
           <div className="table-scroll">
@@ -86,7 +108,11 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
                           disabled={c.type === 'text' || c.type === 'empty'}
                           checked={columns.includes(c.name)}
                           onChange={(e) =>
-                            setColumns(e.target.checked ? [...columns, c.name] : columns.filter((x) => x !== c.name))
+                            setColumns(
+                              e.target.checked
+                                ? [...columns, c.name]
+                                : columns.filter((x) => x !== c.name),
+                            )
                           }
                         />{' '}
                         {c.name}
@@ -113,14 +139,28 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
           <div className="row">
             <label className="field">
               <span className="field-label">{t('data.name')}</span>
-              <input value={name} onChange={(e) => setName(e.target.value)} data-testid="dataset-name" />
+              <input
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                data-testid="dataset-name"
+              />
             </label>
             <label className="check">
-              <input type="checkbox" checked={dropInvalid} onChange={(e) => setDropInvalid(e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={dropInvalid}
+                onChange={(e) => setDropInvalid(e.target.checked)}
+              />
               {t('data.dropInvalid')}
             </label>
-            <button className="primary" disabled={columns.length === 0 || !name.trim() || progress !== null} onClick={() => void doImport()}>
-              {progress !== null ? t('data.importing', { pct: Math.round(progress * 100) }) : t('data.doImport')}
+            <button
+              className="primary"
+              disabled={columns.length === 0 || !name.trim() || progress !== null}
+              onClick={() => void doImport()}
+            >
+              {progress !== null
+                ? t('data.importing', { pct: Math.round(progress * 100) })
+                : t('data.doImport')}
             </button>
           </div>
         </div>
@@ -158,14 +198,22 @@ export function DataPage() {
             {datasets.map((d) => (
               <li key={d.id} data-testid="dataset">
                 <div>
-                  <strong>{d.name}</strong> {d.builtin && <span className="badge">{t('data.builtin')}</span>}
+                  <strong>{d.name}</strong>{' '}
+                  {d.builtin && <span className="badge">{t('data.builtin')}</span>}
                   <div className="muted">
-                    {t('common.rows', { n: d.rows })} · {d.columns.map((c) => `${c.name} (${t(`data.type.${c.type}`)})`).join(', ')}
+                    {t('common.rows', { n: d.rows })} ·{' '}
+                    {d.columns.map((c) => `${c.name} (${t(`data.type.${c.type}`)})`).join(', ')}
                   </div>
                 </div>
                 <div className="actions">
-                  <button onClick={() => navigate(`#/new?dataset=${d.id}`)}>{t('data.useForRun')}</button>
-                  {!d.builtin && <button className="danger" onClick={() => void remove(d)}>{t('common.delete')}</button>}
+                  <button onClick={() => navigate(`#/new?dataset=${d.id}`)}>
+                    {t('data.useForRun')}
+                  </button>
+                  {!d.builtin && (
+                    <button className="danger" onClick={() => void remove(d)}>
+                      {t('common.delete')}
+                    </button>
+                  )}
                 </div>
               </li>
             ))}

@@ -6,7 +6,8 @@ import { defaultFormValues, fieldError, ParamForm, type FormValues } from '../co
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
 
-const numeric = (d: DatasetMeta) => d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
+const numeric = (d: DatasetMeta) =>
+  d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
 
 export function NewRunPage({ datasetId }: { datasetId: number | null }) {
   const api = useApi();
@@ -28,18 +29,23 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
       setSelected((s) => (s !== null && list.some((d) => d.id === s) ? s : (list[0]?.id ?? null)));
     });
   }, [api]);
-  const dataset = useMemo(() => datasets.find((d) => d.id === selected) ?? null, [datasets, selected]);
+  const dataset = useMemo(
+    () => datasets.find((d) => d.id === selected) ?? null,
+    [datasets, selected],
+  );
   useEffect(() => setColumns(dataset ? numeric(dataset) : []), [dataset]);
   useEffect(() => setValues(defaultFormValues(spec.fields)), [spec]);
 
   const seedError = /^\d+$/.test(seed.trim()) && Number(seed) < 2 ** 31 ? null : t('form.int');
-  const invalid = spec.fields.some((f) => fieldError(f, values[f.key] ?? '', t) !== null) || seedError !== null;
+  const invalid =
+    spec.fields.some((f) => fieldError(f, values[f.key] ?? '', t) !== null) || seedError !== null;
 
   async function start() {
     if (!dataset) return;
     if (columns.length === 0) return setError(t('newRun.needColumns'));
     if (invalid) return setError(t('newRun.fixErrors'));
-    setBusy(true), setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const run = await api.call('runs.start', {
         algorithm,
@@ -65,7 +71,11 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
       <section className="card form-grid">
         <label className="field">
           <span className="field-label">{t('newRun.algorithm')}</span>
-          <select value={algorithm} onChange={(e) => setAlgorithm(e.target.value)} data-testid="algorithm">
+          <select
+            value={algorithm}
+            onChange={(e) => setAlgorithm(e.target.value)}
+            data-testid="algorithm"
+          >
             {Object.keys(algorithmSpecs).map((id) => {
               const k = `algo.${id}`;
               return (
@@ -79,7 +89,11 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
         {isMessageKey(about) && <p className="explain">{t(about)}</p>}
         <label className="field">
           <span className="field-label">{t('newRun.dataset')}</span>
-          <select value={selected ?? ''} onChange={(e) => setSelected(Number(e.target.value))} data-testid="dataset-select">
+          <select
+            value={selected ?? ''}
+            onChange={(e) => setSelected(Number(e.target.value))}
+            data-testid="dataset-select"
+          >
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name} ({t('common.rows', { n: d.rows })})
@@ -95,7 +109,13 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
                 <input
                   type="checkbox"
                   checked={columns.includes(c)}
-                  onChange={(e) => setColumns(e.target.checked ? numeric(dataset).filter((x) => x === c || columns.includes(x)) : columns.filter((x) => x !== c))}
+                  onChange={(e) =>
+                    setColumns(
+                      e.target.checked
+                        ? numeric(dataset).filter((x) => x === c || columns.includes(x))
+                        : columns.filter((x) => x !== c),
+                    )
+                  }
                 />
                 {c}
               </label>
@@ -103,21 +123,46 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
           </fieldset>
         )}
         <h2>{isMessageKey(title) ? t(title) : algorithm}</h2>
-        <ParamForm algorithm={algorithm} fields={spec.fields} values={values} onChange={setValues} />
+        <ParamForm
+          algorithm={algorithm}
+          fields={spec.fields}
+          values={values}
+          onChange={setValues}
+        />
         <div className="param-form">
           <label className={seedError ? 'field invalid' : 'field'}>
             <span className="field-label">{t('newRun.seed')}</span>
-            <input name="seed" type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} />
-            {seedError ? <span className="field-error">{seedError}</span> : <span className="field-help">{t('newRun.seedHelp')}</span>}
+            <input
+              name="seed"
+              type="number"
+              min={0}
+              step={1}
+              value={seed}
+              onChange={(e) => setSeed(e.target.value)}
+            />
+            {seedError ? (
+              <span className="field-error">{seedError}</span>
+            ) : (
+              <span className="field-help">{t('newRun.seedHelp')}</span>
+            )}
           </label>
           <label className="field">
             <span className="field-label">{t('newRun.name')}</span>
             <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
           </label>
         </div>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <div>
-          <button className="primary big" disabled={busy || !dataset} onClick={() => void start()} data-testid="run-button">
+          <button
+            className="primary big"
+            disabled={busy || !dataset}
+            onClick={() => void start()}
+            data-testid="run-button"
+          >
             {t('newRun.run')}
           </button>
         </div>

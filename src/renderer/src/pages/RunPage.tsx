@@ -9,7 +9,11 @@ import { useApi } from '../context';
 import { useI18n } from '../i18n';
 
 const fmt = (v: number, digits = 4) =>
-  Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toFixed(digits);
+  Number.isInteger(v)
+    ? String(v)
+    : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3
+      ? v.toExponential(3)
+      : v.toFixed(digits);
 
 function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
@@ -21,7 +25,9 @@ function formatDuration(seconds: number): string {
 function selectColumns(d: DatasetValues, columns: string[]): Float64Array {
   const idx = columns.map((c) => d.columns.indexOf(c));
   const out = new Float64Array(d.rows * idx.length);
-  for (let i = 0; i < d.rows; i++) for (let c = 0; c < idx.length; c++) out[i * idx.length + c] = d.values[i * d.columns.length + idx[c]];
+  for (let i = 0; i < d.rows; i++)
+    for (let c = 0; c < idx.length; c++)
+      out[i * idx.length + c] = d.values[i * d.columns.length + idx[c]];
   return out;
 }
 
@@ -33,7 +39,9 @@ function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[
         <tr>
           <th>{t('summary.component')}</th>
           <th>{t('summary.weight')}</th>
-          <th>{t('summary.mean')} ({columns.join(', ')})</th>
+          <th>
+            {t('summary.mean')} ({columns.join(', ')})
+          </th>
           <th>{t('summary.covariance')}</th>
         </tr>
       </thead>
@@ -44,7 +52,9 @@ function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[
             <td>{fmt(w)}</td>
             <td>{mixture.means[k].map((v) => fmt(v)).join(', ')}</td>
             <td>
-              <code className="matrix">{mixture.covariances[k].map((row) => row.map((v) => fmt(v)).join('  ')).join('\n')}</code>
+              <code className="matrix">
+                {mixture.covariances[k].map((row) => row.map((v) => fmt(v)).join('  ')).join('\n')}
+              </code>
             </td>
           </tr>
         ))}
@@ -66,7 +76,11 @@ export function RunPage({ runId }: { runId: number }) {
   const metricKey = spec?.mainMetric ?? 'meanLogLikelihood';
 
   useEffect(() => {
-    setRun(null), setSeries(new Map()), setMixture(null), setData(null), setError(null);
+    setRun(null);
+    setSeries(new Map());
+    setMixture(null);
+    setData(null);
+    setError(null);
     // Subscribe before fetching so nothing streamed in between is lost; merging by step is idempotent.
     const offs = [
       api.on('run.updated', (r) => r.id === runId && setRun(r)),
@@ -81,7 +95,10 @@ export function RunPage({ runId }: { runId: number }) {
       api.on('run.artifact', (e) => {
         if (e.runId !== runId || e.artifact.kind !== 'mixture') return;
         const m = mixtureSchema.safeParse(e.artifact.meta);
-        if (m.success) setMixture((prev) => (prev && prev.step > e.artifact.step ? prev : { step: e.artifact.step, m: m.data }));
+        if (m.success)
+          setMixture((prev) =>
+            prev && prev.step > e.artifact.step ? prev : { step: e.artifact.step, m: m.data },
+          );
       }),
     ];
     (async () => {
@@ -100,7 +117,8 @@ export function RunPage({ runId }: { runId: number }) {
         });
       const a = artifacts[0];
       const m = a ? mixtureSchema.safeParse(a.meta) : null;
-      if (a && m?.success) setMixture((prev) => (prev && prev.step >= a.step ? prev : { step: a.step, m: m.data }));
+      if (a && m?.success)
+        setMixture((prev) => (prev && prev.step >= a.step ? prev : { step: a.step, m: m.data }));
       if (r.datasetId !== null) {
         const d = await api.call('datasets.values', { id: r.datasetId }).catch(() => null);
         if (d) setData({ values: selectColumns(d, r.columns), cols: r.columns.length });
@@ -122,23 +140,55 @@ export function RunPage({ runId }: { runId: number }) {
       title: t('run.chart.loglik'),
       xName: t('run.chart.iteration'),
       yName: t('run.chart.meanLogLik'),
-      series: [{ name: t('run.chart.meanLogLik'), steps, values: steps.map((s) => series.get(s)!) }],
+      series: [
+        { name: t('run.chart.meanLogLik'), steps, values: steps.map((s) => series.get(s)!) },
+      ],
     });
   }, [series, t]);
 
+  const running = run?.status === 'running';
   const viewOption = useMemo(() => {
     if (!run || !data) return null;
     if (data.cols === 1)
-      return histogram1dOption({ title: t('run.view.hist'), values: data.values, column: run.columns[0], mixture: mixture?.m ?? null, label: t });
-    return mixture2dOption({ title: t('run.view.components'), values: data.values, cols: data.cols, columns: run.columns, mixture: mixture?.m ?? null, label: t });
-  }, [run, data, mixture, t]);
+      return histogram1dOption({
+        title: t('run.view.hist'),
+        values: data.values,
+        column: run.columns[0],
+        mixture: mixture?.m ?? null,
+        label: t,
+      });
+    return mixture2dOption({
+      title: t('run.view.components'),
+      values: data.values,
+      cols: data.cols,
+      columns: run.columns,
+      mixture: mixture?.m ?? null,
+      label: t,
+      colorPoints: !running,
+    });
+  }, [run, data, mixture, t, running]);
 
-  if (error) return <div className="page"><p className="error" role="alert">{error}</p></div>;
-  if (!run) return <div className="page"><p>{t('common.loading')}</p></div>;
+  if (error)
+    return (
+      <div className="page">
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </div>
+    );
+  if (!run)
+    return (
+      <div className="page">
+        <p>{t('common.loading')}</p>
+      </div>
+    );
 
   const pct = Math.round(run.progress * 100);
   const elapsed = run.startedAt ? (now - Date.parse(run.startedAt)) / 1000 : 0;
-  const eta = run.progress > 0.02 && run.status === 'running' ? (elapsed * (1 - run.progress)) / run.progress : null;
+  const eta =
+    run.progress > 0.02 && run.status === 'running'
+      ? (elapsed * (1 - run.progress)) / run.progress
+      : null;
   const summary = run.summary as Record<string, unknown> | null;
   const finalMixture = summary ? mixtureSchema.safeParse(summary) : null;
   const title = `algo.${run.algorithm}`;
@@ -147,17 +197,33 @@ export function RunPage({ runId }: { runId: number }) {
     <div className="page">
       <header className="run-header">
         <h1>{run.name}</h1>
-        <span className={`status status-${run.status}`} data-testid="run-status">{t(`run.status.${run.status}`)}</span>
-        {active && <button className="danger" onClick={() => void api.call('runs.cancel', { id: run.id })}>{t('run.cancel')}</button>}
+        <span className={`status status-${run.status}`} data-testid="run-status">
+          {t(`run.status.${run.status}`)}
+        </span>
+        {active && (
+          <button className="danger" onClick={() => void api.call('runs.cancel', { id: run.id })}>
+            {t('run.cancel')}
+          </button>
+        )}
       </header>
       <p className="muted">
-        {isMessageKey(title) ? t(title) : run.algorithm} · {t('run.dataset')}: {run.datasetName} [{run.columns.join(', ')}] · {t('run.seed')} {run.seed}
-        {run.backend && <> · {t('run.backend')}: {run.backend}</>}
+        {isMessageKey(title) ? t(title) : run.algorithm} · {t('run.dataset')}: {run.datasetName} [
+        {run.columns.join(', ')}] · {t('run.seed')} {run.seed}
+        {run.backend && (
+          <>
+            {' '}
+            · {t('run.backend')}: {run.backend}
+          </>
+        )}
       </p>
       {(active || run.status === 'completed') && (
         <div className="progress" aria-label="progress">
           <div className="progress-bar" style={{ width: `${pct}%` }} />
-          <span>{eta !== null ? t('run.progress', { pct, eta: formatDuration(eta) }) : t('run.progressNoEta', { pct })}</span>
+          <span>
+            {eta !== null
+              ? t('run.progress', { pct, eta: formatDuration(eta) })
+              : t('run.progressNoEta', { pct })}
+          </span>
         </div>
       )}
       {run.error && (
@@ -168,14 +234,22 @@ export function RunPage({ runId }: { runId: number }) {
       <div className="two-col">
         <section className="card">
           <EChart option={lineOption} testId="loglik-chart" />
-          <p className="muted" data-testid="point-count">{t('run.iteration', { n: series.size })}</p>
+          <p className="muted" data-testid="point-count">
+            {t('run.iteration', { n: series.size })}
+          </p>
         </section>
         <section className="card">
-          {viewOption && <EChart option={viewOption} testId="mixture-view" />}
-          {data && data.cols > 2 && <p className="muted">{t('run.view.projected', { n: data.cols })}</p>}
+          {viewOption && (
+            <EChart option={viewOption} testId="mixture-view" minIntervalMs={active ? 250 : 0} />
+          )}
+          {data && data.cols > 2 && (
+            <p className="muted">{t('run.view.projected', { n: data.cols })}</p>
+          )}
         </section>
       </div>
-      {isMessageKey(`algo.${run.algorithm}.about`) && <p className="explain">{t(`algo.${run.algorithm}.about` as 'algo.gmm.about')}</p>}
+      {isMessageKey(`algo.${run.algorithm}.about`) && (
+        <p className="explain">{t(`algo.${run.algorithm}.about` as 'algo.gmm.about')}</p>
+      )}
       <div className="two-col">
         <section className="card">
           <h2>{t('run.params')}</h2>
@@ -195,7 +269,13 @@ export function RunPage({ runId }: { runId: number }) {
           {run.notes.length > 0 && (
             <>
               <h3>{t('run.notes')}</h3>
-              <ul>{run.notes.map((n, i) => <li key={i} className="muted">{n}</li>)}</ul>
+              <ul>
+                {run.notes.map((n, i) => (
+                  <li key={i} className="muted">
+                    {n}
+                  </li>
+                ))}
+              </ul>
             </>
           )}
         </section>
@@ -204,17 +284,26 @@ export function RunPage({ runId }: { runId: number }) {
             <h2>{t('run.result')}</h2>
             <table className="data-table">
               <tbody>
-                {(['meanLogLikelihood', 'bic', 'aic', 'iterations', 'converged'] as const).map((k) =>
-                  k in summary ? (
-                    <tr key={k}>
-                      <th>{t(`summary.${k}`)}</th>
-                      <td>{typeof summary[k] === 'boolean' ? t(summary[k] ? 'summary.yes' : 'summary.no') : typeof summary[k] === 'number' ? fmt(summary[k] as number) : String(summary[k])}</td>
-                    </tr>
-                  ) : null,
+                {(['meanLogLikelihood', 'bic', 'aic', 'iterations', 'converged'] as const).map(
+                  (k) =>
+                    k in summary ? (
+                      <tr key={k}>
+                        <th>{t(`summary.${k}`)}</th>
+                        <td>
+                          {typeof summary[k] === 'boolean'
+                            ? t(summary[k] ? 'summary.yes' : 'summary.no')
+                            : typeof summary[k] === 'number'
+                              ? fmt(summary[k] as number)
+                              : String(summary[k])}
+                        </td>
+                      </tr>
+                    ) : null,
                 )}
               </tbody>
             </table>
-            {finalMixture?.success && <MixtureTable mixture={finalMixture.data} columns={run.columns} />}
+            {finalMixture?.success && (
+              <MixtureTable mixture={finalMixture.data} columns={run.columns} />
+            )}
           </section>
         )}
       </div>

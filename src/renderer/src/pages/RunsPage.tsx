@@ -14,7 +14,11 @@ export function RunsPage() {
     reload();
     // Keep statuses live; a run.updated for an unknown run means a new one.
     return api.on('run.updated', (r) =>
-      setRuns((prev) => (prev && prev.some((x) => x.id === r.id) ? prev.map((x) => (x.id === r.id ? r : x)) : [r, ...(prev ?? [])])),
+      setRuns((prev) =>
+        prev && prev.some((x) => x.id === r.id)
+          ? prev.map((x) => (x.id === r.id ? r : x))
+          : [r, ...(prev ?? [])],
+      ),
     );
   }, [api, reload]);
 
@@ -28,7 +32,12 @@ export function RunsPage() {
     }
   }
 
-  if (runs === null) return <div className="page"><p>{t('common.loading')}</p></div>;
+  if (runs === null)
+    return (
+      <div className="page">
+        <p>{t('common.loading')}</p>
+      </div>
+    );
   return (
     <div className="page">
       <h1>{t('runs.title')}</h1>
@@ -56,15 +65,29 @@ export function RunsPage() {
               return (
                 <tr key={r.id} data-testid="run-row">
                   <td>{r.id}</td>
-                  <td><a href={`#/run/${r.id}`}>{r.name}</a></td>
+                  <td>
+                    <a href={`#/run/${r.id}`}>{r.name}</a>
+                  </td>
                   <td>{isMessageKey(algo) ? t(algo) : r.algorithm}</td>
                   <td>{r.datasetName}</td>
-                  <td><span className={`status status-${r.status}`}>{t(`run.status.${r.status}`)}</span></td>
-                  <td>{typeof value === 'number' ? `${isMessageKey(`summary.${headline}`) ? t(`summary.${headline}` as 'summary.bic') : headline} ${value.toFixed(4)}` : ''}</td>
+                  <td>
+                    <span className={`status status-${r.status}`}>
+                      {t(`run.status.${r.status}`)}
+                    </span>
+                  </td>
+                  <td>
+                    {typeof value === 'number'
+                      ? `${isMessageKey(`summary.${headline}`) ? t(`summary.${headline}` as 'summary.bic') : headline} ${value.toFixed(4)}`
+                      : ''}
+                  </td>
                   <td>{new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}</td>
                   <td className="actions">
                     <button onClick={() => navigate(`#/run/${r.id}`)}>{t('common.open')}</button>
-                    <button className="danger" disabled={r.status === 'running' || r.status === 'queued'} onClick={() => void remove(r)}>
+                    <button
+                      className="danger"
+                      disabled={r.status === 'running' || r.status === 'queued'}
+                      onClick={() => void remove(r)}
+                    >
                       {t('common.delete')}
                     </button>
                   </td>

@@ -1,0 +1,209 @@
+/** The built CLI (`node out/main/cli.js`) against a database in a temp folder. */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, requireBuilt, tempDir } from './helpers';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let tmp: ReturnType<typeof tempDir>;
+let db: string;
+
+function cli(args: string[], database = db): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args, '--db', database],
+      { env: { ...process.env, LATENT_LAB_DATA_DIR: tmp.dir }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Exactly one JSON object on stdout. */
+function json<T = Record<string, unknown>>(r: Result): T {
+  const lines = r.stdout.trim().split('\n');
+  expect(lines, r.stdout).toHaveLength(1);
+  const value = JSON.parse(lines[0]) as T;
+  expect(typeof value).toBe('object');
+  return value;
+}
+
+function file(name: string, content: string): string {
+  const path = join(tmp.dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function counts(database = db): Promise<{ datasets: number; runs: number }> {
+  const d = await cli(['datasets', 'list', '--json'], database);
+  const r = await cli(['runs', 'list', '--json'], database);
+  expect(d.code).toBe(0);
+  expect(r.code).toBe(0);
+  return {
+    datasets: json<{ datasets: unknown[] }>(d).datasets.length,
+    runs: json<{ runs: unknown[] }>(r).runs.length,
+  };
+}
+
+interface RunJson {
+  runId: number;
+  algorithm: string;
+  status: string;
+  backend: string;
+  params: Record<string, number>;
+  seconds: number;
+  summary: {
+    weights: number[];
+    means: number[][];
+    covariances: number[][][];
+    meanLogLikelihood: number;
+    bic: number;
+    aic: number;
+    iterations: number;
+    converged: boolean;
+  };
+}
+
+beforeAll(() => {
+  requireBuilt(cliPath, ['src/main', 'src/shared']);
+  tmp = tempDir('cli');
+  db = join(tmp.dir, 'cli.db');
+});
+afterAll(() => tmp?.remove());
+
+describe('latent-lab CLI', () => {
+  it('fits a GMM on a bundled data set and prints one JSON object; the same seed gives the same result', async () => {
+    const args = [
+      'run',
+      'gmm',
+      '--data',
+      'builtin:old-faithful',
+      '--set',
+      'k=2',
+      '--seed',
+      '1',
+      '--json',
+    ];
+    const first = await cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const run = json<RunJson>(first);
+    expect(run).toMatchObject({
+      algorithm: 'gmm',
+      status: 'completed',
+      params: { k: 2, maxIter: 100 },
+    });
+    expect(run.runId).toEqual(expect.any(Number));
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(run.backend);
+    expect(run.seconds).toBeGreaterThan(0);
+    const s = run.summary;
+    expect(s.weights).toHaveLength(2);
+    expect(s.weights.reduce((a, b) => a + b)).toBeCloseTo(1, 6);
+    expect(s.means).toHaveLength(2);
+    expect(s.means[0]).toHaveLength(2);
+    expect(s.covariances).toHaveLength(2);
+    expect(s.covariances[0]).toHaveLength(2);
+    expect(s.covariances[0][0]).toHaveLength(2);
+    for (const key of ['meanLogLikelihood', 'bic', 'aic', 'iterations'] as const)
+      expect(Number.isFinite(s[key]), key).toBe(true);
+    expect(s.converged).toBe(true);
+    // The two Old Faithful clusters: short eruptions around 2 min, long ones around 4.3 min.
+    const eruptions = s.means.map((m) => m[0]).sort((a, b) => a - b);
+    expect(eruptions[0]).toBeCloseTo(2.04, 1);
+    expect(eruptions[1]).toBeCloseTo(4.29, 1);
+
+    const again = await cli(args);
+    expect(again.code, again.stderr).toBe(0);
+    const second = json<RunJson>(again);
+    expect(second.runId).toBe(run.runId + 1);
+    expect(second.summary).toEqual(run.summary);
+
+    const shown = await cli(['runs', 'show', String(run.runId), '--json']);
+    expect(json<RunJson>(shown).summary).toEqual(run.summary);
+  });
+
+  it('imports a CSV and prints its id, name, rows and typed columns', async () => {
+    const path = file('measurements.csv', 'id;height;label\n1;1.5;a\n2;2.5;b\n3;3;c\n');
+    const r = await cli(['datasets', 'import', path, '--name', 'Measurements', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = json<{
+      id: number;
+      name: string;
+      rows: number;
+      columns: { name: string; type: string }[];
+    }>(r);
+    expect(d).toMatchObject({ name: 'Measurements', rows: 3 });
+    expect(d.id).toEqual(expect.any(Number));
+    // Without --columns the numeric columns are kept; the text one is not.
+    expect(d.columns).toEqual([
+      { name: 'id', type: 'integer', missing: 0 },
+      { name: 'height', type: 'number', missing: 0 },
+    ]);
+    const plain = await cli(['datasets', 'import', file('xy.csv', 'x,y\n0.5,1\n1.5,2\n')]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/xy\.csv\t2 rows\tx:number, y:integer/);
+  });
+
+  it('refuses bad input with exit code 2, a one-line reason, and nothing stored', async () => {
+    const badDb = join(tmp.dir, 'bad.db');
+    const before = await counts(badDb);
+    const cases: [string[], RegExp][] = [
+      [['run', 'gmm', '--data', 'builtin:old-faithful', '--set', 'kk=3'], /Unrecognized key: "kk"/],
+      [['run', 'gmm', '--data', 'builtin:old-faithful', '--set', 'k=100'], /k: .*64/],
+      [['run', 'gmm', '--data', 'builtin:nowhere'], /no bundled data set "builtin:nowhere"/],
+      [['run', 'gmm', '--data', file('ragged.csv', 'a,b\n1,2\n3\n4,5\n')], /line 3 has 1 fields/],
+      [
+        ['run', 'gmm', '--data', file('text.csv', 'a,b\n1,2\n3,4\n5,six\n'), '--columns', 'a,b'],
+        /line 4, column "b": "six" is not a number/,
+      ],
+      [
+        ['run', 'gmm', '--data', file('missing.csv', 'a,b\n1,2\n3,\n5,6\n7,8\n9,1\n')],
+        /line 3, column "b": is empty/,
+      ],
+      [
+        ['run', 'gmm', '--data', file('infinite.csv', 'a,b\n1,2\n3,Infinity\n5,6\n')],
+        /line 3, column "b": "Infinity" is not finite/,
+      ],
+      [
+        ['run', 'gmm', '--data', file('three.csv', 'x,y\n1,2\n3,4\n5,7\n'), '--set', 'k=5'],
+        /K = 5 is larger than the number of rows \(3\)/,
+      ],
+      [['run', 'gmm', '--data', join(tmp.dir, 'absent.csv')], /cannot read .*absent\.csv: ENOENT/],
+      [['run', 'gmm', '--data', tmp.dir], /cannot read .*not a file/],
+      [['datasets', 'import', join(tmp.dir, 'absent.csv')], /ENOENT/],
+      [
+        ['run', 'gmm', '--data', 'builtin:old-faithful', '--columns', 'eruptions,height'],
+        /no column "height"/,
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli([...args, '--json'], badDb)));
+    results.forEach((r, i) => {
+      const [args, reason] = cases[i];
+      const what = args.join(' ');
+      expect(r.code, `${what}: ${r.stderr}`).toBe(2);
+      expect(r.stdout, what).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, what).toHaveLength(1);
+      expect(lines[0], what).toMatch(/^latent-lab: /);
+      expect(lines[0], what).toMatch(reason);
+    });
+    expect(await counts(badDb)).toEqual(before);
+
+    // Asked to, the CLI drops the row with the missing value and fits the rest.
+    const dropped = await cli(
+      ['run', 'gmm', '--data', join(tmp.dir, 'missing.csv'), '--drop-invalid-rows', '--json'],
+      badDb,
+    );
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(json<RunJson>(dropped).status).toBe('completed');
+    expect(await counts(badDb)).toEqual({ datasets: before.datasets + 1, runs: before.runs + 1 });
+  });
+});

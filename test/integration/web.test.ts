@@ -1,0 +1,230 @@
+/** The web shell's server over a real host and SQLite file: token, Host/Origin checks, WebSocket. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { DatasetMeta, DatasetValues } from '../../src/shared/api';
+import { decodeFrame, encodeFrame, type ServerMessage } from '../../src/shared/wire';
+import { createHost, type Host } from '../../src/main/host/host';
+import { startWebServer, type WebServer } from '../../src/main/web-server';
+import { resourcesDir, tempDir } from './helpers';
+
+let tmp: ReturnType<typeof tempDir>;
+let host: Host;
+let server: WebServer;
+
+beforeAll(async () => {
+  tmp = tempDir('web');
+  const rendererDir = join(tmp.dir, 'renderer');
+  mkdirSync(join(rendererDir, 'assets'), { recursive: true });
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Latent Lab</title>');
+  writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1);');
+  writeFileSync(join(tmp.dir, 'secret.txt'), 'not for the browser');
+  host = await createHost({
+    dataDir: join(tmp.dir, 'data'),
+    resourcesDir,
+    launchWorker: () => {
+      throw new Error('no runs in web tests');
+    },
+  });
+  server = await startWebServer({ host, rendererDir });
+});
+afterAll(async () => {
+  await server?.close();
+  host?.close();
+  tmp?.remove();
+});
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A raw HTTP request, so the test controls the Host and Origin headers exactly. */
+function get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: 'GET',
+        headers: { host: `127.0.0.1:${server.port}`, ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const withToken = (path: string) => `${path}${path.includes('?') ? '&' : '?'}token=${server.token}`;
+
+/** Opens a WebSocket; resolves with it once open, or with the HTTP status that refused it. */
+function connect(path: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, options);
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? -1));
+    ws.on('error', reject);
+  });
+}
+
+function call(ws: WebSocket, id: number, name: string, input: unknown): Promise<ServerMessage> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer, isBinary: boolean) => {
+      expect(isBinary).toBe(true);
+      const m = decodeFrame(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      ) as ServerMessage;
+      if (m.t === 'result' && m.id === id) {
+        ws.off('message', onMessage);
+        resolve(m);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(encodeFrame({ t: 'call', id, name, input }));
+  });
+}
+
+describe('web shell over HTTP', () => {
+  it('listens on 127.0.0.1 with a random token in the printed URL', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.token).toMatch(/^[0-9a-f]{48}$/);
+  });
+
+  it('refuses a request without the token, or with a wrong one', async () => {
+    const none = await get('/');
+    expect(none.status).toBe(401);
+    expect(none.body).not.toContain('Latent Lab');
+    expect((await get('/assets/app.js')).status).toBe(401);
+    expect((await get('/?token=wrong')).status).toBe(401);
+    const almost = server.token.slice(0, -1) + (server.token.endsWith('a') ? 'b' : 'a');
+    expect((await get(`/?token=${almost}`)).status).toBe(401);
+    expect((await get('/', { cookie: 'latent_lab_token=nope' })).status).toBe(401);
+  });
+
+  it('serves with the token and sets a strict HttpOnly cookie that then suffices', async () => {
+    const first = await get(withToken('/'));
+    expect(first.status).toBe(200);
+    expect(first.body).toContain('<title>Latent Lab</title>');
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toContain(`latent_lab_token=${server.token}`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(first.headers['content-security-policy']).toMatch(/default-src 'self'/);
+
+    const next = await get('/assets/app.js', {
+      cookie: `other=1; latent_lab_token=${server.token}`,
+    });
+    expect(next.status).toBe(200);
+    expect(next.body).toBe('console.log(1);');
+    expect(next.headers['content-type']).toMatch(/javascript/);
+    // Single-page routes fall back to index.html.
+    expect((await get('/runs/3', { cookie: `latent_lab_token=${server.token}` })).body).toContain(
+      'Latent Lab',
+    );
+  });
+
+  it('refuses a foreign Origin even with a valid token', async () => {
+    const foreign = await get(withToken('/'), { origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers['set-cookie']).toBeUndefined();
+    const otherPort = await get(withToken('/'), { origin: `http://127.0.0.1:${server.port + 1}` });
+    expect(otherPort.status).toBe(403);
+    expect((await get(withToken('/'), { origin: `http://localhost:${server.port}` })).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) even with a valid token', async () => {
+    const rebound = await get(withToken('/'), { host: `evil.example:${server.port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toMatch(/Host/);
+    expect((await get(withToken('/'), { host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const r = await get(withToken(path));
+      expect(r.body).not.toContain('not for the browser');
+    }
+  });
+});
+
+describe('web shell over WebSocket', () => {
+  it('refuses a WebSocket without the token', async () => {
+    expect(await connect('/api')).toBe(401);
+    expect(await connect('/api?token=wrong')).toBe(401);
+  });
+
+  it('refuses a WebSocket from a foreign Origin', async () => {
+    expect(await connect(withToken('/api'), { origin: 'http://evil.example' })).toBe(403);
+    expect(
+      await connect(withToken('/api'), { headers: { host: `evil.example:${server.port}` } }),
+    ).toBe(403);
+  });
+
+  it('carries contract calls as binary frames', async () => {
+    const ws = await connect(withToken('/api'), { origin: `http://127.0.0.1:${server.port}` });
+    if (typeof ws === 'number') throw new Error(`refused with ${ws}`);
+    try {
+      const list = await call(ws, 1, 'datasets.list', {});
+      expect(list).toMatchObject({ t: 'result', id: 1, ok: true });
+      const datasets = (list as { value: DatasetMeta[] }).value;
+      const faithful = datasets.find((d) => d.name === 'Old Faithful')!;
+      expect(faithful).toMatchObject({ builtin: true, rows: 272 });
+
+      const values = await call(ws, 2, 'datasets.values', { id: faithful.id });
+      const v = (values as { value: DatasetValues }).value;
+      expect(v.values).toBeInstanceOf(Float64Array);
+      expect(v.values.length).toBe(272 * 2);
+      expect(Array.from(v.values.subarray(0, 2))).toEqual([3.6, 79]);
+      expect(Array.from(v.values)).toEqual(
+        Array.from(host.store.datasetValues(faithful.id)!.values),
+      );
+
+      // Errors keep their code across the wire.
+      const bad = await call(ws, 3, 'datasets.values', { id: -1 });
+      expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      expect((bad as { error: { message: string } }).error.message).toMatch(/id: /);
+      const unknown = await call(ws, 4, 'datasets.drop', {});
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+
+      // Events reach the socket too.
+      const event = new Promise<ServerMessage>((resolve) =>
+        ws.on('message', (data: Buffer) => {
+          const m = decodeFrame(new Uint8Array(data)) as ServerMessage;
+          if (m.t === 'event') resolve(m);
+        }),
+      );
+      const imported = await call(ws, 5, 'datasets.import', {
+        source: { kind: 'text', text: 'x\n1\n2\n' },
+        name: 'tiny',
+      });
+      expect(imported).toMatchObject({ ok: true, value: { name: 'tiny', rows: 2 } });
+      expect(await event).toEqual({
+        t: 'event',
+        name: 'datasets.changed',
+        payload: { reason: 'imported' },
+      });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('closes a socket that sends a malformed frame', async () => {
+    const ws = await connect(withToken('/api'));
+    if (typeof ws === 'number') throw new Error(`refused with ${ws}`);
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.send(Uint8Array.from([255, 255, 255, 255, 1]));
+    expect(await closed).toBe(1003);
+  });
+});

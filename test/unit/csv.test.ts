@@ -1,0 +1,237 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CsvError, parseCell, previewCsv, readNumericTable } from '../../src/main/host/csv';
+import { importCsv } from '../../src/main/host/datasets';
+import { Store } from '../../src/main/host/store';
+
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+const table = (t: string, options: Parameters<typeof readNumericTable>[1] = {}) =>
+  readNumericTable(text(t), options);
+
+async function csvError(p: Promise<unknown>): Promise<CsvError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CsvError);
+  return e as CsvError;
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'latent-lab-csv-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('CSV preview', () => {
+  it.each([
+    ['comma', ',', 'a,b,c\n1,2,3\n4,5,6\n'],
+    ['semicolon', ';', 'a;b;c\n1,5;2;3\n4,5;5;6\n'],
+    ['tab', '\t', 'a\tb\tc\n1\t2\t3\n4\t5\t6\n'],
+    ['two-column semicolon', ';', 'x;y\n1;2\n3;4\n'],
+  ])('detects the %s delimiter', async (_name, delimiter, csv) => {
+    const p = await previewCsv(text(csv));
+    expect(p.delimiter).toBe(delimiter);
+    expect(p.hasHeader).toBe(true);
+    expect(p.columns.map((c) => c.name)).toEqual(
+      csv.startsWith('x') ? ['x', 'y'] : ['a', 'b', 'c'],
+    );
+    expect(p.rowCount).toBe(2);
+  });
+
+  it('detects a header, or its absence', async () => {
+    const withHeader = await previewCsv(text('eruptions,waiting\n3.6,79\n1.8,54\n'));
+    expect(withHeader.hasHeader).toBe(true);
+    expect(withHeader.rowCount).toBe(2);
+    expect(withHeader.head).toEqual([
+      ['eruptions', 'waiting'],
+      ['3.6', '79'],
+      ['1.8', '54'],
+    ]);
+    const without = await previewCsv(text('3.6,79\n1.8,54\n'));
+    expect(without.hasHeader).toBe(false);
+    expect(without.rowCount).toBe(2);
+    expect(without.columns.map((c) => c.name)).toEqual(['column1', 'column2']);
+    const oneColumn = await previewCsv(text('5\n6\n7\n'));
+    expect(oneColumn).toMatchObject({ hasHeader: false, rowCount: 3 });
+  });
+
+  it('reads quoted fields with delimiters, quotes and newlines inside', async () => {
+    const p = await previewCsv(text('name,x\n"Smith, J",1\n"two\nlines",2\n"say ""hi""",3\n'));
+    expect(p.rowCount).toBe(3);
+    expect(p.head.slice(1)).toEqual([
+      ['Smith, J', '1'],
+      ['two\nlines', '2'],
+      ['say "hi"', '3'],
+    ]);
+    expect(p.columns).toEqual([
+      { name: 'name', type: 'text', missing: 0 },
+      { name: 'x', type: 'integer', missing: 0 },
+    ]);
+  });
+
+  it('strips a byte-order mark and reads CRLF line ends', async () => {
+    for (const csv of ['\uFEFFa,b\r\n1,2\r\n3,4\r\n', '\uFEFF"a","b"\r\n1,2\r\n3,4\r\n']) {
+      const p = await previewCsv(text(csv));
+      expect(p.columns.map((c) => c.name)).toEqual(['a', 'b']);
+      expect(p.head.slice(1)).toEqual([
+        ['1', '2'],
+        ['3', '4'],
+      ]);
+    }
+    const file = join(dir, 'bom.csv');
+    writeFileSync(file, '\uFEFF"x";"y"\r\n1,5;2\r\n3;4\r\n');
+    const t = await readNumericTable({ kind: 'path', path: file }, {});
+    expect(t.columns.map((c) => c.name)).toEqual(['y']);
+    const both = await readNumericTable({ kind: 'path', path: file }, { columns: ['y'] });
+    expect(Array.from(both.values)).toEqual([2, 4]);
+  });
+
+  it('types columns as number, integer, text or empty and counts missing cells', async () => {
+    const p = await previewCsv(text('n,i,t,e,m\n1.5,1,x,,1\n2,2,y,,Infinity\n-3e2,3,z,,\n'));
+    expect(p.columns).toEqual([
+      { name: 'n', type: 'number', missing: 0 },
+      { name: 'i', type: 'integer', missing: 0 },
+      { name: 't', type: 'text', missing: 0 },
+      { name: 'e', type: 'empty', missing: 3 },
+      { name: 'm', type: 'integer', missing: 2 },
+    ]);
+  });
+});
+
+describe('CSV numeric tables', () => {
+  it('reads the numeric columns row-major, or the chosen ones in the chosen order', async () => {
+    const csv = 'id,label,x,y\n1,a,0.5,10\n2,b,-1.25,20\n';
+    const all = await table(csv);
+    expect(all.columns.map((c) => c.name)).toEqual(['id', 'x', 'y']);
+    expect(all.rows).toBe(2);
+    expect(Array.from(all.values)).toEqual([1, 0.5, 10, 2, -1.25, 20]);
+    const chosen = await table(csv, { columns: ['y', 'x'] });
+    expect(Array.from(chosen.values)).toEqual([10, 0.5, 20, -1.25]);
+    expect(chosen.columns).toEqual([
+      { name: 'y', type: 'integer', missing: 0 },
+      { name: 'x', type: 'number', missing: 0 },
+    ]);
+    expect((await csvError(table(csv, { columns: ['x', 'nope'] }))).message).toMatch(
+      /no column named "nope"/,
+    );
+  });
+
+  it('refuses ragged rows naming the line', async () => {
+    const e = await csvError(table('a,b\n1,2\n3,4\n5\n6,7\n'));
+    expect(e.message).toMatch(/line 4 has 1 fields where the first row has 2/);
+    const noHeader = await csvError(table('1,2\n3,4,5\n'));
+    expect(noHeader.message).toMatch(/line 2 /);
+  });
+
+  it('refuses text in a chosen numeric column naming line and column, even with dropInvalidRows', async () => {
+    const csv = 'a,b\n1,2\n3,4\n5,oops\n';
+    const e = await csvError(table(csv, { columns: ['a', 'b'] }));
+    expect(e.message).toMatch(/line 4, column "b": "oops" is not a number/);
+    const dropping = await csvError(table(csv, { columns: ['a', 'b'], dropInvalidRows: true }));
+    expect(dropping.message).toMatch(/line 4, column "b"/);
+  });
+
+  it('refuses missing or non-finite values unless asked to drop such rows', async () => {
+    const csv = 'a,b\n1,2\n3,\n5,6\n7,Infinity\n8,-Infinity\n9,10\n';
+    const e = await csvError(table(csv));
+    expect(e.message).toMatch(/line 3, column "b": is empty/);
+    const inf = await csvError(table('a,b\n1,2\n3,Infinity\n'));
+    expect(inf.message).toMatch(/line 3, column "b": "Infinity" is not finite/);
+    const dropped = await table(csv, { dropInvalidRows: true });
+    expect(dropped.droppedRows).toBe(3);
+    expect(dropped.rows).toBe(3);
+    expect(Array.from(dropped.values)).toEqual([1, 2, 5, 6, 9, 10]);
+    expect(dropped.columns.every((c) => c.missing === 0)).toBe(true);
+    const none = await csvError(
+      table('a,b\n1,\n,2\n', { columns: ['a', 'b'], dropInvalidRows: true }),
+    );
+    expect(none.message).toMatch(/no rows left/);
+  });
+
+  it('counts Infinity and NaN as not finite', () => {
+    expect(parseCell(' 2.5 ')).toBe(2.5);
+    expect(parseCell('Infinity')).toBeNaN();
+    expect(parseCell('-Infinity')).toBeNaN();
+    expect(parseCell('1e400')).toBeNaN();
+    expect(parseCell('NaN')).toBeNaN();
+    expect(parseCell('')).toBeNaN();
+    expect(parseCell(undefined)).toBeNaN();
+  });
+
+  it('refuses empty, text-only and unreadable sources', async () => {
+    expect((await csvError(table(''))).message).toMatch(/no rows/);
+    expect((await csvError(table('a,b\nx,y\n'))).message).toMatch(/no numeric column/);
+    const missing = await csvError(
+      readNumericTable({ kind: 'path', path: join(dir, 'absent.csv') }, {}),
+    );
+    expect(missing.message).toMatch(/cannot read .*absent\.csv: ENOENT/);
+    const folder = await csvError(readNumericTable({ kind: 'path', path: dir }, {}));
+    expect(folder.message).toMatch(/cannot read .*: not a file/);
+  });
+});
+
+describe('CSV import into the store', () => {
+  it('stores nothing when an import fails', async () => {
+    const store = new Store(join(dir, 'import.db'));
+    try {
+      await importCsv(store, text('a,b\n1,2\n3,4\n'), { name: 'good' });
+      const before = store.listDatasets().length;
+      expect(before).toBe(1);
+      await csvError(importCsv(store, text('a,b\n1,2\n3\n'), { name: 'ragged' }));
+      await csvError(
+        importCsv(store, text('a,b\n1,2\n3,x\n'), { name: 'text', columns: ['a', 'b'] }),
+      );
+      await csvError(importCsv(store, text('a,b\n1,2\n3,\n'), { name: 'missing' }));
+      expect(store.listDatasets().map((d) => d.name)).toEqual(['good']);
+      const ok = await importCsv(store, text('a,b\n1,2\n3,\n'), {
+        name: 'dropped',
+        dropInvalidRows: true,
+      });
+      expect(ok.rows).toBe(1);
+      expect(Array.from(store.datasetValues(ok.id)!.values)).toEqual([1, 2]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('streams a large file with progress that reaches 1', async () => {
+    const rows = 200_000;
+    const lines = ['x,y,z'];
+    for (let i = 0; i < rows; i++) lines.push(`${i},${(i * 0.001).toFixed(3)},${i % 7}`);
+    const file = join(dir, 'large.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const store = new Store(join(dir, 'large.db'));
+    try {
+      const progress: number[] = [];
+      const meta = await importCsv(
+        store,
+        { kind: 'path', path: file },
+        { name: 'large', onProgress: (f) => progress.push(f) },
+      );
+      expect(meta.rows).toBe(rows);
+      expect(meta.columns.map((c) => [c.name, c.type])).toEqual([
+        ['x', 'integer'],
+        ['y', 'number'],
+        ['z', 'integer'],
+      ]);
+      // The file is read in 1 MiB chunks: a few reports for ~3.4 MB, then 1 when parsed.
+      expect(progress.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < progress.length; i++)
+        expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+      expect(progress.slice(0, -1).every((f) => f > 0 && f < 1)).toBe(true);
+      expect(progress.at(-1)).toBe(1);
+      const values = store.datasetValues(meta.id)!.values;
+      expect(values.length).toBe(rows * 3);
+      expect(Array.from(values.subarray(-3))).toEqual([
+        rows - 1,
+        Number(((rows - 1) * 0.001).toFixed(3)),
+        (rows - 1) % 7,
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});

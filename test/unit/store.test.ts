@@ -1,0 +1,261 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ColumnInfo } from '../../src/shared/api';
+import { Store, type MetricPoint } from '../../src/main/host/store';
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'latent-lab-store-'));
+  store = new Store(join(dir, 'test.db'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const columns: ColumnInfo[] = [
+  { name: 'x', type: 'number', missing: 0 },
+  { name: 'y', type: 'integer', missing: 0 },
+];
+
+function addDataset(name = 'set') {
+  // Values that do not survive a float32 or decimal-text round trip.
+  const values = Float64Array.from([0.1, 1 / 3, -1e-300, 2 ** 53 + 2, Math.PI, -0]);
+  return { meta: store.insertDataset({ name, columns, rows: 3, values }), values };
+}
+
+function addRun(datasetId: number) {
+  return store.createRun({
+    name: 'r',
+    algorithm: 'gmm',
+    datasetId,
+    datasetName: 'set',
+    columns: ['x', 'y'],
+    params: { k: 2, maxIter: 10, tol: 1e-3, regCovar: 1e-6 },
+    seed: 7,
+  });
+}
+
+describe('Store', () => {
+  it('round-trips data sets exactly', () => {
+    const { meta, values } = addDataset('first');
+    addDataset('second');
+    expect(meta).toMatchObject({ name: 'first', rows: 3, columns, builtin: false });
+    expect(meta.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(store.listDatasets().map((d) => d.name)).toEqual(['first', 'second']);
+    const back = store.datasetValues(meta.id)!;
+    expect(back.values).toBeInstanceOf(Float64Array);
+    expect(Array.from(back.values)).toEqual(Array.from(values));
+    expect(Object.is(back.values[5], -0)).toBe(true);
+    expect(back).toMatchObject({ id: meta.id, columns: ['x', 'y'], rows: 3 });
+    expect(store.datasetValues(9999)).toBeNull();
+    expect(store.deleteDataset(meta.id)).toBe(true);
+    expect(store.listDatasets().map((d) => d.name)).toEqual(['second']);
+  });
+
+  it('lists builtin data sets first and finds them by name', () => {
+    addDataset('imported');
+    store.insertDataset({
+      name: 'Old Faithful',
+      columns,
+      rows: 1,
+      values: Float64Array.from([1, 2]),
+      builtin: true,
+    });
+    expect(store.listDatasets().map((d) => [d.name, d.builtin])).toEqual([
+      ['Old Faithful', true],
+      ['imported', false],
+    ]);
+    expect(store.findBuiltin('Old Faithful')?.rows).toBe(1);
+    expect(store.findBuiltin('imported')).toBeNull();
+  });
+
+  it('follows a run through its lifecycle', () => {
+    const { meta } = addDataset();
+    const run = addRun(meta.id);
+    expect(run).toMatchObject({
+      status: 'queued',
+      progress: 0,
+      backend: null,
+      seed: 7,
+      columns: ['x', 'y'],
+      notes: [],
+    });
+    expect(run.params).toEqual({ k: 2, maxIter: 10, tol: 1e-3, regCovar: 1e-6 });
+    store.markRunning(run.id);
+    store.setBackend(run.id, 'wasm');
+    store.addNote(run.id, 'first note');
+    store.addNote(run.id, 'second "quoted" note');
+    store.setProgress(run.id, 0.5);
+    const running = store.getRun(run.id)!;
+    expect(running).toMatchObject({ status: 'running', backend: 'wasm', progress: 0.5 });
+    expect(running.notes).toEqual(['first note', 'second "quoted" note']);
+    expect(running.startedAt).not.toBeNull();
+
+    expect(store.finishRun(run.id, 'completed', { summary: { bic: 1.5, means: [[1, 2]] } })).toBe(
+      true,
+    );
+    const done = store.getRun(run.id)!;
+    expect(done).toMatchObject({
+      status: 'completed',
+      progress: 1,
+      summary: { bic: 1.5, means: [[1, 2]] },
+    });
+    expect(done.finishedAt).not.toBeNull();
+    // A finished run cannot end a second time.
+    expect(store.finishRun(run.id, 'failed', { error: 'late' })).toBe(false);
+    expect(store.getRun(run.id)).toMatchObject({ status: 'completed', error: null });
+
+    const failed = addRun(meta.id);
+    expect(store.finishRun(failed.id, 'failed', { error: 'boom' })).toBe(true);
+    expect(store.getRun(failed.id)).toMatchObject({ status: 'failed', error: 'boom', progress: 0 });
+    expect(store.listRuns().map((r) => r.id)).toEqual([failed.id, run.id]);
+  });
+
+  it('writes metrics in batches and reads them back as series', () => {
+    const run = addRun(addDataset().meta.id);
+    const batch: MetricPoint[] = [];
+    for (let step = 0; step < 500; step++) {
+      batch.push({ step, key: 'loss', value: 1 / (step + 1), wallMs: step });
+      if (step % 2 === 0) batch.push({ step, key: 'acc', value: step / 1000, wallMs: step });
+    }
+    store.insertMetrics(run.id, batch.slice(0, 300));
+    store.insertMetrics(run.id, batch.slice(300));
+    store.insertMetrics(run.id, [{ step: 500, key: 'loss', value: Infinity, wallMs: 1 }]);
+    store.insertMetrics(run.id, []);
+    const series = store.metricSeries(run.id);
+    expect(series.map((s) => s.key)).toEqual(['acc', 'loss']);
+    const loss = series[1];
+    expect(loss.steps).toBeInstanceOf(Float64Array);
+    expect(loss.steps.length).toBe(501);
+    expect(loss.steps[499]).toBe(499);
+    expect(loss.values[0]).toBe(1);
+    expect(loss.values[499]).toBe(1 / 500);
+    // Non-finite values are stored as NULL and come back as NaN.
+    expect(loss.values[500]).toBeNaN();
+    expect(series[0].steps.length).toBe(250);
+    expect(series[0].values[10]).toBe(0.02);
+    expect(store.metricSeries(run.id + 100)).toEqual([]);
+  });
+
+  it('round-trips artifacts with typed-array data and selects the latest of each kind', () => {
+    const run = addRun(addDataset().meta.id);
+    const f32 = Float32Array.from([1.5, -2.25, 3.1]);
+    const f64 = Float64Array.from([0.1, 0.2, 1 / 3]);
+    const u8 = Uint8Array.from([0, 1, 255, 128, 7]);
+    store.insertArtifact(run.id, { kind: 'mixture', step: 1, meta: { weights: [1] } });
+    store.insertArtifact(run.id, { kind: 'points2d', step: 1, meta: null, data: f32 });
+    store.insertArtifact(run.id, {
+      kind: 'mixture',
+      step: 3,
+      meta: { weights: [0.5, 0.5] },
+      data: f64,
+    });
+    store.insertArtifact(run.id, { kind: 'image-grid', step: 2, meta: { width: 5 }, data: u8 });
+    store.insertArtifact(run.id, { kind: 'mixture', step: 2, meta: { weights: [0.9, 0.1] } });
+
+    const all = store.listArtifacts(run.id);
+    expect(all.map((a) => [a.kind, a.step])).toEqual([
+      ['mixture', 1],
+      ['points2d', 1],
+      ['image-grid', 2],
+      ['mixture', 2],
+      ['mixture', 3],
+    ]);
+    expect(all[0].data).toBeUndefined();
+    expect(all[1].data).toBeInstanceOf(Float32Array);
+    expect(Array.from(all[1].data!)).toEqual(Array.from(f32));
+    expect(all[2].data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(all[2].data!)).toEqual(Array.from(u8));
+    expect(all[4].data).toBeInstanceOf(Float64Array);
+    expect(Array.from(all[4].data!)).toEqual(Array.from(f64));
+
+    const mixtures = store.listArtifacts(run.id, 'mixture');
+    expect(mixtures.map((a) => a.step)).toEqual([1, 2, 3]);
+    const latest = store.listArtifacts(run.id, undefined, true);
+    expect(latest.map((a) => [a.kind, a.step])).toEqual([
+      ['image-grid', 2],
+      ['mixture', 3],
+      ['points2d', 1],
+    ]);
+    expect(latest[1].meta).toEqual({ weights: [0.5, 0.5] });
+    expect(store.listArtifacts(run.id, 'mixture', true).map((a) => a.step)).toEqual([3]);
+    // Another run's artifacts never leak in.
+    const other = addRun(addDataset('b').meta.id);
+    store.insertArtifact(other.id, { kind: 'mixture', step: 9, meta: {} });
+    expect(store.listArtifacts(run.id, 'mixture', true).map((a) => a.step)).toEqual([3]);
+  });
+
+  it('marks runs a dead process left running or queued as interrupted, keeping their data', () => {
+    const id = addDataset().meta.id;
+    const running = addRun(id);
+    const queued = addRun(id);
+    const done = addRun(id);
+    store.markRunning(running.id);
+    store.insertMetrics(running.id, [
+      { step: 1, key: 'll', value: -3, wallMs: 1 },
+      { step: 2, key: 'll', value: -2, wallMs: 2 },
+    ]);
+    store.insertArtifact(running.id, { kind: 'mixture', step: 2, meta: { weights: [1] } });
+    store.finishRun(done.id, 'completed', { summary: { ok: true } });
+
+    expect(store.markInterrupted()).toBe(2);
+    expect(store.getRun(running.id)).toMatchObject({ status: 'interrupted' });
+    expect(store.getRun(running.id)!.error).toMatch(/stopped/);
+    expect(store.getRun(running.id)!.finishedAt).not.toBeNull();
+    expect(store.getRun(queued.id)!.status).toBe('interrupted');
+    expect(store.getRun(done.id)).toMatchObject({ status: 'completed', error: null });
+    expect(Array.from(store.metricSeries(running.id)[0].values)).toEqual([-3, -2]);
+    expect(store.listArtifacts(running.id)).toHaveLength(1);
+    expect(store.markInterrupted()).toBe(0);
+  });
+
+  it('deletes a run with its metrics and artifacts', () => {
+    const id = addDataset().meta.id;
+    const run = addRun(id);
+    const keep = addRun(id);
+    for (const r of [run, keep]) {
+      store.insertMetrics(r.id, [{ step: 1, key: 'll', value: -1, wallMs: 1 }]);
+      store.insertArtifact(r.id, {
+        kind: 'mixture',
+        step: 1,
+        meta: {},
+        data: Float64Array.from([1]),
+      });
+    }
+    expect(store.deleteRun(run.id)).toBe(true);
+    expect(store.getRun(run.id)).toBeNull();
+    const count = (table: string, runId: number) =>
+      (
+        store.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(runId) as {
+          n: number;
+        }
+      ).n;
+    expect(count('metrics', run.id)).toBe(0);
+    expect(count('artifacts', run.id)).toBe(0);
+    expect(count('metrics', keep.id)).toBe(1);
+    expect(count('artifacts', keep.id)).toBe(1);
+    expect(store.deleteRun(run.id)).toBe(false);
+  });
+
+  it('keeps runs when their data set is deleted', () => {
+    const id = addDataset().meta.id;
+    const run = addRun(id);
+    store.deleteDataset(id);
+    expect(store.getRun(run.id)).toMatchObject({ datasetId: null, datasetName: 'set' });
+  });
+
+  it('persists across reopening the file', () => {
+    const run = addRun(addDataset().meta.id);
+    store.insertMetrics(run.id, [{ step: 1, key: 'll', value: -1.25, wallMs: 1 }]);
+    store.close();
+    store = new Store(join(dir, 'test.db'));
+    expect(store.getRun(run.id)?.seed).toBe(7);
+    expect(Array.from(store.metricSeries(run.id)[0].values)).toEqual([-1.25]);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});
