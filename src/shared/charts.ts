@@ -226,7 +226,7 @@ export function histogram1dOption(input: {
       min: lo - width,
       max: hi + width,
     },
-    yAxis: { type: 'value', name: 'density', nameLocation: 'end' },
+    yAxis: { type: 'value', name: input.label('run.view.densityAxis'), nameLocation: 'end' },
     series,
   };
 }

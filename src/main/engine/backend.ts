@@ -4,6 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core registers no gradients by itself; the union package's Node build does (its ESM
+// files cannot be loaded by Node directly), and it brings tf.layers for the neural models.
+import '@tensorflow/tfjs';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -61,7 +64,11 @@ export function initBackend(
         await tf.ready();
         return { name, notes };
       }
-      notes.push(`backend ${name} is not available here`);
+      notes.push(
+        name === 'tensorflow'
+          ? 'native TensorFlow (@tensorflow/tfjs-node) is not installed here'
+          : `the ${name} backend is not available here`,
+      );
     }
     if (forced) throw new Error(`the forced backend "${forced}" is not available here`);
     throw new Error('no tfjs backend could be initialised');
@@ -69,8 +76,29 @@ export function initBackend(
   return chosen;
 }
 
-/** Switches to the cpu backend, e.g. when a kernel is missing on wasm. */
-export async function fallBackToCpu(): Promise<void> {
-  await tf.setBackend('cpu');
-  await tf.ready();
+/** tfjs reports a kernel missing on a backend with this wording. */
+export function isMissingKernel(e: unknown): boolean {
+  return (
+    e instanceof Error && /not registered|not yet implemented|kernel .* not found/i.test(e.message)
+  );
+}
+
+/**
+ * Runs `attempt`; if the backend lacks a kernel it needs (the wasm backend has no gradients for
+ * some ops), switches to the cpu backend and runs it again from the start, with the same seed.
+ */
+export async function withCpuFallback<T>(
+  attempt: () => Promise<T>,
+  onFallback: (note: string) => void,
+): Promise<T> {
+  try {
+    return await attempt();
+  } catch (e) {
+    const from = tf.getBackend();
+    if (!isMissingKernel(e) || from === 'cpu') throw e;
+    await tf.setBackend('cpu');
+    await tf.ready();
+    onFallback(`the ${from} backend lacks a kernel (${(e as Error).message}); restarted on cpu`);
+    return await attempt();
+  }
 }

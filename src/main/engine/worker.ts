@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CancelledError, DataError } from './algorithm';
 import { engineAlgorithms } from './algorithms';
-import { fallBackToCpu, initBackend } from './backend';
+import { initBackend, withCpuFallback } from './backend';
 import {
   hostToWorker,
   type HostToWorker,
@@ -33,13 +33,6 @@ function endpoint(): WorkerEndpoint {
     send: (m) => process.send!(m),
     onMessage: (l) => process.on('message', l),
   };
-}
-
-/** tfjs reports a kernel missing on a backend with this wording. */
-function isMissingKernel(e: unknown): boolean {
-  return (
-    e instanceof Error && /not registered|not yet implemented|kernel .* not found/i.test(e.message)
-  );
 }
 
 async function run(
@@ -69,19 +62,10 @@ async function run(
         note: (message) => send({ type: 'note', message }),
       },
     });
-  try {
-    return await attempt();
-  } catch (e) {
-    if (!isMissingKernel(e) || tf.getBackend() === 'cpu') throw e;
-    // Same seed, fresh start: the run's numbers are then those of the cpu backend.
-    send({
-      type: 'note',
-      message: `${tf.getBackend()} lacks a kernel (${(e as Error).message}); restarted on cpu`,
-    });
-    await fallBackToCpu();
+  return withCpuFallback(attempt, (note) => {
+    send({ type: 'note', message: note });
     send({ type: 'backend', backend: 'cpu' });
-    return await attempt();
-  }
+  });
 }
 
 function main(): void {

@@ -14,6 +14,7 @@ import {
   type Algorithm,
   type EngineData,
 } from '../algorithm';
+import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
 import type { Rng } from '../rng';
 
 type Tf = typeof tfjs;
@@ -66,38 +67,6 @@ interface EStepTensors {
   logConstant: tfjs.Tensor1D;
 }
 
-/** Lower Cholesky factor of a symmetric matrix, or the index of the first failing pivot. */
-function cholesky(a: number[][], minPivot: number[]): number[][] | number {
-  const d = a.length;
-  const l = a.map(() => new Array<number>(d).fill(0));
-  for (let j = 0; j < d; j++) {
-    let s = a[j][j];
-    for (let p = 0; p < j; p++) s -= l[j][p] * l[j][p];
-    if (!(s > minPivot[j])) return j;
-    l[j][j] = Math.sqrt(s);
-    for (let i = j + 1; i < d; i++) {
-      let t = a[i][j];
-      for (let p = 0; p < j; p++) t -= l[i][p] * l[j][p];
-      l[i][j] = t / l[j][j];
-    }
-  }
-  return l;
-}
-
-/** L⁻ᵀ for a lower-triangular L (forward substitution on the identity, then transpose). */
-function inverseTransposeLower(l: number[][]): number[][] {
-  const d = l.length;
-  const inv = l.map(() => new Array<number>(d).fill(0));
-  for (let c = 0; c < d; c++) {
-    for (let i = c; i < d; i++) {
-      let s = i === c ? 1 : 0;
-      for (let p = c; p < i; p++) s -= l[i][p] * inv[p][c];
-      inv[i][c] = s / l[i][i];
-    }
-  }
-  return inv[0].map((_, i) => inv.map((row) => row[i]));
-}
-
 function collapseError(component: number): DataError {
   return new DataError(
     `component ${component + 1} collapsed onto a single point or a lower-dimensional set: its covariance is ` +
@@ -118,7 +87,7 @@ function fromCovariances(
     const finite = weights[k] >= 0 && [...means[k], ...cov.flat()].every(Number.isFinite);
     if (!finite) throw collapseError(k);
     const l = cholesky(cov, minPivot);
-    if (typeof l === 'number') throw collapseError(k);
+    if (l === null) throw collapseError(k);
     precisionCholesky.push(inverseTransposeLower(l));
     logDet.push(-l.reduce((s, row, i) => s + Math.log(row[i]), 0));
   });
@@ -413,8 +382,8 @@ function componentsFromInit(
   const precisionCholesky: number[][][] = [];
   const logDet: number[] = [];
   init.precisions!.forEach((prec, c) => {
-    const l = cholesky(prec, new Array<number>(d).fill(0));
-    if (typeof l === 'number')
+    const l = cholesky(prec);
+    if (l === null)
       throw new DataError(`initial precision ${c + 1} is not positive definite`);
     precisionCholesky.push(l);
     logDet.push(l.reduce((s, row, i) => s + Math.log(row[i]), 0));
