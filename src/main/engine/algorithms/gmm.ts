@@ -383,8 +383,7 @@ function componentsFromInit(
   const logDet: number[] = [];
   init.precisions!.forEach((prec, c) => {
     const l = cholesky(prec);
-    if (l === null)
-      throw new DataError(`initial precision ${c + 1} is not positive definite`);
+    if (l === null) throw new DataError(`initial precision ${c + 1} is not positive definite`);
     precisionCholesky.push(l);
     logDet.push(l.reduce((s, row, i) => s + Math.log(row[i]), 0));
   });
