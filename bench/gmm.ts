@@ -1,7 +1,14 @@
 /**
- * EM speed on the reference problem: 200,000 × 8, K = 8 well-separated Gaussians with random full
- * covariances. Prints one line of JSON; compare with scikit-learn's time per iteration measured on
- * the same kind of machine (../shared/reference/perf.json).
+ * EM speed and memory on the reference problem: 200,000 × 8, K = 8 well-separated Gaussians with
+ * random full covariances, for each covariance type. Prints one line of JSON; compare with
+ * scikit-learn's time per iteration (full covariance) measured on the same kind of machine
+ * (../shared/reference/perf.json).
+ *
+ * Per type: the median time per EM iteration over 15 iterations after the first (the first
+ * includes the initialisation and the upload), split into E-step (densities, responsibilities,
+ * N_k and Σ r x) and M-step (scatter about the new means, read-back, Cholesky); the peak tensor
+ * memory of two EM iterations (tf.profile's peakBytes: every live tensor, the data included) and
+ * its ratio to the data's float32 size; and the process's peak RSS.
  * Run: npx tsx bench/gmm.ts  [LATENT_LAB_BACKEND=wasm|cpu|tensorflow]
  */
 import { readFileSync } from 'node:fs';
@@ -9,13 +16,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitGmm } from '../src/main/engine/algorithms/gmm';
+import { covarianceTypes, gmmParams, type CovarianceType } from '../src/shared/algorithms/gmm';
 import { initBackend } from '../src/main/engine/backend';
 import { createRng } from '../src/main/engine/rng';
 
 const ROWS = 200_000;
 const COLS = 8;
 const K = 8;
-const ITERATIONS = 20;
+/** The first iteration (with the initialisation) plus 15 timed ones. */
+const ITERATIONS = 16;
 
 /** Component means 10 apart on a random direction each; covariances A Aᵀ/d + 0.1 I (random A). */
 function syntheticProblem(seed: number): Float64Array {
@@ -56,6 +65,11 @@ function referenceSecondsPerIteration(): number | null {
   }
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
 const backend = await initBackend();
 const values = syntheticProblem(1);
 const data = {
@@ -64,25 +78,58 @@ const data = {
   cols: COLS,
   columns: Array.from({ length: COLS }, (_, j) => `x${j + 1}`),
 };
-const stamps: number[] = [];
-let start = 0;
-start = performance.now();
-const summary = await fitGmm(
-  tf,
-  data,
-  { k: K, maxIter: ITERATIONS, tol: 1e-300, regCovar: 1e-6 },
-  {
-    rng: createRng(2),
-    onIteration: () => {
-      stamps.push(performance.now());
-    },
-  },
-);
-// The first interval starts when fitGmm was called, so it includes k-means++ and the upload; drop it.
-const perIteration = stamps.slice(1).map((t, i) => (t - stamps[i]) / 1000);
-const sorted = [...perIteration].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)];
+const dataBytes = ROWS * COLS * 4;
 const reference = referenceSecondsPerIteration();
+let peakRss = process.memoryUsage().rss;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+async function measure(type: CovarianceType) {
+  const params = gmmParams.parse({
+    k: K,
+    covarianceType: type,
+    maxIter: ITERATIONS,
+    tol: 1e-300,
+    regCovar: 1e-6,
+  });
+  const eDone: number[] = [];
+  const mDone: number[] = [];
+  const start = performance.now();
+  const summary = await fitGmm(tf, data, params, {
+    rng: createRng(2),
+    onEStep: () => void eDone.push(performance.now()),
+    onIteration: () => {
+      mDone.push(performance.now());
+      sampleRss();
+    },
+  });
+  // Interval i runs from the end of M-step i−1 to the end of M-step i; the first starts at the
+  // call and includes k-means and the upload, so it is dropped.
+  const perIteration = mDone.slice(1).map((t, i) => (t - mDone[i]) / 1000);
+  const eStep = eDone.slice(1).map((t, i) => (t - mDone[i]) / 1000);
+  const mStep = mDone.slice(1).map((t, i) => (t - eDone[i + 1]) / 1000);
+  const secondsPerIteration = median(perIteration);
+
+  // Peak tensor bytes over two iterations (profiling slows kernels down: not timed).
+  const before = tf.memory().numBytes;
+  const profile = await tf.profile(async () => {
+    await fitGmm(tf, data, { ...params, maxIter: 2 }, { rng: createRng(2) });
+    return [];
+  });
+  sampleRss();
+  return {
+    seconds_per_iteration_median: secondsPerIteration,
+    e_step_seconds_median: median(eStep),
+    m_step_seconds_median: median(mStep),
+    first_iteration_with_init_seconds: (mDone[0] - start) / 1000,
+    ratio_to_reference: reference ? secondsPerIteration / reference : null,
+    peak_tensor_bytes: profile.peakBytes - before,
+    memory_ratio_to_data: (profile.peakBytes - before) / dataBytes,
+    mean_log_likelihood: summary.meanLogLikelihood,
+  };
+}
+
+const types: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+for (const type of covarianceTypes) types[type] = await measure(type);
 console.log(
   JSON.stringify({
     benchmark: 'gmm_em',
@@ -90,12 +137,10 @@ console.log(
     rows: ROWS,
     cols: COLS,
     k: K,
-    iterations: summary.iterations,
-    seconds_per_iteration_median: median,
-    seconds_per_iteration_all: perIteration,
-    first_iteration_with_init_seconds: (stamps[0] - start) / 1000,
-    mean_log_likelihood: summary.meanLogLikelihood,
+    timed_iterations: ITERATIONS - 1,
     reference_seconds_per_iteration: reference,
-    ratio_to_reference: reference ? median / reference : null,
+    data_bytes: dataBytes,
+    peak_rss_bytes: peakRss,
+    types,
   }),
 );

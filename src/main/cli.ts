@@ -13,6 +13,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { algorithmSpecs } from '../shared/algorithms';
+import { parseFieldText, type FieldList, type ParamValues } from '../shared/algorithms/fields';
 import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
 import { findBuiltinByKey } from './host/datasets';
 import { forkLauncher } from './host/fork-launcher';
@@ -30,14 +31,20 @@ const usage = `usage:
   latent-lab runs show <id> [--db PATH] [--json]
 algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d`;
 
-function parseSet(pairs: string[]): Record<string, number> {
-  const params: Record<string, number> = {};
+/** `--set key=value` pairs, each parsed as its field's kind (numbers, choices, true/false, matrices). */
+function parseSet(pairs: string[], fields: FieldList): ParamValues {
+  const params: ParamValues = {};
   for (const pair of pairs) {
     const m = /^([A-Za-z][\w]*)=(.+)$/.exec(pair);
     if (!m) throw new UsageError(`--set expects key=value, got "${pair}"`);
-    const v = Number(m[2]);
-    if (!Number.isFinite(v)) throw new UsageError(`--set ${m[1]}: "${m[2]}" is not a number`);
-    params[m[1]] = v;
+    const field = fields.find((f) => f.key === m[1]);
+    if (!field) {
+      params[m[1]] = m[2]; // refused below by the schema, which names the unknown key
+      continue;
+    }
+    const parsed = parseFieldText(field, m[2]);
+    if ('error' in parsed) throw new UsageError(`--set ${m[1]}: ${parsed.error}`);
+    params[m[1]] = parsed.value;
   }
   return params;
 }
@@ -115,7 +122,7 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
       `unknown algorithm "${algorithm ?? ''}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`,
     );
   if (!v.data) throw new UsageError('run needs --data <file.csv|builtin:NAME>');
-  const params = parseSet(v.set ?? []);
+  const params = parseSet(v.set ?? [], spec.fields);
   // Refuse bad parameters before anything is imported.
   const checked = spec.params.safeParse(params);
   if (!checked.success)

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { algorithmIds } from './algorithms';
+import type { ParamValues } from './algorithms/fields';
 import type { Artifact, ArtifactKind } from './artifacts';
 import { artifactKinds } from './artifacts';
 
@@ -50,12 +51,18 @@ export interface CsvPreview {
 export const runStatuses = [
   'queued',
   'running',
+  'paused',
   'completed',
   'failed',
   'cancelled',
   'interrupted',
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
+
+/** A run that has not ended: it may still write metrics and can be cancelled. */
+export function isActiveStatus(status: RunStatus): boolean {
+  return status === 'queued' || status === 'running' || status === 'paused';
+}
 
 export interface RunInfo {
   id: number;
@@ -64,10 +71,12 @@ export interface RunInfo {
   datasetId: number | null;
   datasetName: string;
   columns: string[];
-  params: Record<string, number>;
+  params: ParamValues;
   seed: number;
   backend: string | null;
   status: RunStatus;
+  /** In step mode: the phase the run is paused after (or last passed), e.g. 'e-step' of step 3. */
+  phase: { name: string; step: number } | null;
   progress: number;
   error: string | null;
   notes: string[];
@@ -81,6 +90,31 @@ export interface MetricSeries {
   key: string;
   steps: Float64Array;
   values: Float64Array;
+}
+
+/** A fitted mixture applied to new rows. */
+export interface ScoreResult {
+  columns: string[];
+  rows: number;
+  k: number;
+  /** The rows scored, row-major rows × columns. */
+  values: Float64Array;
+  /** log p(x) of each row under the mixture. */
+  logLikelihood: Float64Array;
+  /** rows × K, row-major. */
+  responsibilities: Float64Array;
+  /** The most likely component of each row (0-based). */
+  labels: Int32Array;
+  meanLogLikelihood: number;
+  droppedRows: number;
+}
+
+export interface SampleResult {
+  columns: string[];
+  /** n × columns, row-major. */
+  values: Float64Array;
+  /** The component each draw came from (0-based). */
+  labels: Int32Array;
 }
 
 export interface StoredArtifact extends Artifact {
@@ -123,16 +157,23 @@ export const requests = {
       algorithm: z.enum(algorithmIds),
       datasetId: id,
       columns: z.array(z.string()).min(1),
-      params: z.record(z.string(), z.number()),
+      /** Validated against the algorithm's own schema by the host. */
+      params: z.record(z.string(), z.unknown()),
       seed: z
         .number()
         .int()
         .min(0)
         .max(2 ** 31 - 1),
       name: z.string().trim().max(200).optional(),
+      /** Pause at the first checkpoint (step mode from the start). */
+      startPaused: z.boolean().default(false),
     }),
   ),
   'runs.cancel': request<{ cancelled: boolean }>()(z.strictObject({ id })),
+  /** Step mode: pause at the next checkpoint, advance to the next one, or run on. */
+  'runs.pause': request<{ ok: boolean }>()(z.strictObject({ id })),
+  'runs.step': request<{ ok: boolean }>()(z.strictObject({ id })),
+  'runs.resume': request<{ ok: boolean }>()(z.strictObject({ id })),
   'runs.list': request<RunInfo[]>()(z.strictObject({})),
   'runs.get': request<RunInfo>()(z.strictObject({ id })),
   'runs.metrics': request<MetricSeries[]>()(z.strictObject({ id })),
@@ -145,6 +186,21 @@ export const requests = {
     }),
   ),
   'runs.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
+  /** Use a fitted Gaussian mixture (a completed GMM run): score new rows, or draw from it. */
+  'models.score': request<ScoreResult>()(
+    z.strictObject({ id, source: csvSource, dropInvalidRows: z.boolean().default(false) }),
+  ),
+  'models.sample': request<SampleResult>()(
+    z.strictObject({
+      id,
+      n: z.number().int().min(1).max(1_000_000),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    }),
+  ),
 } as const;
 
 export type Requests = typeof requests;
@@ -192,4 +248,4 @@ export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
 }
 
-export type { Artifact, ArtifactKind };
+export type { Artifact, ArtifactKind, ParamValues };

@@ -5,7 +5,16 @@
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { Mixture } from './artifacts';
 import type { MessageKey } from './i18n';
-import { density1d, ellipse, marginalMixture, mostLikelyComponent } from './mixture-view';
+import { contours } from 'd3-contour';
+import {
+  density1d,
+  ellipse,
+  marginalMixture,
+  mostLikelyComponent,
+  responsibilities,
+  uncertainty,
+  weightedLogDensities,
+} from './mixture-view';
 
 export type Label = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -22,7 +31,7 @@ export const palette = [
 ];
 export const colorOf = (i: number): string => palette[i % palette.length];
 
-const baseGrid = { left: 64, right: 24, top: 48, bottom: 48, containLabel: true };
+const baseGrid = { left: 64, right: 24, top: 60, bottom: 48, containLabel: true };
 
 export function metricLineOption(input: {
   title: string;
@@ -54,6 +63,50 @@ export function metricLineOption(input: {
   };
 }
 
+/** Model selection: one line per covariance type against K, the best model marked. */
+export function modelSelectionOption(input: {
+  title: string;
+  xName: string;
+  yName: string;
+  series: { name: string; ks: number[]; values: number[] }[];
+  best: { series: string; k: number; value: number; label: string } | null;
+}): EChartsOption {
+  return {
+    animation: false,
+    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+    legend: { bottom: 0, data: input.series.map((s) => s.name) },
+    tooltip: { trigger: 'axis' },
+    grid: { ...baseGrid, bottom: 56 },
+    xAxis: {
+      type: 'value',
+      name: input.xName,
+      nameLocation: 'middle',
+      nameGap: 28,
+      minInterval: 1,
+    },
+    yAxis: { type: 'value', name: input.yName, scale: true, nameLocation: 'end' },
+    series: input.series.map((s, i): SeriesOption => ({
+      type: 'line',
+      name: s.name,
+      color: colorOf(i),
+      symbolSize: 7,
+      data: s.ks.map((k, j) => [k, s.values[j]]),
+      ...(input.best && input.best.series === s.name
+        ? {
+            markPoint: {
+              symbol: 'pin',
+              symbolSize: 46,
+              data: [
+                { coord: [input.best.k, input.best.value], value: input.best.label },
+              ] as never[],
+              label: { fontSize: 10 },
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
 /** A random subset of row indices for drawing: enough to see, never enough to freeze a page. */
 export function displayRows(rows: number, max = 3000): Int32Array {
   if (rows <= max) return Int32Array.from({ length: rows }, (_, i) => i);
@@ -61,9 +114,124 @@ export function displayRows(rows: number, max = 3000): Int32Array {
   return Int32Array.from({ length: max }, (_, i) => Math.floor(i * step));
 }
 
+/** How the points of a 2-D view are coloured. */
+export type PointColoring = 'none' | 'label' | 'responsibility' | 'uncertainty';
+
+/** The display subset of two columns, as interleaved xy. */
+function pickXy(values: ArrayLike<number>, cols: number, dx: number, dy: number): Float64Array {
+  const pick = displayRows(Math.floor(values.length / cols));
+  const xy = new Float64Array(pick.length * 2);
+  for (let i = 0; i < pick.length; i++) {
+    xy[2 * i] = values[pick[i] * cols + dx];
+    xy[2 * i + 1] = values[pick[i] * cols + dy];
+  }
+  return xy;
+}
+
+function hexToRgb(hex: string): [number, number, number] {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+/** A point's colour as the responsibility-weighted mix of its components' colours. */
+function blend(weights: ArrayLike<number>, offset: number, k: number): string {
+  let r = 0,
+    g = 0,
+    b = 0;
+  for (let c = 0; c < k; c++) {
+    const [cr, cg, cb] = hexToRgb(colorOf(c));
+    const w = weights[offset + c];
+    r += w * cr;
+    g += w * cg;
+    b += w * cb;
+  }
+  return `rgb(${Math.round(r)},${Math.round(g)},${Math.round(b)})`;
+}
+
+/** Density contour lines of a 2-D mixture (marching squares via d3-contour), in data units. */
+function contourSeries(m: Mixture, xy: Float64Array, label: Label): SeriesOption[] {
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < xy.length; i += 2) {
+    x0 = Math.min(x0, xy[i]);
+    x1 = Math.max(x1, xy[i]);
+    y0 = Math.min(y0, xy[i + 1]);
+    y1 = Math.max(y1, xy[i + 1]);
+  }
+  const pad = 0.1;
+  [x0, x1] = [x0 - pad * (x1 - x0), x1 + pad * (x1 - x0)];
+  [y0, y1] = [y0 - pad * (y1 - y0), y1 + pad * (y1 - y0)];
+  const n = 64;
+  const f = weightedLogDensities(m);
+  if (!f || !(x1 > x0) || !(y1 > y0)) return [];
+  const grid = new Array<number>(n * n);
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) {
+      const x = x0 + ((x1 - x0) * i) / (n - 1);
+      const y = y0 + ((y1 - y0) * j) / (n - 1);
+      grid[j * n + i] = f([x, y]).reduce((s, v) => s + Math.exp(v), 0);
+    }
+  const max = Math.max(...grid);
+  const levels = [0.05, 0.15, 0.3, 0.5, 0.7, 0.9].map((q) => q * max);
+  const data: ([number, number] | '-')[] = [];
+  for (const c of contours().size([n, n]).thresholds(levels)(grid))
+    for (const polygon of c.coordinates)
+      for (const ring of polygon) {
+        for (const [gi, gj] of ring)
+          data.push([
+            x0 + ((x1 - x0) * (gi - 0.5)) / (n - 1),
+            y0 + ((y1 - y0) * (gj - 0.5)) / (n - 1),
+          ]);
+        data.push('-'); // a gap between rings
+      }
+  return [
+    {
+      type: 'line',
+      name: label('run.view.contours'),
+      data,
+      connectNulls: false,
+      showSymbol: false,
+      silent: true,
+      lineStyle: { color: '#5b6270', width: 0.8, opacity: 0.55 },
+      itemStyle: { color: '#5b6270' },
+      z: 1,
+    },
+  ];
+}
+
+function ellipseSeries(m: Mixture, label: Label): SeriesOption[] {
+  const series: SeriesOption[] = [];
+  m.weights.forEach((_, c) => {
+    for (const n of [1, 2])
+      series.push({
+        type: 'line',
+        name: label('run.view.component', { k: c + 1 }),
+        data: ellipse(m.means[c], m.covariances[c], n),
+        showSymbol: false,
+        silent: true,
+        lineStyle: {
+          color: colorOf(c),
+          width: n === 1 ? 2 : 1.2,
+          type: n === 1 ? 'solid' : 'dashed',
+        },
+        tooltip: { show: false },
+      });
+    series.push({
+      type: 'scatter',
+      name: label('run.view.component', { k: c + 1 }),
+      data: [m.means[c] as [number, number]],
+      symbol: 'diamond',
+      symbolSize: 14,
+      itemStyle: { color: colorOf(c), borderColor: '#fff', borderWidth: 1.5 },
+      z: 10,
+    });
+  });
+  return series;
+}
+
 /**
- * 2-D view: data coloured by most likely component, with 1σ and 2σ ellipses and means. With
- * more than two columns, the first two are shown with the components' marginals.
+ * 2-D view: the data (coloured by most likely component, by responsibilities, by uncertainty, or
+ * not at all), with 1σ and 2σ ellipses, means and density contours. With more than two columns,
+ * `dims` picks the pair and the components' marginals are drawn.
  */
 export function mixture2dOption(input: {
   title: string;
@@ -73,83 +241,182 @@ export function mixture2dOption(input: {
   mixture: Mixture | null;
   label: Label;
   dims?: [number, number];
-  /** Colour points by their most likely component (costly to redraw: off while streaming). */
-  colorPoints?: boolean;
+  coloring?: PointColoring;
+  contours?: boolean;
 }): EChartsOption {
   const [dx, dy] = input.dims ?? [0, 1];
-  const rows = Math.floor(input.values.length / input.cols);
-  const pick = displayRows(rows);
-  const xy = new Float64Array(pick.length * 2);
-  for (let i = 0; i < pick.length; i++) {
-    xy[2 * i] = input.values[pick[i] * input.cols + dx];
-    xy[2 * i + 1] = input.values[pick[i] * input.cols + dy];
-  }
+  const xy = pickXy(input.values, input.cols, dx, dy);
+  const points = xy.length / 2;
   const m = input.mixture ? marginalMixture(input.mixture, [dx, dy]) : null;
   const k = m?.weights.length ?? 0;
-  const colored = k > 0 && (input.colorPoints ?? true);
-  const labels = colored ? mostLikelyComponent(m!, xy, 2) : null;
+  const coloring = m ? (input.coloring ?? 'label') : 'none';
   const series: SeriesOption[] = [];
-  for (let c = 0; c < (colored ? k : 1); c++) {
-    const data: [number, number][] = [];
-    for (let i = 0; i < pick.length; i++)
-      if (!labels || labels[i] === c) data.push([xy[2 * i], xy[2 * i + 1]]);
-    series.push({
-      type: 'scatter',
-      name: colored
-        ? input.label('run.view.component', { k: c + 1 })
-        : input.label('run.view.data'),
-      data,
-      symbolSize: 4,
-      itemStyle: { color: colored ? colorOf(c) : '#9aa1ad', opacity: 0.6 },
-      // Large mode draws a series as one path: redrawing a few thousand points stays cheap.
-      large: true,
-      largeThreshold: 500,
-    });
-  }
-  if (m) {
+  const pointStyle = { symbolSize: 4, large: true, largeThreshold: 500 } as const;
+  if (coloring === 'label') {
+    const labels = mostLikelyComponent(m!, xy, 2);
     for (let c = 0; c < k; c++) {
-      for (const n of [1, 2]) {
-        series.push({
-          type: 'line',
-          name: input.label('run.view.component', { k: c + 1 }),
-          data: ellipse(m.means[c], m.covariances[c], n),
-          showSymbol: false,
-          silent: true,
-          lineStyle: {
-            color: colorOf(c),
-            width: n === 1 ? 2 : 1.2,
-            type: n === 1 ? 'solid' : 'dashed',
-          },
-          tooltip: { show: false },
-        });
-      }
+      const data: [number, number][] = [];
+      for (let i = 0; i < points; i++) if (labels[i] === c) data.push([xy[2 * i], xy[2 * i + 1]]);
       series.push({
         type: 'scatter',
         name: input.label('run.view.component', { k: c + 1 }),
-        data: [m.means[c] as [number, number]],
-        symbol: 'diamond',
-        symbolSize: 14,
-        itemStyle: { color: colorOf(c), borderColor: '#fff', borderWidth: 1.5 },
-        z: 10,
+        data,
+        itemStyle: { color: colorOf(c), opacity: 0.6 },
+        ...pointStyle,
       });
     }
+  } else if (coloring === 'responsibility') {
+    // Per-point colours: small data only (the display subset), so no large mode here.
+    const r = responsibilities(m!, xy, 2);
+    series.push({
+      type: 'scatter',
+      name: input.label('run.view.data'),
+      symbolSize: 5,
+      data: Array.from({ length: points }, (_, i) => ({
+        value: [xy[2 * i], xy[2 * i + 1]],
+        itemStyle: { color: blend(r, i * k, k), opacity: 0.75 },
+      })),
+    });
+  } else if (coloring === 'uncertainty') {
+    const u = uncertainty(m!, xy, 2);
+    series.push({
+      type: 'scatter',
+      name: input.label('run.view.uncertainty'),
+      data: Array.from({ length: points }, (_, i) => [xy[2 * i], xy[2 * i + 1], u[i]]),
+      ...pointStyle,
+    });
+  } else {
+    series.push({
+      type: 'scatter',
+      name: input.label('run.view.data'),
+      data: Array.from({ length: points }, (_, i) => [xy[2 * i], xy[2 * i + 1]]),
+      itemStyle: { color: '#9aa1ad', opacity: 0.6 },
+      ...pointStyle,
+    });
   }
+  if (m && input.contours !== false) series.push(...contourSeries(m, xy, input.label));
+  if (m && coloring !== 'uncertainty') series.push(...ellipseSeries(m, input.label));
   return {
     animation: false,
     title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
     legend: { bottom: 0 },
     tooltip: { trigger: 'item' },
-    grid: { ...baseGrid, bottom: 56 },
+    grid: { ...baseGrid, bottom: 56, right: coloring === 'uncertainty' ? 90 : 24 },
+    ...(coloring === 'uncertainty'
+      ? {
+          visualMap: {
+            type: 'continuous',
+            dimension: 2,
+            min: 0,
+            max: 1 - 1 / Math.max(k, 2),
+            right: 0,
+            top: 'middle',
+            text: [input.label('run.view.uncertain'), input.label('run.view.certain')],
+            calculable: false,
+            inRange: { color: ['#d8dde6', '#f0a04b', '#b2182b'] },
+          },
+        }
+      : {}),
     xAxis: {
       type: 'value',
       name: input.columns[dx],
       nameLocation: 'middle',
       nameGap: 28,
       scale: true,
+      axisLine: { onZero: false },
     },
-    yAxis: { type: 'value', name: input.columns[dy], nameLocation: 'end', scale: true },
+    yAxis: {
+      type: 'value',
+      name: input.columns[dy],
+      nameLocation: 'end',
+      scale: true,
+      axisLine: { onZero: false },
+    },
     series,
   };
+}
+
+/**
+ * Pairs grid for more than two columns: one small scatter per pair of columns (lower triangle),
+ * points coloured by most likely component, each component's projected 1σ ellipse.
+ */
+export function pairsOption(input: {
+  title: string;
+  values: ArrayLike<number>;
+  cols: number;
+  columns: readonly string[];
+  mixture: Mixture | null;
+  label: Label;
+  maxColumns?: number;
+}): EChartsOption {
+  const d = Math.min(input.cols, input.maxColumns ?? 5);
+  const cell = 100 / d;
+  const grids: object[] = [];
+  const xAxes: object[] = [];
+  const yAxes: object[] = [];
+  const series: SeriesOption[] = [];
+  const k = input.mixture?.weights.length ?? 0;
+  for (let i = 1; i < d; i++)
+    for (let j = 0; j < i; j++) {
+      const index = grids.length;
+      grids.push({
+        left: `${j * cell + 4}%`,
+        top: `${(i - 1) * (100 / (d - 1)) * 0.88 + 7}%`,
+        width: `${cell - 6}%`,
+        height: `${(100 / (d - 1)) * 0.88 - 8}%`,
+      });
+      const axis = (name: string, show: boolean) => ({
+        type: 'value',
+        gridIndex: index,
+        scale: true,
+        name: show ? name : '',
+        nameLocation: 'middle',
+        nameGap: 22,
+        axisLabel: { fontSize: 9 },
+        splitLine: { show: false },
+      });
+      xAxes.push(axis(input.columns[j], i === d - 1));
+      yAxes.push(axis(input.columns[i], j === 0));
+      const xy = pickXy(input.values, input.cols, j, i);
+      const m = input.mixture ? marginalMixture(input.mixture, [j, i]) : null;
+      const labels = m ? mostLikelyComponent(m, xy, 2) : null;
+      for (let c = 0; c < Math.max(k, 1); c++) {
+        const data: [number, number][] = [];
+        for (let p = 0; p < xy.length / 2; p++)
+          if (!labels || labels[p] === c) data.push([xy[2 * p], xy[2 * p + 1]]);
+        series.push({
+          type: 'scatter',
+          name: m ? input.label('run.view.component', { k: c + 1 }) : input.label('run.view.data'),
+          xAxisIndex: index,
+          yAxisIndex: index,
+          data,
+          symbolSize: 3,
+          large: true,
+          largeThreshold: 500,
+          itemStyle: { color: m ? colorOf(c) : '#9aa1ad', opacity: 0.5 },
+        });
+        if (m)
+          series.push({
+            type: 'line',
+            name: input.label('run.view.component', { k: c + 1 }),
+            xAxisIndex: index,
+            yAxisIndex: index,
+            data: ellipse(m.means[c], m.covariances[c], 1),
+            showSymbol: false,
+            silent: true,
+            lineStyle: { color: colorOf(c), width: 1.5 },
+          });
+      }
+    }
+  return {
+    animation: false,
+    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+    legend: { bottom: 0 },
+    grid: grids,
+    xAxis: xAxes,
+    yAxis: yAxes,
+    series,
+  } as EChartsOption;
 }
 
 /** 1-D view: a density-scaled histogram with the mixture density and each weighted component. */

@@ -59,6 +59,40 @@ export function mostLikelyComponent(
   return labels;
 }
 
+/** Responsibilities (rows × K, row-major) of each row: the E-step's posterior over components. */
+export function responsibilities(
+  m: Mixture,
+  values: ArrayLike<number>,
+  cols: number,
+): Float64Array {
+  const rows = Math.floor(values.length / cols);
+  const k = m.weights.length;
+  const out = new Float64Array(rows * k);
+  const f = weightedLogDensities(m);
+  if (!f) return out.fill(NaN);
+  const x = new Array<number>(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0; c < cols; c++) x[c] = values[i * cols + c];
+    const ld = f(x);
+    const norm = logSumExp(ld);
+    for (let c = 0; c < k; c++) out[i * k + c] = Math.exp(ld[c] - norm);
+  }
+  return out;
+}
+
+/** 1 − max responsibility of each row: 0 where one component clearly owns the point. */
+export function uncertainty(m: Mixture, values: ArrayLike<number>, cols: number): Float64Array {
+  const k = m.weights.length;
+  const r = responsibilities(m, values, cols);
+  const out = new Float64Array(r.length / k);
+  for (let i = 0; i < out.length; i++) {
+    let max = 0;
+    for (let c = 0; c < k; c++) max = Math.max(max, r[i * k + c]);
+    out[i] = 1 - max;
+  }
+  return out;
+}
+
 /** Points on the n-σ ellipse of a 2-D Gaussian (closed-form eigen-decomposition of a 2×2). */
 export function ellipse(
   mean: readonly number[],

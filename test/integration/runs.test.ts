@@ -143,12 +143,23 @@ describe('runs in real engine processes', () => {
         seed: 1,
         summary: done.summary,
       });
-      expect(back.params).toEqual({ k: 2, maxIter: 100, tol: 1e-9, regCovar: 1e-6 });
+      expect(back.params).toEqual({
+        k: 2,
+        covarianceType: 'full',
+        init: 'kmeans',
+        nInit: 1,
+        maxIter: 100,
+        tol: 1e-9,
+        regCovar: 1e-6,
+        standardize: false,
+      });
       const series = store.metricSeries(run.id).find((s) => s.key === 'meanLogLikelihood')!;
       expect(Array.from(series.steps)).toEqual(ll.map((p) => p.step));
       expect(Array.from(series.values)).toEqual(ll.map((p) => p.value));
       const mixtures = store.listArtifacts(run.id, 'mixture');
-      expect(mixtures).toHaveLength(summary.iterations);
+      // The starting mixture (step 0), then one after each M-step.
+      expect(mixtures).toHaveLength(summary.iterations + 1);
+      expect(mixtures[0].step).toBe(0);
       const [latest] = store.listArtifacts(run.id, 'mixture', true);
       const mixture = latest.meta as Mixture;
       expect(mixture.weights).toHaveLength(2);

@@ -175,7 +175,16 @@ describe('the contract at the host', () => {
 
   it('accepts a valid run with defaults filled in (and fails it when no engine can start)', async () => {
     const run = await host.call('runs.start', validStart());
-    expect(run.params).toEqual({ k: 3, maxIter: 100, tol: 1e-3, regCovar: 1e-6 });
+    expect(run.params).toEqual({
+      k: 3,
+      covarianceType: 'full',
+      init: 'kmeans',
+      nInit: 1,
+      maxIter: 100,
+      tol: 1e-3,
+      regCovar: 1e-6,
+      standardize: false,
+    });
     expect(run.name).toBe('gmm on Old Faithful');
     expect(launches).toBe(1);
     const settled = await host.runs.whenSettled(run.id);

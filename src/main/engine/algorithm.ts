@@ -32,6 +32,13 @@ export interface AlgorithmContext<P> {
   rng: Rng;
   emit: Emitter;
   signal: AbortSignal;
+  /**
+   * A point where the run may be paused for step mode, named by the phase just finished (e.g.
+   * 'e-step', 'm-step') and its step. Resolves at once unless the user paused; then when they
+   * step or resume. Also yields to the event loop, so cancel and pause messages are handled.
+   * Throws CancelledError if the run is cancelled.
+   */
+  checkpoint(phase: string, step: number): Promise<void>;
 }
 
 export interface Algorithm<P = Record<string, number>, S = Record<string, unknown>> {

@@ -10,8 +10,10 @@ export const hostToWorker = z.discriminatedUnion('type', [
     type: z.literal('start'),
     runId: z.number().int(),
     algorithm: z.string(),
-    params: z.record(z.string(), z.number()),
+    params: z.record(z.string(), z.unknown()),
     seed: z.number().int(),
+    /** Start paused: stop at the first checkpoint. */
+    paused: z.boolean(),
     data: z.object({
       values: float64ArraySchema,
       rows: z.number().int().nonnegative(),
@@ -20,6 +22,9 @@ export const hostToWorker = z.discriminatedUnion('type', [
     }),
   }),
   z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('step') }),
+  z.object({ type: z.literal('resume') }),
 ]);
 export type HostToWorker = z.infer<typeof hostToWorker>;
 
@@ -41,6 +46,9 @@ export const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('note'), message: z.string() }),
   /** A note that the run now uses a different backend (e.g. after a missing kernel). */
   z.object({ type: z.literal('backend'), backend: z.string() }),
+  /** Stopped at a checkpoint (step mode), or going on from one. */
+  z.object({ type: z.literal('paused'), phase: z.string(), step: z.number().int() }),
+  z.object({ type: z.literal('running'), phase: z.string(), step: z.number().int() }),
   z.object({ type: z.literal('done'), summary: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('failed'), message: z.string(), dataError: z.boolean() }),
   z.object({ type: z.literal('cancelled') }),

@@ -4,7 +4,7 @@
  * database or the file system. Runs under child_process.fork (Node) or utilityProcess (Electron).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CancelledError, DataError } from './algorithm';
+import { CancelledError, DataError, yieldToEventLoop } from './algorithm';
 import { engineAlgorithms } from './algorithms';
 import { initBackend, withCpuFallback } from './backend';
 import {
@@ -35,10 +35,47 @@ function endpoint(): WorkerEndpoint {
   };
 }
 
+/**
+ * Step mode: `checkpoint` is where an algorithm may stop. Paused, it waits for `step` (go on to
+ * the next checkpoint and stop there) or `resume` (go on); a cancel wakes it to throw.
+ */
+class StepControl {
+  paused = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly port: WorkerEndpoint,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  pause(): void {
+    this.paused = true;
+  }
+  step(): void {
+    this.wake?.();
+  }
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  async checkpoint(phase: string, step: number): Promise<void> {
+    await yieldToEventLoop(); // lets pause and cancel messages in
+    if (this.signal.aborted) throw new CancelledError();
+    if (!this.paused) return;
+    this.port.send({ type: 'paused', phase, step });
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    if (this.signal.aborted) throw new CancelledError();
+    this.port.send({ type: 'running', phase, step });
+  }
+}
+
 async function run(
   port: WorkerEndpoint,
   start: Extract<HostToWorker, { type: 'start' }>,
   signal: AbortSignal,
+  control: StepControl,
 ) {
   const algorithm = engineAlgorithms[start.algorithm];
   if (!algorithm) throw new DataError(`unknown algorithm "${start.algorithm}"`);
@@ -54,6 +91,7 @@ async function run(
       seed: start.seed,
       rng: createRng(start.seed),
       signal,
+      checkpoint: (phase, step) => control.checkpoint(phase, step),
       emit: {
         metrics: (step, values) => send({ type: 'metrics', step, values }),
         artifact: (kind, step, meta, data) => send({ type: 'artifact', kind, step, meta, data }),
@@ -73,6 +111,7 @@ function main(): void {
   // Load the backend while waiting for work: a warm worker then starts a run at once.
   initBackend().catch(() => {});
   const abort = new AbortController();
+  const control = new StepControl(port, abort.signal);
   let started = false;
   port.onMessage((raw) => {
     const parsed = hostToWorker.safeParse(raw);
@@ -85,13 +124,22 @@ function main(): void {
       return;
     }
     const msg = parsed.data;
-    if (msg.type === 'cancel') {
-      abort.abort();
-      return;
+    switch (msg.type) {
+      case 'cancel':
+        abort.abort();
+        control.step(); // wakes a paused checkpoint, which then throws
+        return;
+      case 'pause':
+        return control.pause();
+      case 'step':
+        return control.step();
+      case 'resume':
+        return control.resume();
     }
     if (started) return;
     started = true;
-    run(port, msg, abort.signal).then(
+    if (msg.paused) control.pause();
+    run(port, msg, abort.signal, control).then(
       (summary) => {
         port.send({ type: 'done', summary });
         exitSoon(0);

@@ -20,6 +20,7 @@ import {
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
 import { ensureBuiltinDatasets, importCsv } from './datasets';
+import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
 import { RunManager } from './runs';
 import { Store } from './store';
@@ -59,9 +60,14 @@ export function defaultMaxWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-function zodMessage(e: z.ZodError): string {
+/** Each issue as "path: message", the path under `prefix` (e.g. params.k). */
+function zodMessage(e: z.ZodError, prefix: string[] = []): string {
   return e.issues
-    .map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`)
+    .map((i) => {
+      const path = [...prefix, ...i.path.map(String)];
+      if (i.code === 'unrecognized_keys') path.push(...i.keys);
+      return `${path.length ? path.join('.') + ': ' : ''}${i.message}`;
+    })
     .join('; ');
 }
 
@@ -117,7 +123,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       const spec = algorithmSpecs[input.algorithm];
       const parsedParams = spec.params.safeParse(input.params);
       if (!parsedParams.success)
-        throw new ApiError('invalid-input', `parameters: ${zodMessage(parsedParams.error)}`);
+        throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
       const dataset = store.getDataset(input.datasetId);
       if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
       const all = store.datasetValues(dataset.id)!;
@@ -149,11 +155,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
         algorithm: run.algorithm,
         params: run.params,
         seed: run.seed,
+        startPaused: input.startPaused,
         data: { values, rows: all.rows, cols, columns: input.columns },
       });
       return store.getRun(run.id)!;
     },
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
+    'runs.pause': ({ id }) => ({ ok: runs.control(id, 'pause') }),
+    'runs.step': ({ id }) => ({ ok: runs.control(id, 'step') }),
+    'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
     'runs.get': ({ id }) => {
       const run = store.getRun(id);
@@ -167,6 +177,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
         throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
       return { deleted: store.deleteRun(id) };
     },
+    'models.score': ({ id, source, dropInvalidRows }) =>
+      scoreRows(store, id, source, dropInvalidRows),
+    'models.sample': ({ id, n, seed }) => drawSamples(store, id, n, seed),
   };
 
   async function handle(name: string, input: unknown): Promise<unknown> {

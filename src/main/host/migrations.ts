@@ -58,6 +58,8 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX artifacts_by_run ON artifacts(run_id, kind, step);
   `,
+  // 2: step mode — where a paused (or stepping) run stands.
+  `ALTER TABLE runs ADD COLUMN phase_json TEXT;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -4,7 +4,12 @@
  * pushes it to clients at most ~20 times a second per run. A worker that dies leaves its run
  * `failed` with the reason and everything already written.
  */
-import type { RunInfo, StoredArtifact } from '../../shared/api';
+import {
+  isActiveStatus,
+  type ParamValues,
+  type RunInfo,
+  type StoredArtifact,
+} from '../../shared/api';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
 import type { EventBus } from './events';
@@ -29,7 +34,9 @@ interface Active {
 export interface QueuedRun {
   runId: number;
   algorithm: string;
-  params: Record<string, number>;
+  params: ParamValues;
+  /** Stop at the first checkpoint (step mode). */
+  startPaused: boolean;
   seed: number;
   data: { values: Float64Array; rows: number; cols: number; columns: string[] };
 }
@@ -82,7 +89,7 @@ export class RunManager {
   /** Resolves when the run reaches a terminal status. */
   whenSettled(runId: number): Promise<RunInfo> {
     const run = this.store.getRun(runId);
-    if (run && !['queued', 'running'].includes(run.status)) return Promise.resolve(run);
+    if (run && !isActiveStatus(run.status)) return Promise.resolve(run);
     return new Promise((resolve) => {
       const list = this.settledListeners.get(runId) ?? [];
       list.push(resolve);
@@ -108,6 +115,14 @@ export class RunManager {
     a.cancelRequested = true;
     a.worker.send({ type: 'cancel' });
     a.killTimer = setTimeout(() => a.worker.kill(), cancelGraceMs);
+    return true;
+  }
+
+  /** Step mode: forwards a control message to the run's worker; false if it is not running. */
+  control(runId: number, type: 'pause' | 'step' | 'resume'): boolean {
+    const a = this.active.get(runId);
+    if (!a || a.finished || a.cancelRequested) return false;
+    a.worker.send({ type });
     return true;
   }
 
@@ -166,6 +181,7 @@ export class RunManager {
       params: q.params,
       seed: q.seed,
       data: q.data,
+      paused: q.startPaused,
     });
   }
 
@@ -216,6 +232,13 @@ export class RunManager {
         break;
       case 'failed':
         this.finish(a, 'failed', { error: m.message });
+        break;
+      case 'paused':
+      case 'running':
+        // A metric or snapshot sent just before the checkpoint must be visible with it.
+        this.flush(a);
+        this.store.setPhase(a.runId, m.type, { name: m.phase, step: m.step });
+        this.pushRun(a.runId);
         break;
       case 'cancelled':
         this.finish(a, 'cancelled', {});

@@ -14,6 +14,7 @@ import type {
   RunStatus,
   StoredArtifact,
 } from '../../shared/api';
+import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
 import { migrate } from './migrations';
 
@@ -53,6 +54,7 @@ interface RunRow {
   error: string | null;
   notes_json: string;
   summary_json: string | null;
+  phase_json: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -74,7 +76,7 @@ export interface NewRun {
   datasetId: number;
   datasetName: string;
   columns: string[];
-  params: Record<string, number>;
+  params: ParamValues;
   seed: number;
 }
 
@@ -111,7 +113,7 @@ export class Store {
       .prepare(
         `UPDATE runs SET status = 'interrupted', finished_at = ?,
            error = COALESCE(error, 'the app stopped while this run was in progress')
-         WHERE status IN ('running', 'queued')`,
+         WHERE status IN ('running', 'queued', 'paused')`,
       )
       .run(now()).changes;
   }
@@ -221,10 +223,11 @@ export class Store {
       datasetId: r.dataset_id,
       datasetName: r.dataset_name,
       columns: JSON.parse(r.columns_json) as string[],
-      params: JSON.parse(r.params_json) as Record<string, number>,
+      params: JSON.parse(r.params_json) as ParamValues,
       seed: r.seed,
       backend: r.backend,
       status: r.status,
+      phase: r.phase_json ? (JSON.parse(r.phase_json) as RunInfo['phase']) : null,
       progress: r.progress,
       error: r.error,
       notes: JSON.parse(r.notes_json) as string[],
@@ -262,6 +265,15 @@ export class Store {
     this.db.prepare(`UPDATE runs SET backend = ? WHERE id = ?`).run(backend, id);
   }
 
+  /** Step mode: paused at a checkpoint, or running on from one. */
+  setPhase(id: number, status: 'running' | 'paused', phase: { name: string; step: number }): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = ?, phase_json = ? WHERE id = ? AND status IN ('running', 'paused')`,
+      )
+      .run(status, JSON.stringify(phase), id);
+  }
+
   setProgress(id: number, progress: number): void {
     this.db.prepare(`UPDATE runs SET progress = ? WHERE id = ?`).run(progress, id);
   }
@@ -283,7 +295,7 @@ export class Store {
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, summary_json = COALESCE(?, summary_json),
              error = COALESCE(?, error), progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END
-           WHERE id = ? AND status IN ('queued', 'running')`,
+           WHERE id = ? AND status IN ('queued', 'running', 'paused')`,
         )
         .run(
           status,

@@ -2,10 +2,15 @@ import { z } from 'zod';
 
 /**
  * A parameter of an algorithm, described once: the zod schema that validates it at every
- * boundary and the form that edits it are both derived from this descriptor.
+ * boundary, the form that edits it and the CLI's `--set key=value` parsing all derive from it.
  */
-export interface NumberField {
+interface FieldBase {
   key: string;
+  /** Shown (and sent) only when another field has one of these values. */
+  showIf?: { key: string; in: readonly (string | boolean)[] };
+}
+
+export interface NumberField extends FieldBase {
   kind: 'int' | 'number';
   default: number;
   min?: number;
@@ -16,28 +21,140 @@ export interface NumberField {
   step?: number;
 }
 
-export type FieldList = readonly NumberField[];
+export interface ChoiceField extends FieldBase {
+  kind: 'choice';
+  default: string;
+  options: readonly string[];
+}
 
-function fieldSchema(field: NumberField): z.ZodNumber {
-  let s = field.kind === 'int' ? z.number().int() : z.number();
-  s = s.refine(Number.isFinite, 'must be a finite number') as unknown as z.ZodNumber;
+export interface ChoicesField extends FieldBase {
+  kind: 'choices';
+  default: readonly string[];
+  options: readonly string[];
+}
+
+export interface BooleanField extends FieldBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+/** A small matrix of numbers (e.g. K initial means), optional. */
+export interface MatrixField extends FieldBase {
+  kind: 'matrix';
+}
+
+export type Field = NumberField | ChoiceField | ChoicesField | BooleanField | MatrixField;
+export type FieldList = readonly Field[];
+
+export type ParamValue = number | string | boolean | string[] | number[][];
+export type ParamValues = Record<string, ParamValue>;
+
+function numberSchema(field: NumberField): z.ZodType<number> {
+  let s = (field.kind === 'int' ? z.number().int() : z.number()).refine(
+    Number.isFinite,
+    'must be a finite number',
+  ) as unknown as z.ZodNumber;
   if (field.min !== undefined) s = field.exclusiveMin ? s.gt(field.min) : s.gte(field.min);
   if (field.max !== undefined) s = s.lte(field.max);
   return s;
 }
 
-/** A strict object schema (unknown keys are refused) where every field has its default. */
-export function paramsSchema<const F extends FieldList>(fields: F) {
-  const shape: Record<string, z.ZodDefault<z.ZodNumber>> = {};
-  for (const f of fields) shape[f.key] = fieldSchema(f).default(f.default);
-  return z.strictObject(shape) as unknown as z.ZodType<
-    { [K in F[number]['key']]: number },
-    { [K in F[number]['key']]?: number }
-  >;
+export function fieldSchema(field: Field): z.ZodType<ParamValue> {
+  switch (field.kind) {
+    case 'int':
+    case 'number':
+      return numberSchema(field);
+    case 'choice':
+      return z.enum(field.options as [string, ...string[]]);
+    case 'choices':
+      return z.array(z.enum(field.options as [string, ...string[]])).min(1, 'choose at least one');
+    case 'boolean':
+      return z.boolean();
+    case 'matrix':
+      return z
+        .array(z.array(z.number().refine(Number.isFinite, 'must be finite')).min(1))
+        .min(1)
+        .refine((m) => m.every((row) => row.length === m[0].length), 'rows must have equal length');
+  }
 }
 
-/** Validates a single value the way the full schema would, for inline form messages. */
-export function checkField(field: NumberField, value: number): string | null {
+/** A strict object schema (unknown keys are refused) where every field has its default. */
+export function paramsSchema<T extends ParamValues>(fields: FieldList): z.ZodType<T> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fields)
+    shape[f.key] =
+      f.kind === 'matrix' ? fieldSchema(f).optional() : fieldSchema(f).default(defaultOf(f));
+  return z.strictObject(shape) as unknown as z.ZodType<T>;
+}
+
+function defaultOf(f: Exclude<Field, MatrixField>): ParamValue {
+  return Array.isArray(f.default) ? [...f.default] : (f.default as ParamValue);
+}
+
+export function defaultValues(fields: FieldList): ParamValues {
+  const out: ParamValues = {};
+  for (const f of fields) if (f.kind !== 'matrix') out[f.key] = defaultOf(f);
+  return out;
+}
+
+/** Whether a field applies given the other values (see `showIf`). */
+export function isShown(field: Field, values: Record<string, unknown>): boolean {
+  return !field.showIf || field.showIf.in.includes(values[field.showIf.key] as string | boolean);
+}
+
+/**
+ * Parses a value typed as text (the CLI's --set, a form's text box) for a field. Matrices are
+ * rows separated by `;`, numbers by `,` or spaces: "1.5, 50; 4, 80". Returns the reason on failure.
+ */
+export function parseFieldText(
+  field: Field,
+  text: string,
+): { value: ParamValue } | { error: string } {
+  const t = text.trim();
+  switch (field.kind) {
+    case 'int':
+    case 'number': {
+      const v = t === '' ? NaN : Number(t);
+      return Number.isFinite(v) ? { value: v } : { error: `"${text}" is not a number` };
+    }
+    case 'choice':
+      return field.options.includes(t)
+        ? { value: t }
+        : { error: `"${text}" is not one of ${field.options.join(', ')}` };
+    case 'choices': {
+      const list = t.split(/[,\s]+/).filter(Boolean);
+      const bad = list.find((x) => !field.options.includes(x));
+      return bad === undefined
+        ? { value: list }
+        : { error: `"${bad}" is not one of ${field.options.join(', ')}` };
+    }
+    case 'boolean':
+      if (/^(true|yes|1|on)$/i.test(t)) return { value: true };
+      if (/^(false|no|0|off)$/i.test(t)) return { value: false };
+      return { error: `"${text}" is not true or false` };
+    case 'matrix': {
+      const rows = t
+        .split(/[;\n]+/)
+        .map((r) => r.trim())
+        .filter(Boolean)
+        .map((r) =>
+          r
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map(Number),
+        );
+      if (
+        rows.length === 0 ||
+        rows.some((r) => r.length === 0 || r.some((v) => !Number.isFinite(v)))
+      )
+        return { error: `"${text}" is not a matrix of numbers (rows separated by ";")` };
+      return { value: rows };
+    }
+  }
+}
+
+/** The message of a value's first problem, or null, for inline form messages. */
+export function checkField(field: Field, value: unknown): string | null {
   const r = fieldSchema(field).safeParse(value);
   return r.success ? null : (r.error.issues[0]?.message ?? 'invalid');
 }

@@ -1,34 +1,136 @@
 import { paramsSchema, type FieldList } from './fields';
 
-/** EM for a Gaussian mixture with full covariances. Parameter names follow scikit-learn. */
-export const gmmFields = [
-  { key: 'k', kind: 'int', default: 2, min: 1, max: 64, step: 1 },
+export const covarianceTypes = ['full', 'diag', 'spherical', 'tied'] as const;
+export type CovarianceType = (typeof covarianceTypes)[number];
+/** scikit-learn's init_params names, plus 'means' for user-given means. */
+export const gmmInits = ['kmeans', 'k-means++', 'random', 'random_from_data', 'means'] as const;
+export type GmmInit = (typeof gmmInits)[number];
+
+/** Fields shared by a single fit and a model-selection sweep. Names follow scikit-learn. */
+const fitFields = [
+  { key: 'init', kind: 'choice', default: 'kmeans', options: gmmInits },
+  { key: 'initMeans', kind: 'matrix', showIf: { key: 'init', in: ['means'] } },
+  { key: 'nInit', kind: 'int', default: 1, min: 1, max: 100, step: 1 },
   { key: 'maxIter', kind: 'int', default: 100, min: 1, max: 100000, step: 10 },
   { key: 'tol', kind: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 1, step: 1e-4 },
-  { key: 'regCovar', kind: 'number', default: 1e-6, min: 0, max: 1, step: 1e-6 },
+  { key: 'regCovar', kind: 'number', default: 1e-6, min: 0, max: 1e3, step: 1e-6 },
+  { key: 'standardize', kind: 'boolean', default: false },
 ] as const satisfies FieldList;
 
-export const gmmParams = paramsSchema(gmmFields);
-export type GmmParams = { k: number; maxIter: number; tol: number; regCovar: number };
+/** EM for a Gaussian mixture. */
+export const gmmFields = [
+  { key: 'k', kind: 'int', default: 2, min: 1, max: 64, step: 1 },
+  { key: 'covarianceType', kind: 'choice', default: 'full', options: covarianceTypes },
+  ...fitFields,
+] as const satisfies FieldList;
+
+export interface GmmParams {
+  k: number;
+  covarianceType: CovarianceType;
+  init: GmmInit;
+  /** K × d initial means (in the data's units), used when init = 'means'. */
+  initMeans?: number[][];
+  nInit: number;
+  maxIter: number;
+  tol: number;
+  regCovar: number;
+  /** Fit on columns scaled to mean 0, sd 1; results are reported back in the original units. */
+  standardize: boolean;
+}
+export const gmmParams = paramsSchema<GmmParams & Record<string, never>>(gmmFields);
+
+/** Model selection: every K in [kMin, kMax] × every chosen covariance type, by BIC. */
+export const gmmSweepFields = [
+  { key: 'kMin', kind: 'int', default: 1, min: 1, max: 64, step: 1 },
+  { key: 'kMax', kind: 'int', default: 6, min: 1, max: 64, step: 1 },
+  { key: 'covarianceTypes', kind: 'choices', default: covarianceTypes, options: covarianceTypes },
+  ...fitFields.filter((f) => f.key !== 'initMeans' && f.key !== 'init'),
+  {
+    key: 'init',
+    kind: 'choice',
+    default: 'kmeans',
+    options: gmmInits.filter((i) => i !== 'means'),
+  },
+] as const satisfies FieldList;
+
+export interface GmmSweepParams extends Omit<GmmParams, 'k' | 'covarianceType' | 'initMeans'> {
+  kMin: number;
+  kMax: number;
+  covarianceTypes: CovarianceType[];
+}
+export const gmmSweepParams = paramsSchema<GmmSweepParams & Record<string, never>>(gmmSweepFields);
 
 /** Refusals that depend on the data, checked by the host before anything is stored. */
 export function checkGmmData(
-  params: GmmParams,
+  params: Pick<GmmParams, 'k' | 'init' | 'initMeans'>,
   shape: { rows: number; cols: number },
 ): string | null {
   if (shape.cols < 1) return 'choose at least one numeric column';
   if (params.k > shape.rows)
     return `K = ${params.k} is larger than the number of rows (${shape.rows}); reduce K`;
+  if (params.init === 'means') {
+    const m = params.initMeans;
+    if (!m) return 'init = means needs the initial means (K rows of one value per column)';
+    if (m.length !== params.k || m.some((row) => row.length !== shape.cols))
+      return `the initial means must be ${params.k} rows of ${shape.cols} values (K × columns)`;
+  }
   return null;
 }
 
+export function checkGmmSweepData(
+  params: Pick<GmmSweepParams, 'kMin' | 'kMax'>,
+  shape: { rows: number; cols: number },
+): string | null {
+  if (params.kMin > params.kMax)
+    return `kMin (${params.kMin}) is larger than kMax (${params.kMax})`;
+  return checkGmmData({ k: params.kMax, init: 'kmeans' }, shape);
+}
+
+/** Free parameters of a mixture, as scikit-learn counts them for BIC and AIC. */
+export function gmmParameterCount(k: number, d: number, type: CovarianceType): number {
+  const covariance =
+    type === 'full'
+      ? (k * d * (d + 1)) / 2
+      : type === 'diag'
+        ? k * d
+        : type === 'tied'
+          ? (d * (d + 1)) / 2
+          : k;
+  return covariance + k * d + k - 1;
+}
+
 export interface GmmSummary {
+  covarianceType: CovarianceType;
   weights: number[];
+  /** K × d, original units. */
   means: number[][];
+  /** K × d × d full matrices whatever the covariance type (tied: K copies of one matrix). */
   covariances: number[][][];
   meanLogLikelihood: number;
   bic: number;
   aic: number;
   iterations: number;
   converged: boolean;
+  /** Which of the nInit restarts was kept (0-based) and each one's final mean log-likelihood. */
+  bestInit: number;
+  initLogLikelihoods: number[];
+}
+
+export interface GmmSweepFit {
+  k: number;
+  covarianceType: CovarianceType;
+  bic: number;
+  aic: number;
+  meanLogLikelihood: number;
+  iterations: number;
+  converged: boolean;
+  /** Why this fit failed (e.g. a collapsed component), if it did. */
+  error?: string;
+}
+
+export interface GmmSweepSummary {
+  fits: GmmSweepFit[];
+  best: { k: number; covarianceType: CovarianceType; bic: number };
+  /** The headline number in run lists (lower is better). */
+  bestBic: number;
 }

@@ -1,28 +1,48 @@
 import type { z } from 'zod';
-import type { FieldList } from './fields';
-import { gmmFields, gmmParams, checkGmmData } from './gmm';
+import type { FieldList, ParamValues } from './fields';
+import {
+  checkGmmData,
+  checkGmmSweepData,
+  gmmFields,
+  gmmParams,
+  gmmSweepFields,
+  gmmSweepParams,
+  type GmmParams,
+  type GmmSweepParams,
+} from './gmm';
 
 /** What the renderer, the host and the CLI need to know about an algorithm (no engine code). */
 export interface AlgorithmSpec {
   id: string;
   fields: FieldList;
-  params: z.ZodType<Record<string, number>, Record<string, number | undefined>>;
+  params: z.ZodType<ParamValues>;
   /** The summary key that is this algorithm's headline result, and whether higher is better. */
   headline: { key: string; higherIsBetter: boolean };
   /** The metric plotted live on the run page. */
   mainMetric: string;
-  checkData(params: Record<string, number>, shape: { rows: number; cols: number }): string | null;
+  /** Whether the run can be paused and advanced one phase at a time. */
+  steppable: boolean;
+  checkData(params: ParamValues, shape: { rows: number; cols: number }): string | null;
 }
 
 export const algorithmSpecs: Record<string, AlgorithmSpec> = {
   gmm: {
     id: 'gmm',
     fields: gmmFields,
-    params: gmmParams,
+    params: gmmParams as z.ZodType<ParamValues>,
     headline: { key: 'meanLogLikelihood', higherIsBetter: true },
     mainMetric: 'meanLogLikelihood',
-    checkData: (p, shape) =>
-      checkGmmData(p as { k: number; maxIter: number; tol: number; regCovar: number }, shape),
+    steppable: true,
+    checkData: (p, shape) => checkGmmData(p as unknown as GmmParams, shape),
+  },
+  'gmm-sweep': {
+    id: 'gmm-sweep',
+    fields: gmmSweepFields,
+    params: gmmSweepParams as z.ZodType<ParamValues>,
+    headline: { key: 'bestBic', higherIsBetter: false },
+    mainMetric: 'bic',
+    steppable: false,
+    checkData: (p, shape) => checkGmmSweepData(p as unknown as GmmSweepParams, shape),
   },
 };
 

@@ -1,7 +1,9 @@
 import type { Algorithm } from '../algorithm';
 import { gmm } from './gmm';
+import { gmmSweep } from './gmm-sweep';
 
 /** Every algorithm the engine can run, by id (the ids match src/shared/algorithms). */
 export const engineAlgorithms: Record<string, Algorithm<never, Record<string, unknown>>> = {
   gmm: gmm as unknown as Algorithm<never, Record<string, unknown>>,
+  'gmm-sweep': gmmSweep as unknown as Algorithm<never, Record<string, unknown>>,
 };

@@ -3,6 +3,8 @@ import * as echarts from 'echarts/core';
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,
+  MarkPointComponent,
+  VisualMapComponent,
   LegendComponent,
   TitleComponent,
   TooltipComponent,
@@ -18,6 +20,8 @@ echarts.use([
   LegendComponent,
   TitleComponent,
   TooltipComponent,
+  MarkPointComponent,
+  VisualMapComponent,
   CanvasRenderer,
 ]);
 

@@ -2,7 +2,12 @@ import { useEffect, useMemo, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
 import type { DatasetMeta } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
-import { defaultFormValues, fieldError, ParamForm, type FormValues } from '../components/ParamForm';
+import {
+  defaultFormValues,
+  formToParams,
+  ParamForm,
+  type FormValues,
+} from '../components/ParamForm';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
 
@@ -22,6 +27,7 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [startPaused, setStartPaused] = useState(false);
 
   useEffect(() => {
     void api.call('datasets.list', {}).then((list) => {
@@ -34,11 +40,10 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
     [datasets, selected],
   );
   useEffect(() => setColumns(dataset ? numeric(dataset) : []), [dataset]);
-  useEffect(() => setValues(defaultFormValues(spec.fields)), [spec]);
 
   const seedError = /^\d+$/.test(seed.trim()) && Number(seed) < 2 ** 31 ? null : t('form.int');
-  const invalid =
-    spec.fields.some((f) => fieldError(f, values[f.key] ?? '', t) !== null) || seedError !== null;
+  const form = formToParams(spec.fields, values, t);
+  const invalid = Object.keys(form.errors).length > 0 || seedError !== null;
 
   async function start() {
     if (!dataset) return;
@@ -51,9 +56,10 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
         algorithm,
         datasetId: dataset.id,
         columns,
-        params: Object.fromEntries(spec.fields.map((f) => [f.key, Number(values[f.key])])),
+        params: form.params,
         seed: Number(seed),
         name: name.trim() || undefined,
+        startPaused: spec.steppable && startPaused,
       });
       navigate(`#/run/${run.id}`);
     } catch (e) {
@@ -73,7 +79,11 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
           <span className="field-label">{t('newRun.algorithm')}</span>
           <select
             value={algorithm}
-            onChange={(e) => setAlgorithm(e.target.value)}
+            onChange={(e) => {
+              // Switch the form's values in the same render as the algorithm, never a mix.
+              setAlgorithm(e.target.value);
+              setValues(defaultFormValues(algorithmSpecs[e.target.value].fields));
+            }}
             data-testid="algorithm"
           >
             {Object.keys(algorithmSpecs).map((id) => {
@@ -156,7 +166,7 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
             {error}
           </p>
         )}
-        <div>
+        <div className="row">
           <button
             className="primary big"
             disabled={busy || !dataset}
@@ -165,6 +175,17 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
           >
             {t('newRun.run')}
           </button>
+          {spec.steppable && (
+            <label className="check" title={t('newRun.stepModeHelp')}>
+              <input
+                type="checkbox"
+                name="startPaused"
+                checked={startPaused}
+                onChange={(e) => setStartPaused(e.target.checked)}
+              />
+              {t('newRun.stepMode')}
+            </label>
+          )}
         </div>
       </section>
     </div>

@@ -1,12 +1,18 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
-import type { DatasetValues, RunInfo } from '../../../shared/api';
+import type { ParamValue } from '../../../shared/algorithms/fields';
+import { isActiveStatus } from '../../../shared/api';
 import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
-import { histogram1dOption, metricLineOption, mixture2dOption } from '../../../shared/charts';
 import { isMessageKey } from '../../../shared/i18n';
-import { EChart } from '../components/EChart';
+import { GmmPanel } from '../components/GmmViews';
+import { labelKey } from '../components/ParamForm';
+import { SweepPanel } from '../components/SweepPanel';
+import { UseModel } from '../components/UseModel';
 import { useApi } from '../context';
+import { useRunData } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
+
+type T = ReturnType<typeof useI18n>['t'];
 
 const fmt = (v: number, digits = 4) =>
   Number.isInteger(v)
@@ -15,20 +21,23 @@ const fmt = (v: number, digits = 4) =>
       ? v.toExponential(3)
       : v.toFixed(digits);
 
+function formatParam(key: string, v: ParamValue, t: T): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return t(v ? 'summary.yes' : 'summary.no');
+  const option = (o: string) => {
+    const k = `option.${key}.${o}`;
+    return isMessageKey(k) ? t(k) : o;
+  };
+  if (typeof v === 'string') return option(v);
+  if (v.length > 0 && Array.isArray(v[0]))
+    return (v as number[][]).map((r) => r.join(', ')).join('; ');
+  return (v as string[]).map(option).join(', ');
+}
+
 function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   const m = Math.floor(seconds / 60);
   return `${m} min ${Math.round(seconds - m * 60)} s`;
-}
-
-/** Keeps the rows of a data set's chosen columns, row-major. */
-function selectColumns(d: DatasetValues, columns: string[]): Float64Array {
-  const idx = columns.map((c) => d.columns.indexOf(c));
-  const out = new Float64Array(d.rows * idx.length);
-  for (let i = 0; i < d.rows; i++)
-    for (let c = 0; c < idx.length; c++)
-      out[i * idx.length + c] = d.values[i * d.columns.length + idx[c]];
-  return out;
 }
 
 function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[] }) {
@@ -63,110 +72,111 @@ function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[
   );
 }
 
+const summaryRows = [
+  'covarianceType',
+  'meanLogLikelihood',
+  'bic',
+  'aic',
+  'iterations',
+  'converged',
+] as const;
+
+function SummaryTable({ summary, t }: { summary: Record<string, unknown>; t: T }) {
+  const cell = (k: string, v: unknown) =>
+    typeof v === 'boolean'
+      ? t(v ? 'summary.yes' : 'summary.no')
+      : typeof v === 'number'
+        ? fmt(v)
+        : formatParam(k, v as ParamValue, t);
+  const restarts = summary.initLogLikelihoods as number[] | undefined;
+  const best = summary.best as { k: number; covarianceType: string; bic: number } | undefined;
+  return (
+    <table className="data-table">
+      <tbody>
+        {summaryRows.map((k) =>
+          k in summary ? (
+            <tr key={k}>
+              <th>{t(`summary.${k}`)}</th>
+              <td>{cell(k, summary[k])}</td>
+            </tr>
+          ) : null,
+        )}
+        {restarts && restarts.length > 1 && (
+          <tr>
+            <th>{t('summary.restarts')}</th>
+            <td>
+              {restarts.length} ({Number(summary.bestInit) + 1})
+            </td>
+          </tr>
+        )}
+        {best && (
+          <tr>
+            <th>{t('summary.bestModel')}</th>
+            <td data-testid="best-model">
+              K = {best.k}, {formatParam('covarianceType', best.covarianceType, t)}, BIC{' '}
+              {fmt(best.bic)}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+/** Pause, advance one phase, resume — and what the phase just done means. */
+function StepControls({
+  runId,
+  status,
+  phase,
+}: {
+  runId: number;
+  status: string;
+  phase: { name: string; step: number } | null;
+}) {
+  const api = useApi();
+  const { t } = useI18n();
+  const explain = phase ? `run.phase.${phase.name}` : null;
+  return (
+    <div className="step-controls">
+      {status === 'running' && (
+        <button onClick={() => void api.call('runs.pause', { id: runId })} data-testid="pause">
+          ❚❚ {t('run.pause')}
+        </button>
+      )}
+      {status === 'paused' && (
+        <>
+          <button
+            className="primary"
+            onClick={() => void api.call('runs.step', { id: runId })}
+            data-testid="step"
+          >
+            {t('run.step')} ▸
+          </button>
+          <button onClick={() => void api.call('runs.resume', { id: runId })} data-testid="resume">
+            ▶ {t('run.resume')}
+          </button>
+        </>
+      )}
+      {status === 'paused' && explain && isMessageKey(explain) && (
+        <p className="explain phase" data-testid="phase-explain">
+          {t(explain, { n: phase!.step })}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function RunPage({ runId }: { runId: number }) {
   const api = useApi();
   const { t } = useI18n();
-  const [run, setRun] = useState<RunInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [series, setSeries] = useState<Map<number, number>>(new Map());
-  const [mixture, setMixture] = useState<{ step: number; m: Mixture } | null>(null);
-  const [data, setData] = useState<{ values: Float64Array; cols: number } | null>(null);
+  const { run, metrics, artifacts, data, error } = useRunData(runId);
   const [now, setNow] = useState(Date.now());
-  const spec = run ? algorithmSpecs[run.algorithm] : undefined;
-  const metricKey = spec?.mainMetric ?? 'meanLogLikelihood';
-
-  useEffect(() => {
-    setRun(null);
-    setSeries(new Map());
-    setMixture(null);
-    setData(null);
-    setError(null);
-    // Subscribe before fetching so nothing streamed in between is lost; merging by step is idempotent.
-    const offs = [
-      api.on('run.updated', (r) => r.id === runId && setRun(r)),
-      api.on('run.metrics', (e) => {
-        if (e.runId !== runId) return;
-        setSeries((prev) => {
-          const next = new Map(prev);
-          for (const p of e.points) if (p.key === metricKey) next.set(p.step, p.value);
-          return next;
-        });
-      }),
-      api.on('run.artifact', (e) => {
-        if (e.runId !== runId || e.artifact.kind !== 'mixture') return;
-        const m = mixtureSchema.safeParse(e.artifact.meta);
-        if (m.success)
-          setMixture((prev) =>
-            prev && prev.step > e.artifact.step ? prev : { step: e.artifact.step, m: m.data },
-          );
-      }),
-    ];
-    (async () => {
-      const r = await api.call('runs.get', { id: runId });
-      setRun((prev) => prev ?? r);
-      const [metrics, artifacts] = await Promise.all([
-        api.call('runs.metrics', { id: runId }),
-        api.call('runs.artifacts', { id: runId, kind: 'mixture', latestOnly: true }),
-      ]);
-      const s = metrics.find((m) => m.key === metricKey);
-      if (s)
-        setSeries((prev) => {
-          const next = new Map(prev);
-          s.steps.forEach((step, i) => next.has(step) || next.set(step, s.values[i]));
-          return next;
-        });
-      const a = artifacts[0];
-      const m = a ? mixtureSchema.safeParse(a.meta) : null;
-      if (a && m?.success)
-        setMixture((prev) => (prev && prev.step >= a.step ? prev : { step: a.step, m: m.data }));
-      if (r.datasetId !== null) {
-        const d = await api.call('datasets.values', { id: r.datasetId }).catch(() => null);
-        if (d) setData({ values: selectColumns(d, r.columns), cols: r.columns.length });
-      }
-    })().catch((e: Error) => setError(e.message));
-    return () => offs.forEach((off) => off());
-  }, [api, runId, metricKey]);
-
-  const active = run?.status === 'running' || run?.status === 'queued';
+  const active = run ? isActiveStatus(run.status) : false;
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [active]);
-
-  const lineOption = useMemo(() => {
-    const steps = [...series.keys()].sort((a, b) => a - b);
-    return metricLineOption({
-      title: t('run.chart.loglik'),
-      xName: t('run.chart.iteration'),
-      yName: t('run.chart.meanLogLik'),
-      series: [
-        { name: t('run.chart.meanLogLik'), steps, values: steps.map((s) => series.get(s)!) },
-      ],
-    });
-  }, [series, t]);
-
-  const running = run?.status === 'running';
-  const viewOption = useMemo(() => {
-    if (!run || !data) return null;
-    if (data.cols === 1)
-      return histogram1dOption({
-        title: t('run.view.hist'),
-        values: data.values,
-        column: run.columns[0],
-        mixture: mixture?.m ?? null,
-        label: t,
-      });
-    return mixture2dOption({
-      title: t('run.view.components'),
-      values: data.values,
-      cols: data.cols,
-      columns: run.columns,
-      mixture: mixture?.m ?? null,
-      label: t,
-      colorPoints: !running,
-    });
-  }, [run, data, mixture, t, running]);
 
   if (error)
     return (
@@ -183,15 +193,17 @@ export function RunPage({ runId }: { runId: number }) {
       </div>
     );
 
+  const spec = algorithmSpecs[run.algorithm];
   const pct = Math.round(run.progress * 100);
   const elapsed = run.startedAt ? (now - Date.parse(run.startedAt)) / 1000 : 0;
   const eta =
     run.progress > 0.02 && run.status === 'running'
       ? (elapsed * (1 - run.progress)) / run.progress
       : null;
-  const summary = run.summary as Record<string, unknown> | null;
+  const summary = run.summary;
   const finalMixture = summary ? mixtureSchema.safeParse(summary) : null;
   const title = `algo.${run.algorithm}`;
+  const about = `algo.${run.algorithm}.about`;
 
   return (
     <div className="page">
@@ -216,6 +228,9 @@ export function RunPage({ runId }: { runId: number }) {
           </>
         )}
       </p>
+      {spec?.steppable && active && (
+        <StepControls runId={run.id} status={run.status} phase={run.phase} />
+      )}
       {(active || run.status === 'completed') && (
         <div className="progress" aria-label="progress">
           <div className="progress-bar" style={{ width: `${pct}%` }} />
@@ -231,36 +246,24 @@ export function RunPage({ runId }: { runId: number }) {
           <strong>{t('run.error')}:</strong> {run.error}
         </div>
       )}
-      <div className="two-col">
-        <section className="card">
-          <EChart option={lineOption} testId="loglik-chart" />
-          <p className="muted" data-testid="point-count">
-            {t('run.iteration', { n: series.size })}
-          </p>
-        </section>
-        <section className="card">
-          {viewOption && (
-            <EChart option={viewOption} testId="mixture-view" minIntervalMs={active ? 250 : 0} />
-          )}
-          {data && data.cols > 2 && (
-            <p className="muted">{t('run.view.projected', { n: data.cols })}</p>
-          )}
-        </section>
-      </div>
-      {isMessageKey(`algo.${run.algorithm}.about`) && (
-        <p className="explain">{t(`algo.${run.algorithm}.about` as 'algo.gmm.about')}</p>
+      {run.algorithm === 'gmm-sweep' ? (
+        <SweepPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+      ) : (
+        <GmmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       )}
+      {run.algorithm === 'gmm' && run.status === 'completed' && <UseModel run={run} data={data} />}
+      {isMessageKey(about) && <p className="explain">{t(about)}</p>}
       <div className="two-col">
         <section className="card">
           <h2>{t('run.params')}</h2>
           <table className="data-table">
             <tbody>
               {Object.entries(run.params).map(([k, v]) => {
-                const label = `param.${run.algorithm}.${k}`;
+                const label = labelKey(run.algorithm, k);
                 return (
                   <tr key={k}>
-                    <th>{isMessageKey(label) ? t(label) : k}</th>
-                    <td>{v}</td>
+                    <th>{label ? t(label) : k}</th>
+                    <td>{formatParam(k, v, t)}</td>
                   </tr>
                 );
               })}
@@ -282,25 +285,7 @@ export function RunPage({ runId }: { runId: number }) {
         {summary && (
           <section className="card" data-testid="run-result">
             <h2>{t('run.result')}</h2>
-            <table className="data-table">
-              <tbody>
-                {(['meanLogLikelihood', 'bic', 'aic', 'iterations', 'converged'] as const).map(
-                  (k) =>
-                    k in summary ? (
-                      <tr key={k}>
-                        <th>{t(`summary.${k}`)}</th>
-                        <td>
-                          {typeof summary[k] === 'boolean'
-                            ? t(summary[k] ? 'summary.yes' : 'summary.no')
-                            : typeof summary[k] === 'number'
-                              ? fmt(summary[k] as number)
-                              : String(summary[k])}
-                        </td>
-                      </tr>
-                    ) : null,
-                )}
-              </tbody>
-            </table>
+            <SummaryTable summary={summary} t={t} />
             {finalMixture?.success && (
               <MixtureTable mixture={finalMixture.data} columns={run.columns} />
             )}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
-import type { RunInfo } from '../../../shared/api';
+import { isActiveStatus, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
@@ -85,7 +85,7 @@ export function RunsPage() {
                     <button onClick={() => navigate(`#/run/${r.id}`)}>{t('common.open')}</button>
                     <button
                       className="danger"
-                      disabled={r.status === 'running' || r.status === 'queued'}
+                      disabled={isActiveStatus(r.status)}
                       onClick={() => void remove(r)}
                     >
                       {t('common.delete')}

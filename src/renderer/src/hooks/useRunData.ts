@@ -1,0 +1,120 @@
+import { useEffect, useState } from 'react';
+import { isActiveStatus, type RunInfo, type StoredArtifact } from '../../../shared/api';
+import { useApi } from '../context';
+
+/** step → value, per metric key. */
+export type MetricMap = Map<string, Map<number, number>>;
+
+export interface RunData {
+  run: RunInfo | null;
+  metrics: MetricMap;
+  /** Every artifact of the kinds asked for, by step (the latest wins on equal steps). */
+  artifacts: Map<number, StoredArtifact>;
+  /** The run's columns of its data set, row-major; null while loading or if the data set is gone. */
+  data: { values: Float64Array; cols: number } | null;
+  error: string | null;
+}
+
+function mergeMetrics(
+  prev: MetricMap,
+  points: { key: string; step: number; value: number }[],
+): MetricMap {
+  const next = new Map(prev);
+  for (const p of points) {
+    const series = new Map(next.get(p.key) ?? []);
+    series.set(p.step, p.value);
+    next.set(p.key, series);
+  }
+  return next;
+}
+
+/**
+ * A run and everything it has shown so far, kept live: it subscribes before fetching, so nothing
+ * streamed in between is lost (merging by step is idempotent).
+ */
+export function useRunData(
+  runId: number,
+  artifactKind: StoredArtifact['kind'] = 'mixture',
+): RunData {
+  const api = useApi();
+  const [state, setState] = useState<RunData>({
+    run: null,
+    metrics: new Map(),
+    artifacts: new Map(),
+    data: null,
+    error: null,
+  });
+  useEffect(() => {
+    setState({ run: null, metrics: new Map(), artifacts: new Map(), data: null, error: null });
+    const offs = [
+      api.on('run.updated', (r) => r.id === runId && setState((s) => ({ ...s, run: r }))),
+      api.on('run.metrics', (e) => {
+        if (e.runId === runId)
+          setState((s) => ({ ...s, metrics: mergeMetrics(s.metrics, e.points) }));
+      }),
+      api.on('run.artifact', (e) => {
+        if (e.runId !== runId || e.artifact.kind !== artifactKind) return;
+        setState((s) => ({
+          ...s,
+          artifacts: new Map(s.artifacts).set(e.artifact.step, e.artifact),
+        }));
+      }),
+    ];
+    (async () => {
+      const run = await api.call('runs.get', { id: runId });
+      setState((s) => ({ ...s, run: s.run ?? run }));
+      const [series, artifacts] = await Promise.all([
+        api.call('runs.metrics', { id: runId }),
+        api.call('runs.artifacts', { id: runId, kind: artifactKind }),
+      ]);
+      const points = series.flatMap((m) =>
+        Array.from(m.steps, (step, i) => ({ key: m.key, step, value: m.values[i] })),
+      );
+      setState((s) => {
+        const merged = new Map<number, StoredArtifact>(artifacts.map((a) => [a.step, a]));
+        for (const [step, a] of s.artifacts) merged.set(step, a); // streamed ones are newer
+        return {
+          ...s,
+          metrics: mergeMetrics(
+            points.length ? mergeMetrics(new Map(), points) : new Map(),
+            flatten(s.metrics),
+          ),
+          artifacts: merged,
+        };
+      });
+      if (run.datasetId !== null) {
+        const d = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
+        if (d) {
+          const idx = run.columns.map((c) => d.columns.indexOf(c));
+          const values = new Float64Array(d.rows * idx.length);
+          for (let i = 0; i < d.rows; i++)
+            for (let c = 0; c < idx.length; c++)
+              values[i * idx.length + c] = d.values[i * d.columns.length + idx[c]];
+          setState((s) => ({ ...s, data: { values, cols: idx.length } }));
+        }
+      }
+    })().catch((e: Error) => setState((s) => ({ ...s, error: e.message })));
+    return () => offs.forEach((off) => off());
+  }, [api, runId, artifactKind]);
+
+  // Live, the host pushes only the newest artifact of a kind per flush (a run can make a thousand
+  // snapshots a second); once the run has ended, fetch them all so every step can be revisited.
+  const ended = state.run !== null && !isActiveStatus(state.run.status);
+  useEffect(() => {
+    if (!ended) return;
+    let current = true;
+    void api.call('runs.artifacts', { id: runId, kind: artifactKind }).then((all) => {
+      if (current) setState((s) => ({ ...s, artifacts: new Map(all.map((a) => [a.step, a])) }));
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, runId, artifactKind, ended]);
+  return state;
+}
+
+function flatten(m: MetricMap): { key: string; step: number; value: number }[] {
+  return [...m].flatMap(([key, series]) =>
+    [...series].map(([step, value]) => ({ key, step, value })),
+  );
+}
