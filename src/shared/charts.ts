@@ -33,44 +33,15 @@ export const colorOf = (i: number): string => palette[i % palette.length];
 
 const baseGrid = { left: 64, right: 24, top: 60, bottom: 48, containLabel: true };
 
+/** Lines of a metric against step (or K), one per series; optionally one point marked. */
 export function metricLineOption(input: {
   title: string;
   xName: string;
   yName: string;
   series: { name: string; steps: ArrayLike<number>; values: ArrayLike<number> }[];
+  mark?: { series: string; x: number; y: number; label: string } | null;
 }): EChartsOption {
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0, data: input.series.map((s) => s.name) },
-    tooltip: { trigger: 'axis' },
-    grid: { ...baseGrid, bottom: 56 },
-    xAxis: {
-      type: 'value',
-      name: input.xName,
-      nameLocation: 'middle',
-      nameGap: 28,
-      minInterval: 1,
-    },
-    yAxis: { type: 'value', name: input.yName, scale: true, nameLocation: 'end' },
-    series: input.series.map((s, i) => ({
-      type: 'line',
-      name: s.name,
-      showSymbol: s.steps.length < 60,
-      color: colorOf(i),
-      data: Array.from(s.steps, (x, j) => [x, s.values[j]]),
-    })),
-  };
-}
-
-/** Model selection: one line per covariance type against K, the best model marked. */
-export function modelSelectionOption(input: {
-  title: string;
-  xName: string;
-  yName: string;
-  series: { name: string; ks: number[]; values: number[] }[];
-  best: { series: string; k: number; value: number; label: string } | null;
-}): EChartsOption {
+  const { mark } = input;
   return {
     animation: false,
     title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
@@ -88,17 +59,15 @@ export function modelSelectionOption(input: {
     series: input.series.map((s, i): SeriesOption => ({
       type: 'line',
       name: s.name,
+      showSymbol: s.steps.length < 60,
       color: colorOf(i),
-      symbolSize: 7,
-      data: s.ks.map((k, j) => [k, s.values[j]]),
-      ...(input.best && input.best.series === s.name
+      data: Array.from(s.steps, (x, j) => [x, s.values[j]]),
+      ...(mark && mark.series === s.name
         ? {
             markPoint: {
               symbol: 'pin',
               symbolSize: 46,
-              data: [
-                { coord: [input.best.k, input.best.value], value: input.best.label },
-              ] as never[],
+              data: [{ coord: [mark.x, mark.y], value: mark.label }] as never[],
               label: { fontSize: 10 },
             },
           }

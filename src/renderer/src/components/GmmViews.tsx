@@ -117,18 +117,16 @@ export function MixtureView(props: {
   );
 }
 
-/** The live log-likelihood curve and the mixture over the data, with a slider over iterations. */
-export function GmmPanel({
-  run,
-  metrics,
-  artifacts,
-  data,
-}: {
+/** What a run page hands the panel that draws an algorithm's results. */
+export interface RunPanelProps {
   run: RunInfo;
   metrics: MetricMap;
   artifacts: Map<number, StoredArtifact>;
   data: { values: Float64Array; cols: number } | null;
-}) {
+}
+
+/** The live log-likelihood curve and the mixture over the data, with a slider over iterations. */
+export function GmmPanel({ run, metrics, artifacts, data }: RunPanelProps) {
   const { t } = useI18n();
   const series = metrics.get('meanLogLikelihood');
   const lineOption = useMemo(() => {

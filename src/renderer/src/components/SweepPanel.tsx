@@ -1,12 +1,10 @@
 import { useMemo, useState } from 'react';
-import type { RunInfo, StoredArtifact } from '../../../shared/api';
 import type { GmmSweepSummary } from '../../../shared/algorithms/gmm';
-import { modelSelectionOption } from '../../../shared/charts';
+import { metricLineOption } from '../../../shared/charts';
 import { isMessageKey } from '../../../shared/i18n';
-import type { MetricMap } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
-import { MixtureView, mixtureOf } from './GmmViews';
+import { MixtureView, mixtureOf, type RunPanelProps } from './GmmViews';
 
 const typeLabel = (type: string, t: ReturnType<typeof useI18n>['t']) => {
   const k = `option.covarianceType.${type}`;
@@ -14,17 +12,7 @@ const typeLabel = (type: string, t: ReturnType<typeof useI18n>['t']) => {
 };
 
 /** Model selection: BIC (or AIC) against K per covariance type, and every fit, openable. */
-export function SweepPanel({
-  run,
-  metrics,
-  artifacts,
-  data,
-}: {
-  run: RunInfo;
-  metrics: MetricMap;
-  artifacts: Map<number, StoredArtifact>;
-  data: { values: Float64Array; cols: number } | null;
-}) {
+export function SweepPanel({ run, metrics, artifacts, data }: RunPanelProps) {
   const { t } = useI18n();
   const [criterion, setCriterion] = useState<'bic' | 'aic'>('bic');
   const summary = run.summary as unknown as GmmSweepSummary | null;
@@ -54,7 +42,7 @@ export function SweepPanel({
         const ks = [...values.keys()].sort((a, b) => a - b);
         return {
           name: typeLabel(key.slice(criterion.length + 1), t),
-          ks,
+          steps: ks,
           values: ks.map((k) => values.get(k)!),
         };
       });
@@ -62,17 +50,17 @@ export function SweepPanel({
       best && criterion === 'bic'
         ? {
             series: typeLabel(best.covarianceType, t),
-            k: best.k,
-            value: best.bic,
+            x: best.k,
+            y: best.bic,
             label: t('sweep.best'),
           }
         : null;
-    return modelSelectionOption({
+    return metricLineOption({
       title: t(criterion === 'bic' ? 'sweep.bicTitle' : 'sweep.aicTitle'),
       xName: t('sweep.kAxis'),
       yName: t(criterion === 'bic' ? 'sweep.bicAxis' : 'sweep.aicAxis'),
       series,
-      best: bestPoint,
+      mark: bestPoint,
     });
   }, [metrics, criterion, best, t]);
   const openFit = fits.find((f) => f.step === open) ?? null;
