@@ -342,6 +342,7 @@ export function pairsOption(input: {
         nameLocation: 'middle',
         nameGap: 22,
         axisLabel: { fontSize: 9 },
+        axisLine: { onZero: false },
         splitLine: { show: false },
       });
       xAxes.push(axis(input.columns[j], i === d - 1));

@@ -44,13 +44,13 @@ export const gmmSweepFields = [
   { key: 'kMin', kind: 'int', default: 1, min: 1, max: 64, step: 1 },
   { key: 'kMax', kind: 'int', default: 6, min: 1, max: 64, step: 1 },
   { key: 'covarianceTypes', kind: 'choices', default: covarianceTypes, options: covarianceTypes },
-  ...fitFields.filter((f) => f.key !== 'initMeans' && f.key !== 'init'),
   {
     key: 'init',
     kind: 'choice',
     default: 'kmeans',
     options: gmmInits.filter((i) => i !== 'means'),
   },
+  ...fitFields.filter((f) => f.key !== 'initMeans' && f.key !== 'init'),
 ] as const satisfies FieldList;
 
 export interface GmmSweepParams extends Omit<GmmParams, 'k' | 'covarianceType' | 'initMeans'> {
