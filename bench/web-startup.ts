@@ -5,11 +5,11 @@
  * Run: npx tsx bench/web-startup.ts   (needs the build and /usr/bin/chromium)
  */
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumFlags } from '../playwright.config';
+import { removeDir, startWebShell } from '../test/e2e/web-shell';
 
 const repeats = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -20,28 +20,16 @@ const interactive: number[] = [];
 for (let i = 0; i < repeats; i++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'latent-lab-bench-'));
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['out/main/web.js', '--port', '0'], {
-    env: { ...process.env, LATENT_LAB_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /serving on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`web shell exited with ${code}`)));
-  });
+  const shell = await startWebShell(dataDir);
+  const url = shell.url;
   serverReady.push(performance.now() - t0);
   const page = await browser.newPage();
   await page.goto(url);
   await page.getByTestId('dataset').first().waitFor();
   interactive.push(performance.now() - t0);
   await page.close();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await shell.stop();
+  removeDir(dataDir);
 }
 await browser.close();
 console.log(

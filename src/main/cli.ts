@@ -7,10 +7,13 @@
  *   latent-lab datasets list [--json]
  *   latent-lab runs list [--json]
  *   latent-lab runs show <id> [--json]
+ *   latent-lab export <runId|--compare id,id,…> --out DIR [--overwrite] [--json]
+ *   latent-lab import DIR [--json]
  *
  * Exit codes: 0 done, 1 the run failed, 2 bad input (nothing is stored), 130 interrupted.
  */
-import { basename } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { algorithmSpecs } from '../shared/algorithms';
 import { parseFieldText, type FieldList, type ParamValues } from '../shared/algorithms/fields';
@@ -29,6 +32,8 @@ const usage = `usage:
   latent-lab datasets list [--db PATH] [--json]
   latent-lab runs list [--db PATH] [--json]
   latent-lab runs show <id> [--db PATH] [--json]
+  latent-lab export <runId|--compare id,id,...> --out DIR [--overwrite] [--db PATH] [--json]
+  latent-lab import DIR [--db PATH] [--json]
 algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d`;
 
 /** `--set key=value` pairs, each parsed as its field's kind (numbers, choices, true/false, matrices). */
@@ -178,6 +183,65 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
   return done.status === 'completed' ? 0 : done.status === 'cancelled' ? 130 : 1;
 }
 
+function parseId(text: string | undefined, what: string): number {
+  const id = Number(text);
+  if (!text || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(id) || id < 1)
+    throw new UsageError(`${what}: "${text ?? ''}" is not a run id`);
+  return id;
+}
+
+/** `export <runId> --out DIR` or `export --compare a,b,… --out DIR`. */
+async function commandExport(host: Host, positionals: string[], v: Values): Promise<number> {
+  if (v.compare !== undefined && positionals.length > 1)
+    throw new UsageError('export takes either a run id or --compare id,id,…, not both');
+  let ids: number[];
+  if (v.compare !== undefined) {
+    ids = v.compare.split(',').map((part) => parseId(part.trim(), '--compare'));
+    if (ids.length < 2 || ids.length > 6)
+      throw new UsageError(`--compare needs 2 to 6 run ids, got ${ids.length}`);
+    if (new Set(ids).size !== ids.length) throw new UsageError('--compare lists a run twice');
+  } else {
+    if (positionals.length !== 2) throw new UsageError('export needs one run id (or --compare)');
+    ids = [parseId(positionals[1], 'export')];
+  }
+  if (!v.out) throw new UsageError('export needs --out DIR');
+  const dir = resolve(v.out);
+  // Never overwrite without being asked: refuse before anything is drawn.
+  const existing = (() => {
+    try {
+      return statSync(dir);
+    } catch {
+      return null;
+    }
+  })();
+  if (existing && !existing.isDirectory())
+    throw new UsageError(`${dir} exists and is not a folder; choose another folder`);
+  if (existing && readdirSync(dir).length > 0 && !v.overwrite)
+    throw new UsageError(
+      `${dir} already exists and is not empty; choose another folder or pass --overwrite`,
+    );
+  const result = await host.call('runs.export', { ids, dir, overwrite: v.overwrite ?? false });
+  if (v.json) console.log(JSON.stringify(result));
+  else {
+    console.log(
+      `exported ${ids.length === 1 ? `run ${ids[0]}` : `runs ${ids.join(', ')}`} to ${result.dir}: ${result.files.length} files`,
+    );
+    for (const f of result.files) console.log(`  ${f}`);
+  }
+  return 0;
+}
+
+async function commandImport(host: Host, positionals: string[], v: Values): Promise<number> {
+  if (positionals.length !== 2) throw new UsageError('import needs one folder (an exported run)');
+  const run = await host.call('runs.import', { dir: resolve(positionals[1]) });
+  if (v.json) console.log(JSON.stringify(runJson(run)));
+  else {
+    console.log(`imported as run ${run.id}`);
+    printRun(run);
+  }
+  return 0;
+}
+
 type Values = {
   data?: string;
   columns?: string;
@@ -187,6 +251,9 @@ type Values = {
   db?: string;
   json?: boolean;
   'drop-invalid-rows'?: boolean;
+  out?: string;
+  overwrite?: boolean;
+  compare?: string;
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -204,6 +271,9 @@ async function main(argv: string[]): Promise<number> {
         db: { type: 'string' },
         json: { type: 'boolean' },
         'drop-invalid-rows': { type: 'boolean' },
+        out: { type: 'string' },
+        overwrite: { type: 'boolean' },
+        compare: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -227,6 +297,8 @@ async function main(argv: string[]): Promise<number> {
     const [group, action] = positionals;
     const json = values.json ?? false;
     if (group === 'run') return await commandRun(host, positionals, values);
+    if (group === 'export') return await commandExport(host, positionals, values);
+    if (group === 'import') return await commandImport(host, positionals, values);
     if (group === 'datasets' && action === 'import') {
       const file = positionals[2];
       if (!file) throw new UsageError('datasets import needs a file');

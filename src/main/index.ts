@@ -2,7 +2,7 @@
  * The Electron shell: a window, a menu, native dialogs and IPC, nothing else. Every service lives
  * in the Electron-free host (src/main/host), shared with the web shell and the CLI.
  */
-import { app, BrowserWindow, ipcMain, Menu, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
 import { join } from 'node:path';
 import { ApiError, eventNames } from '../shared/api';
 import type { CallResult } from '../shared/wire';
@@ -58,6 +58,13 @@ async function start(): Promise<void> {
     launchWorker: utilityProcessLauncher(paths.workerPath),
     version: app.getVersion(),
     warmWorker: true,
+    chooseFolder: async () => {
+      const r = await dialog.showOpenDialog(mainWindow!, {
+        title: 'Export to folder',
+        properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     // better-sqlite3 must be built for Electron's ABI; that build is kept apart from Node's.
     nativeBinding: process.env.LATENT_LAB_SQLITE_BINDING,
   });

@@ -80,6 +80,9 @@ export interface RunInfo {
   progress: number;
   error: string | null;
   notes: string[];
+  /** The user's own labels and remark. */
+  tags: string[];
+  note: string;
   summary: Record<string, unknown> | null;
   createdAt: string;
   startedAt: string | null;
@@ -90,6 +93,14 @@ export interface MetricSeries {
   key: string;
   steps: Float64Array;
   values: Float64Array;
+  /** Milliseconds from the run's start to when each point was reported. */
+  wallMs: Float64Array;
+}
+
+/** What an export wrote: the folder and the files in it, relative to it. */
+export interface ExportResult {
+  dir: string;
+  files: string[];
 }
 
 /** A fitted mixture applied to new rows. */
@@ -186,6 +197,35 @@ export const requests = {
     }),
   ),
   'runs.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
+  'runs.update': request<RunInfo>()(
+    z.strictObject({
+      id,
+      name: z.string().trim().min(1).max(200).optional(),
+      tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+      note: z.string().max(10_000).optional(),
+    }),
+  ),
+  /** The same algorithm, data, columns, parameters and seed again, as a new run. */
+  'runs.rerun': request<RunInfo>()(z.strictObject({ id })),
+  /**
+   * One run (ids of length 1) or a comparison of 2–6 runs, written into `dir` (created; refused
+   * if it exists and is not empty, unless `overwrite`).
+   */
+  'runs.export': request<ExportResult>()(
+    z.strictObject({
+      ids: z.array(id).min(1).max(6),
+      dir: z.string().min(1),
+      overwrite: z.boolean().default(false),
+    }),
+  ),
+  /** The same export as a zip file, for the web shell to download. */
+  'runs.exportZip': request<{ fileName: string; data: Uint8Array }>()(
+    z.strictObject({ ids: z.array(id).min(1).max(6) }),
+  ),
+  /** A run folder written by runs.export, back into the library as a new run. */
+  'runs.import': request<RunInfo>()(z.strictObject({ dir: z.string().min(1) })),
+  /** A native folder picker (desktop app only; the web shell answers 'unsupported'). */
+  'app.chooseFolder': request<{ dir: string | null }>()(z.strictObject({})),
   /** Use a fitted Gaussian mixture (a completed GMM run): score new rows, or draw from it. */
   'models.score': request<ScoreResult>()(
     z.strictObject({ id, source: csvSource, dropInvalidRows: z.boolean().default(false) }),
@@ -233,7 +273,8 @@ export interface Api {
 }
 
 /** Errors that cross the boundary carry a code the client can act on and a readable message. */
-export type ErrorCode = 'invalid-input' | 'not-found' | 'bad-data' | 'conflict' | 'internal';
+export type ErrorCode =
+  'invalid-input' | 'not-found' | 'bad-data' | 'conflict' | 'unsupported' | 'internal';
 export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -38,8 +38,12 @@ export function metricLineOption(input: {
   title: string;
   xName: string;
   yName: string;
-  series: { name: string; steps: ArrayLike<number>; values: ArrayLike<number> }[];
+  /** A series' colour defaults to its index in the palette (pass one to keep runs' colours). */
+  series: { name: string; steps: ArrayLike<number>; values: ArrayLike<number>; color?: string }[];
   mark?: { series: string; x: number; y: number; label: string } | null;
+  logY?: boolean;
+  /** x is a continuous quantity (e.g. seconds), not a step count. */
+  continuousX?: boolean;
 }): EChartsOption {
   const { mark } = input;
   return {
@@ -53,14 +57,25 @@ export function metricLineOption(input: {
       name: input.xName,
       nameLocation: 'middle',
       nameGap: 28,
-      minInterval: 1,
+      min: 'dataMin',
+      ...(input.continuousX ? {} : { minInterval: 1 }),
     },
-    yAxis: { type: 'value', name: input.yName, scale: true, nameLocation: 'end' },
+    yAxis: input.logY
+      ? { type: 'log', name: input.yName, nameLocation: 'end', nameTextStyle: { align: 'left' } }
+      : {
+          type: 'value',
+          name: input.yName,
+          scale: true,
+          nameLocation: 'end',
+          nameTextStyle: { align: 'left' },
+        },
     series: input.series.map((s, i): SeriesOption => ({
       type: 'line',
       name: s.name,
       showSymbol: s.steps.length < 60,
-      color: colorOf(i),
+      // Long series are thinned for drawing (largest-triangle-three-buckets keeps the shape).
+      sampling: 'lttb',
+      color: s.color ?? colorOf(i),
       data: Array.from(s.steps, (x, j) => [x, s.values[j]]),
       ...(mark && mark.series === s.name
         ? {
@@ -319,7 +334,8 @@ export function pairsOption(input: {
   maxColumns?: number;
 }): EChartsOption {
   const d = Math.min(input.cols, input.maxColumns ?? 5);
-  const cell = 100 / d;
+  // The lower triangle of a d × d grid: d − 1 rows and columns of cells.
+  const cell = 100 / (d - 1);
   const grids: object[] = [];
   const xAxes: object[] = [];
   const yAxes: object[] = [];
@@ -462,8 +478,15 @@ export function histogram1dOption(input: {
       nameGap: 28,
       min: lo - width,
       max: hi + width,
+      // The computed bounds would print with every digit; the round ticks between them remain.
+      axisLabel: { showMinLabel: false, showMaxLabel: false },
     },
-    yAxis: { type: 'value', name: input.label('run.view.densityAxis'), nameLocation: 'end' },
+    yAxis: {
+      type: 'value',
+      name: input.label('run.view.densityAxis'),
+      nameLocation: 'end',
+      nameTextStyle: { align: 'left' },
+    },
     series,
   };
 }

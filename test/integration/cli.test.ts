@@ -1,6 +1,6 @@
 /** The built CLI (`node out/main/cli.js`) against a database in a temp folder. */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, requireBuilt, tempDir } from './helpers';
@@ -205,5 +205,95 @@ describe('latent-lab CLI', () => {
     expect(dropped.code, dropped.stderr).toBe(0);
     expect(json<RunJson>(dropped).status).toBe('completed');
     expect(await counts(badDb)).toEqual({ datasets: before.datasets + 1, runs: before.runs + 1 });
+  });
+});
+
+describe('latent-lab export and import', () => {
+  it('exports a run and a comparison, refuses to overwrite unasked, and imports a folder back', async () => {
+    const exportDb = join(tmp.dir, 'export.db');
+    const fit = async (k: number) => {
+      const r = await cli(
+        ['run', 'gmm', '--data', 'builtin:old-faithful', '--set', `k=${k}`, '--json'],
+        exportDb,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return json<RunJson>(r);
+    };
+    // One after the other: a CLI starting while another runs marks that one's run interrupted.
+    const a = await fit(2);
+    const b = await fit(3);
+    const out = join(tmp.dir, 'exported');
+
+    const one = await cli(['export', String(a.runId), '--out', out, '--json'], exportDb);
+    expect(one.code, one.stderr).toBe(0);
+    const written = json<{ dir: string; files: string[] }>(one);
+    expect(written.dir).toBe(out);
+    expect(written.files).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'params.json',
+        'summary.json',
+        'metrics.csv',
+        'loglik.png',
+      ]),
+    );
+    expect(readdirSync(out).sort()).toEqual(written.files);
+
+    // The same folder again: refused, unchanged; with --overwrite: done.
+    const before = readFileSync(join(out, 'params.json'), 'utf8');
+    const again = await cli(['export', String(a.runId), '--out', out], exportDb);
+    expect(again.code).toBe(2);
+    expect(again.stdout).toBe('');
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toMatch(/^latent-lab: .*already exists and is not empty.*--overwrite/);
+    expect(readFileSync(join(out, 'params.json'), 'utf8')).toBe(before);
+    const forced = await cli(['export', String(a.runId), '--out', out, '--overwrite'], exportDb);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(new RegExp(`^exported run ${a.runId} to .*: 9 files\n`));
+
+    const compareOut = join(tmp.dir, 'compared');
+    const compared = await cli(
+      ['export', '--compare', `${a.runId},${b.runId}`, '--out', compareOut],
+      exportDb,
+    );
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toMatch(/^exported runs \d+, \d+ to /);
+    const comparison = JSON.parse(readFileSync(join(compareOut, 'comparison.json'), 'utf8')) as {
+      differingParameters: string[];
+    };
+    expect(comparison.differingParameters).toEqual(['k']);
+    expect(readdirSync(compareOut)).toEqual(
+      expect.arrayContaining([
+        `run-${a.runId}-gmm-on-Old-Faithful`,
+        `run-${b.runId}-gmm-on-Old-Faithful`,
+      ]),
+    );
+
+    const imported = await cli(['import', out, '--json'], exportDb);
+    expect(imported.code, imported.stderr).toBe(0);
+    const run = json<RunJson & { notes: string[]; name: string }>(imported);
+    expect(run.runId).toBe(b.runId + 1);
+    expect(run).toMatchObject({ algorithm: 'gmm', status: 'completed', params: a.params });
+    expect(run.summary).toEqual(a.summary);
+    expect(run.notes.at(-1)).toBe(`imported from ${out}`);
+
+    const bad: [string[], RegExp][] = [
+      [['export', String(a.runId)], /export needs --out DIR/],
+      [['export', '--out', join(tmp.dir, 'x')], /export needs one run id/],
+      [['export', 'abc', '--out', join(tmp.dir, 'x')], /"abc" is not a run id/],
+      [['export', '999', '--out', join(tmp.dir, 'x')], /no run 999/],
+      [['export', '--compare', String(a.runId), '--out', join(tmp.dir, 'x')], /2 to 6 run ids/],
+      [['import', join(tmp.dir, 'nowhere')], /is not a folder/],
+      [['import', compareOut], /is a comparison/],
+    ];
+    const results = await Promise.all(bad.map(([args]) => cli([...args, '--json'], exportDb)));
+    results.forEach((r, i) => {
+      const what = bad[i][0].join(' ');
+      expect(r.code, `${what}: ${r.stderr}`).toBe(2);
+      expect(r.stdout, what).toBe('');
+      expect(r.stderr.trim().split('\n'), what).toHaveLength(1);
+      expect(r.stderr, what).toMatch(bad[i][1]);
+    });
+    expect(existsSync(join(tmp.dir, 'x'))).toBe(false);
   });
 });

@@ -213,6 +213,22 @@ describe('Store', () => {
     expect(store.markInterrupted()).toBe(0);
   });
 
+  it('leaves a run alone whose process is still alive (the app beside a CLI)', () => {
+    const id = addDataset().meta.id;
+    const elsewhere = addRun(id);
+    const orphan = addRun(id);
+    const setPid = (runId: number, pid: number) =>
+      store.db
+        .prepare(`UPDATE runs SET status = 'running', host_pid = ? WHERE id = ?`)
+        .run(pid, runId);
+    setPid(elsewhere.id, 4242);
+    setPid(orphan.id, 4343);
+    const alive = (pid: number) => pid === 4242;
+    expect(store.markInterrupted(alive)).toBe(1);
+    expect(store.getRun(elsewhere.id)!.status).toBe('running');
+    expect(store.getRun(orphan.id)!.status).toBe('interrupted');
+  });
+
   it('deletes a run with its metrics and artifacts', () => {
     const id = addDataset().meta.id;
     const run = addRun(id);

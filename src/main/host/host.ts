@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { algorithmSpecs } from '../../shared/algorithms';
+import { selectColumns } from '../../shared/columns';
 import {
   ApiError,
   isRequestName,
@@ -16,6 +17,7 @@ import {
   type RequestName,
   type RequestOutput,
   type RequestParsed,
+  type RunInfo,
 } from '../../shared/api';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
@@ -33,6 +35,8 @@ export interface HostOptions {
   launchWorker: LaunchWorker;
   maxWorkers?: number;
   version?: string;
+  /** A native folder picker, when the shell has one (Electron). */
+  chooseFolder?: () => Promise<string | null>;
   /** Keep one idle engine process ready (the interactive shells); off for the CLI and tests. */
   warmWorker?: boolean;
   /** better-sqlite3 binary built for Electron's ABI, when running inside Electron. */
@@ -55,6 +59,9 @@ export interface Host {
   readonly runs: RunManager;
   close(): void;
 }
+
+/** Export pulls in ECharts and a rasteriser: loaded on first use, not at start-up. */
+const exporter = () => import('./export');
 
 export function defaultMaxWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -80,6 +87,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   await ensureBuiltinDatasets(store, options.resourcesDir);
   const events = new EventBus();
   const maxWorkers = options.maxWorkers ?? defaultMaxWorkers();
+  const appVersion = options.version ?? '0.0.0';
   const runs = new RunManager(
     store,
     events,
@@ -87,6 +95,47 @@ export async function createHost(options: HostOptions): Promise<Host> {
     maxWorkers,
     options.warmWorker ?? false,
   );
+
+  /** Validates a run against its algorithm and its data, stores it and queues it. */
+  function startRun(input: RequestParsed<'runs.start'>): RunInfo {
+    const spec = algorithmSpecs[input.algorithm];
+    const parsedParams = spec.params.safeParse(input.params);
+    if (!parsedParams.success)
+      throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
+    const dataset = store.getDataset(input.datasetId);
+    if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
+    const all = store.datasetValues(dataset.id)!;
+    const { values, cols, missing } = selectColumns(all, input.columns);
+    if (missing !== null)
+      throw new ApiError('invalid-input', `data set "${dataset.name}" has no column "${missing}"`);
+    const refusal = spec.checkData(parsedParams.data, { rows: all.rows, cols });
+    if (refusal) throw new ApiError('bad-data', refusal);
+    const run = store.createRun({
+      name: input.name || `${input.algorithm} on ${dataset.name}`,
+      algorithm: input.algorithm,
+      datasetId: dataset.id,
+      datasetName: dataset.name,
+      columns: input.columns,
+      params: parsedParams.data,
+      seed: input.seed,
+    });
+    events.emit('run.updated', run);
+    runs.enqueue({
+      runId: run.id,
+      algorithm: run.algorithm,
+      params: run.params,
+      seed: run.seed,
+      startPaused: input.startPaused,
+      data: { values, rows: all.rows, cols, columns: input.columns },
+    });
+    return store.getRun(run.id)!;
+  }
+
+  function existingRun(id: number): RunInfo {
+    const run = store.getRun(id);
+    if (!run) throw new ApiError('not-found', `no run ${id}`);
+    return run;
+  }
 
   const handlers: Handlers = {
     'app.info': () => ({
@@ -119,63 +168,60 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (deleted) events.emit('datasets.changed', { reason: 'deleted' });
       return { deleted };
     },
-    'runs.start': (input) => {
-      const spec = algorithmSpecs[input.algorithm];
-      const parsedParams = spec.params.safeParse(input.params);
-      if (!parsedParams.success)
-        throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
-      const dataset = store.getDataset(input.datasetId);
-      if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
-      const all = store.datasetValues(dataset.id)!;
-      const index = input.columns.map((c) => {
-        const j = all.columns.indexOf(c);
-        if (j < 0)
-          throw new ApiError('invalid-input', `data set "${dataset.name}" has no column "${c}"`);
-        return j;
-      });
-      const cols = index.length;
-      const values = new Float64Array(all.rows * cols);
-      for (let i = 0; i < all.rows; i++)
-        for (let c = 0; c < cols; c++)
-          values[i * cols + c] = all.values[i * all.columns.length + index[c]];
-      const refusal = spec.checkData(parsedParams.data, { rows: all.rows, cols });
-      if (refusal) throw new ApiError('bad-data', refusal);
-      const run = store.createRun({
-        name: input.name || `${input.algorithm} on ${dataset.name}`,
-        algorithm: input.algorithm,
-        datasetId: dataset.id,
-        datasetName: dataset.name,
-        columns: input.columns,
-        params: parsedParams.data,
-        seed: input.seed,
-      });
-      events.emit('run.updated', run);
-      runs.enqueue({
-        runId: run.id,
-        algorithm: run.algorithm,
-        params: run.params,
-        seed: run.seed,
-        startPaused: input.startPaused,
-        data: { values, rows: all.rows, cols, columns: input.columns },
-      });
-      return store.getRun(run.id)!;
-    },
+    'runs.start': (input) => startRun(input),
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
     'runs.pause': ({ id }) => ({ ok: runs.control(id, 'pause') }),
     'runs.step': ({ id }) => ({ ok: runs.control(id, 'step') }),
     'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
-    'runs.get': ({ id }) => {
-      const run = store.getRun(id);
-      if (!run) throw new ApiError('not-found', `no run ${id}`);
-      return run;
-    },
+    'runs.get': ({ id }) => existingRun(id),
     'runs.metrics': ({ id }) => store.metricSeries(id),
     'runs.artifacts': ({ id, kind, latestOnly }) => store.listArtifacts(id, kind, latestOnly),
     'runs.delete': ({ id }) => {
       if (runs.isActive(id))
         throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
       return { deleted: store.deleteRun(id) };
+    },
+    'runs.update': ({ id, ...fields }) => {
+      existingRun(id);
+      const run = store.updateRun(id, fields)!;
+      events.emit('run.updated', run);
+      return run;
+    },
+    'runs.rerun': ({ id }) => {
+      const run = existingRun(id);
+      if (run.datasetId === null)
+        throw new ApiError(
+          'conflict',
+          `the data set of run ${id} ("${run.datasetName}") was deleted`,
+        );
+      return startRun({
+        algorithm: run.algorithm,
+        datasetId: run.datasetId,
+        columns: run.columns,
+        params: run.params,
+        seed: run.seed,
+        name: `${run.name} (again)`,
+        startPaused: false,
+      });
+    },
+    'runs.export': async ({ ids, dir, overwrite }) => {
+      ids.forEach(existingRun);
+      return (await exporter()).exportRuns(store, ids, dir, { overwrite, appVersion });
+    },
+    'runs.exportZip': async ({ ids }) => {
+      ids.forEach(existingRun);
+      return (await exporter()).exportRunsZip(store, ids, { appVersion });
+    },
+    'runs.import': async ({ dir }) => {
+      const run = await (await exporter()).importRunFolder(store, dir);
+      events.emit('run.updated', run);
+      return run;
+    },
+    'app.chooseFolder': async () => {
+      if (!options.chooseFolder)
+        throw new ApiError('unsupported', 'no folder picker here: type the folder path');
+      return { dir: await options.chooseFolder() };
     },
     'models.score': ({ id, source, dropInvalidRows }) =>
       scoreRows(store, id, source, dropInvalidRows),

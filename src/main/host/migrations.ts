@@ -60,6 +60,12 @@ export const migrations: readonly string[] = [
   `,
   // 2: step mode — where a paused (or stepping) run stands.
   `ALTER TABLE runs ADD COLUMN phase_json TEXT;`,
+  // 3: the run library — the user's tags and note on a run.
+  `ALTER TABLE runs ADD COLUMN tags_json TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';`,
+  // 4: which process runs a run, so a second process (the CLI beside the app) can tell a run
+  // that is alive elsewhere from one left behind by a process that died.
+  `ALTER TABLE runs ADD COLUMN host_pid INTEGER;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

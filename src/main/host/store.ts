@@ -55,6 +55,8 @@ interface RunRow {
   notes_json: string;
   summary_json: string | null;
   phase_json: string | null;
+  tags_json: string;
+  note: string;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -89,6 +91,16 @@ export interface MetricPoint {
 
 const now = (): string => new Date().toISOString();
 
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class Store {
   readonly db: Database.Database;
 
@@ -108,14 +120,19 @@ export class Store {
   }
 
   /** Runs a previous process left `running` or `queued` could not finish: keep their data. */
-  markInterrupted(): number {
-    return this.db
-      .prepare(
-        `UPDATE runs SET status = 'interrupted', finished_at = ?,
-           error = COALESCE(error, 'the app stopped while this run was in progress')
-         WHERE status IN ('running', 'queued', 'paused')`,
-      )
-      .run(now()).changes;
+  markInterrupted(isAlive: (pid: number) => boolean = processIsAlive): number {
+    const orphans = (
+      this.db
+        .prepare(`SELECT id, host_pid FROM runs WHERE status IN ('running', 'queued', 'paused')`)
+        .all() as { id: number; host_pid: number | null }[]
+    ).filter((r) => r.host_pid === null || r.host_pid === process.pid || !isAlive(r.host_pid));
+    const mark = this.db.prepare(
+      `UPDATE runs SET status = 'interrupted', finished_at = ?,
+         error = COALESCE(error, 'the app stopped while this run was in progress')
+       WHERE id = ? AND status IN ('running', 'queued', 'paused')`,
+    );
+    this.db.transaction(() => orphans.forEach((r) => mark.run(now(), r.id)))();
+    return orphans.length;
   }
 
   // ---- datasets
@@ -200,8 +217,8 @@ export class Store {
   createRun(r: NewRun): RunInfo {
     const id = this.db
       .prepare(
-        `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json, seed, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')`,
+        `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json, seed, status, host_pid)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
       )
       .run(
         r.name,
@@ -211,6 +228,7 @@ export class Store {
         JSON.stringify(r.columns),
         JSON.stringify(r.params),
         r.seed,
+        process.pid,
       ).lastInsertRowid;
     return this.getRun(Number(id))!;
   }
@@ -231,6 +249,8 @@ export class Store {
       progress: r.progress,
       error: r.error,
       notes: JSON.parse(r.notes_json) as string[],
+      tags: JSON.parse(r.tags_json) as string[],
+      note: r.note,
       summary: r.summary_json ? (JSON.parse(r.summary_json) as Record<string, unknown>) : null,
       createdAt: r.created_at,
       startedAt: r.started_at,
@@ -308,6 +328,21 @@ export class Store {
     );
   }
 
+  updateRun(id: number, fields: { name?: string; tags?: string[]; note?: string }): RunInfo | null {
+    this.db
+      .prepare(
+        `UPDATE runs SET name = COALESCE(?, name), tags_json = COALESCE(?, tags_json),
+           note = COALESCE(?, note) WHERE id = ?`,
+      )
+      .run(
+        fields.name ?? null,
+        fields.tags ? JSON.stringify([...new Set(fields.tags)]) : null,
+        fields.note ?? null,
+        id,
+      );
+    return this.getRun(id);
+  }
+
   deleteRun(id: number): boolean {
     return this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes > 0;
   }
@@ -328,19 +363,23 @@ export class Store {
 
   metricSeries(runId: number): MetricSeries[] {
     const rows = this.db
-      .prepare(`SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step`)
-      .all(runId) as { key: string; step: number; value: number | null }[];
-    const byKey = new Map<string, { step: number; value: number }[]>();
-    for (const r of rows) {
-      let list = byKey.get(r.key);
-      if (!list) byKey.set(r.key, (list = []));
-      list.push({ step: r.step, value: r.value ?? NaN });
+      .prepare(`SELECT key, step, value, wall_ms FROM metrics WHERE run_id = ? ORDER BY key, step`)
+      .raw()
+      .all(runId) as [string, number, number | null, number][];
+    const out: MetricSeries[] = [];
+    for (let start = 0; start < rows.length;) {
+      let end = start;
+      while (end < rows.length && rows[end][0] === rows[start][0]) end++;
+      const part = rows.slice(start, end);
+      out.push({
+        key: rows[start][0],
+        steps: Float64Array.from(part, (r) => r[1]),
+        values: Float64Array.from(part, (r) => r[2] ?? NaN),
+        wallMs: Float64Array.from(part, (r) => r[3]),
+      });
+      start = end;
     }
-    return [...byKey].map(([key, list]) => ({
-      key,
-      steps: Float64Array.from(list, (p) => p.step),
-      values: Float64Array.from(list, (p) => p.value),
-    }));
+    return out;
   }
 
   insertArtifact(
@@ -384,5 +423,65 @@ export class Store {
       meta: JSON.parse(r.meta_json) as unknown,
       ...(r.data && r.data_type ? { data: fromBlob(r.data, r.data_type) } : {}),
     }));
+  }
+
+  // ---- import
+
+  /**
+   * A run read back from an export folder, stored whole in ONE transaction: the run row with
+   * its final status, its metrics and its artifacts. Nothing is stored if any part fails.
+   */
+  insertImportedRun(
+    r: Omit<NewRun, 'datasetId'> & {
+      datasetId: number | null;
+      backend: string | null;
+      status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'interrupted'>;
+      progress: number;
+      error: string | null;
+      notes: string[];
+      tags: string[];
+      note: string;
+      summary: unknown;
+      startedAt: string | null;
+      finishedAt: string | null;
+    },
+    points: MetricPoint[],
+    artifacts: { kind: ArtifactKind; step: number; meta: unknown; data?: TypedArray }[],
+  ): RunInfo {
+    const id = this.db.transaction(() => {
+      const runId = Number(
+        this.db
+          .prepare(
+            `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json,
+               seed, backend, status, progress, error, notes_json, summary_json, tags_json, note,
+               started_at, finished_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            r.name,
+            r.algorithm,
+            r.datasetId,
+            r.datasetName,
+            JSON.stringify(r.columns),
+            JSON.stringify(r.params),
+            r.seed,
+            r.backend,
+            r.status,
+            r.progress,
+            r.error,
+            JSON.stringify(r.notes),
+            r.summary === null || r.summary === undefined ? null : JSON.stringify(r.summary),
+            JSON.stringify([...new Set(r.tags)]),
+            r.note,
+            r.startedAt,
+            r.finishedAt,
+          ).lastInsertRowid,
+      );
+      // insertMetrics and insertArtifact nest in this transaction (better-sqlite3 savepoints).
+      this.insertMetrics(runId, points);
+      for (const a of artifacts) this.insertArtifact(runId, a);
+      return runId;
+    })();
+    return this.getRun(id)!;
   }
 }

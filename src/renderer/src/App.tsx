@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { createApi, type ConnectionState } from './api';
 import { ApiContext } from './context';
 import { I18nProvider, useI18n } from './i18n';
+import { ComparePage } from './pages/ComparePage';
 import { DataPage } from './pages/DataPage';
 import { NewRunPage } from './pages/NewRunPage';
 import { RunPage } from './pages/RunPage';
@@ -22,17 +23,30 @@ function Route({ hash }: { hash: string }) {
   const run = /^\/run\/(\d+)$/.exec(path);
   if (run) return <RunPage runId={Number(run[1])} />;
   if (path === '/new') {
-    const dataset = new URLSearchParams(query).get('dataset');
-    return <NewRunPage datasetId={dataset ? Number(dataset) : null} />;
+    const q = new URLSearchParams(query);
+    const number = (key: string) => (q.get(key) ? Number(q.get(key)) : null);
+    return <NewRunPage key={query ?? ''} datasetId={number('dataset')} forkOf={number('fork')} />;
   }
   if (path === '/runs') return <RunsPage />;
+  if (path === '/compare') {
+    const ids = (new URLSearchParams(query).get('ids') ?? '')
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0);
+    return <ComparePage key={ids.join()} ids={ids} />;
+  }
   return <DataPage />;
 }
 
 function Shell({ connection }: { connection: ConnectionState }) {
   const { t, lang, setLang } = useI18n();
   const hash = useHash();
-  const section = hash.startsWith('#/run') ? 'runs' : hash.startsWith('#/new') ? 'new' : 'data';
+  const section =
+    hash.startsWith('#/run') || hash.startsWith('#/compare')
+      ? 'runs'
+      : hash.startsWith('#/new')
+        ? 'new'
+        : 'data';
   useEffect(() => {
     document.title = t('app.title');
   }, [t]);

@@ -26,6 +26,19 @@ export function defaultFormValues(fields: FieldList): FormValues {
   return out;
 }
 
+/** A stored run's parameters as form values (for "Fork"); fields it lacks keep their defaults. */
+export function paramsToForm(fields: FieldList, params: ParamValues): FormValues {
+  const out = defaultFormValues(fields);
+  for (const f of fields) {
+    const v = params[f.key];
+    if (v === undefined) continue;
+    if (f.kind === 'matrix') out[f.key] = (v as number[][]).map((row) => row.join(', ')).join('; ');
+    else if (typeof v === 'number') out[f.key] = String(v);
+    else out[f.key] = v as FormValue;
+  }
+  return out;
+}
+
 /** A form value as a parameter value, or a translated message saying what is wrong. */
 function toParam(
   field: Field,

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { isActiveStatus, type RunInfo, type StoredArtifact } from '../../../shared/api';
+import { selectColumns } from '../../../shared/columns';
 import { useApi } from '../context';
 
 /** step → value, per metric key. */
@@ -85,12 +86,8 @@ export function useRunData(
       if (run.datasetId !== null) {
         const d = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
         if (d) {
-          const idx = run.columns.map((c) => d.columns.indexOf(c));
-          const values = new Float64Array(d.rows * idx.length);
-          for (let i = 0; i < d.rows; i++)
-            for (let c = 0; c < idx.length; c++)
-              values[i * idx.length + c] = d.values[i * d.columns.length + idx[c]];
-          setState((s) => ({ ...s, data: { values, cols: idx.length } }));
+          const { values, cols, missing } = selectColumns(d, run.columns);
+          if (missing === null) setState((s) => ({ ...s, data: { values, cols } }));
         }
       }
     })().catch((e: Error) => setState((s) => ({ ...s, error: e.message })));

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
 import type { DatasetMeta } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
@@ -6,6 +6,7 @@ import {
   defaultFormValues,
   formToParams,
   ParamForm,
+  paramsToForm,
   type FormValues,
 } from '../components/ParamForm';
 import { navigate, useApi } from '../context';
@@ -14,7 +15,14 @@ import { useI18n } from '../i18n';
 const numeric = (d: DatasetMeta) =>
   d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
 
-export function NewRunPage({ datasetId }: { datasetId: number | null }) {
+/** The new-run form; with `forkOf`, pre-filled from that run to change and run again. */
+export function NewRunPage({
+  datasetId,
+  forkOf,
+}: {
+  datasetId: number | null;
+  forkOf: number | null;
+}) {
   const api = useApi();
   const { t } = useI18n();
   const [datasets, setDatasets] = useState<DatasetMeta[]>([]);
@@ -39,7 +47,30 @@ export function NewRunPage({ datasetId }: { datasetId: number | null }) {
     () => datasets.find((d) => d.id === selected) ?? null,
     [datasets, selected],
   );
-  useEffect(() => setColumns(dataset ? numeric(dataset) : []), [dataset]);
+  // A fork's columns apply once its data set is selected; any other data set starts with all.
+  const forkColumns = useRef<{ datasetId: number; columns: string[] } | null>(null);
+  useEffect(() => {
+    const fork = forkColumns.current;
+    setColumns(dataset ? (fork?.datasetId === dataset.id ? fork.columns : numeric(dataset)) : []);
+  }, [dataset]);
+  useEffect(() => {
+    if (forkOf === null) return;
+    void api
+      .call('runs.get', { id: forkOf })
+      .then((run) => {
+        const fields = algorithmSpecs[run.algorithm]?.fields;
+        if (!fields) return;
+        setAlgorithm(run.algorithm);
+        setValues(paramsToForm(fields, run.params));
+        setSeed(String(run.seed));
+        setName(`${run.name} (fork)`);
+        if (run.datasetId !== null) {
+          forkColumns.current = { datasetId: run.datasetId, columns: run.columns };
+          setSelected(run.datasetId);
+        }
+      })
+      .catch((e: Error) => setError(e.message));
+  }, [api, forkOf]);
 
   const seedError = /^\d+$/.test(seed.trim()) && Number(seed) < 2 ** 31 ? null : t('form.int');
   const form = formToParams(spec.fields, values, t);

@@ -1,44 +1,20 @@
 import { useEffect, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
 import type { ParamValue } from '../../../shared/algorithms/fields';
-import { isActiveStatus } from '../../../shared/api';
+import { isActiveStatus, type RunInfo } from '../../../shared/api';
 import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
 import { isMessageKey } from '../../../shared/i18n';
 import { GmmPanel } from '../components/GmmViews';
 import { labelKey } from '../components/ParamForm';
 import { SweepPanel } from '../components/SweepPanel';
 import { UseModel } from '../components/UseModel';
-import { useApi } from '../context';
+import { ExportPanel } from '../components/ExportPanel';
+import { navigate, useApi } from '../context';
 import { useRunData } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
+import { fmt, formatDuration, formatParam } from '../format';
 
 type T = ReturnType<typeof useI18n>['t'];
-
-const fmt = (v: number, digits = 4) =>
-  Number.isInteger(v)
-    ? String(v)
-    : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3
-      ? v.toExponential(3)
-      : v.toFixed(digits);
-
-function formatParam(key: string, v: ParamValue, t: T): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return t(v ? 'summary.yes' : 'summary.no');
-  const option = (o: string) => {
-    const k = `option.${key}.${o}`;
-    return isMessageKey(k) ? t(k) : o;
-  };
-  if (typeof v === 'string') return option(v);
-  if (v.length > 0 && Array.isArray(v[0]))
-    return (v as number[][]).map((r) => r.join(', ')).join('; ');
-  return (v as string[]).map(option).join(', ');
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds - m * 60)} s`;
-}
 
 function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[] }) {
   const { t } = useI18n();
@@ -166,6 +142,94 @@ function StepControls({
   );
 }
 
+/** Name, tags and note of a run, editable; and the actions on a saved run. */
+function RunDetails({ run }: { run: RunInfo }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const [name, setName] = useState(run.name);
+  const [tags, setTags] = useState(run.tags.join(', '));
+  const [note, setNote] = useState(run.note);
+  const [message, setMessage] = useState<string | null>(null);
+  const dirty = name !== run.name || tags !== run.tags.join(', ') || note !== run.note;
+  async function save() {
+    setMessage(null);
+    try {
+      await api.call('runs.update', {
+        id: run.id,
+        name: name.trim() || run.name,
+        tags: tags
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        note,
+      });
+      setMessage(t('run.saved'));
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+  }
+  async function rerun() {
+    try {
+      const again = await api.call('runs.rerun', { id: run.id });
+      navigate(`#/run/${again.id}`);
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+  }
+  return (
+    <section className="card" data-testid="run-details">
+      <div className="row">
+        <label className="field grow">
+          <span className="field-label">{t('runs.col.name')}</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
+        </label>
+        <label className="field grow">
+          <span className="field-label">{t('run.tags')}</span>
+          <input
+            value={tags}
+            placeholder={t('run.tagsHelp')}
+            onChange={(e) => setTags(e.target.value)}
+            data-testid="run-tags"
+          />
+        </label>
+        <button
+          className="primary"
+          disabled={!dirty}
+          onClick={() => void save()}
+          data-testid="run-save"
+        >
+          {t('run.save')}
+        </button>
+        <button
+          onClick={() => void rerun()}
+          disabled={run.datasetId === null}
+          title={t('run.rerunHelp')}
+          data-testid="run-again"
+        >
+          {t('run.rerun')}
+        </button>
+        <button
+          onClick={() => navigate(`#/new?fork=${run.id}`)}
+          title={t('run.forkHelp')}
+          data-testid="run-fork"
+        >
+          {t('run.fork')}
+        </button>
+      </div>
+      <label className="field">
+        <span className="field-label">{t('run.note')}</span>
+        <textarea
+          rows={2}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          data-testid="run-note"
+        />
+      </label>
+      {message && <p className="muted">{message}</p>}
+    </section>
+  );
+}
+
 export function RunPage({ runId }: { runId: number }) {
   const api = useApi();
   const { t } = useI18n();
@@ -253,6 +317,8 @@ export function RunPage({ runId }: { runId: number }) {
       )}
       {run.algorithm === 'gmm' && run.status === 'completed' && <UseModel run={run} data={data} />}
       {isMessageKey(about) && <p className="explain">{t(about)}</p>}
+      {!active && <RunDetails key={run.id} run={run} />}
+      {!active && <ExportPanel ids={[run.id]} />}
       <div className="two-col">
         <section className="card">
           <h2>{t('run.params')}</h2>

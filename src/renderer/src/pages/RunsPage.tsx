@@ -1,14 +1,101 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
-import { isActiveStatus, type RunInfo } from '../../../shared/api';
+import { isActiveStatus, runStatuses, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
+import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
+import { formatDuration } from '../format';
 
+type SortKey =
+  'id' | 'name' | 'algorithm' | 'dataset' | 'status' | 'result' | 'created' | 'duration';
+
+function headline(r: RunInfo): number | null {
+  const key = algorithmSpecs[r.algorithm]?.headline.key;
+  const v = key && r.summary ? r.summary[key] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function sortValue(r: RunInfo, key: SortKey): string | number {
+  switch (key) {
+    case 'id':
+      return r.id;
+    case 'name':
+      return r.name.toLowerCase();
+    case 'algorithm':
+      return r.algorithm;
+    case 'dataset':
+      return r.datasetName.toLowerCase();
+    case 'status':
+      return r.status;
+    case 'result':
+      return headline(r) ?? -Infinity;
+    case 'created':
+      return r.createdAt;
+    case 'duration':
+      return runSeconds(r) ?? -1;
+  }
+}
+
+/** Brings an exported run folder back into the library. */
+function ImportRun() {
+  const api = useApi();
+  const { t } = useI18n();
+  const [dir, setDir] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  async function importFrom(folder: string) {
+    setError(null);
+    try {
+      const run = await api.call('runs.import', { dir: folder });
+      navigate(`#/run/${run.id}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  async function pick() {
+    try {
+      const { dir: chosen } = await api.call('app.chooseFolder', {});
+      if (chosen) await importFrom(chosen);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  return (
+    <details className="import-run">
+      <summary>{t('runs.import')}</summary>
+      <div className="row">
+        <label className="field grow">
+          <span className="field-label">{t('runs.importFolder')}</span>
+          <input value={dir} onChange={(e) => setDir(e.target.value)} data-testid="import-dir" />
+        </label>
+        <button
+          className="primary"
+          disabled={!dir.trim()}
+          onClick={() => void importFrom(dir.trim())}
+          data-testid="import-button"
+        >
+          {t('runs.importDo')}
+        </button>
+        <button onClick={() => void pick()}>{t('export.choose')}</button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </details>
+  );
+}
+
+/** The run library: every run, sortable and filterable, to open, repeat, fork, compare or delete. */
 export function RunsPage() {
   const api = useApi();
   const { t, lang } = useI18n();
   const [runs, setRuns] = useState<RunInfo[] | null>(null);
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'id', desc: true });
+  const [filter, setFilter] = useState({ algorithm: '', dataset: '', status: '', text: '' });
+  const [selected, setSelected] = useState<number[]>([]);
+  const [error, setError] = useState<string | null>(null);
   const reload = useCallback(() => void api.call('runs.list', {}).then(setRuns), [api]);
   useEffect(() => {
     reload();
@@ -22,14 +109,43 @@ export function RunsPage() {
     );
   }, [api, reload]);
 
+  const shown = useMemo(() => {
+    if (!runs) return [];
+    const text = filter.text.trim().toLowerCase();
+    const list = runs.filter(
+      (r) =>
+        (!filter.algorithm || r.algorithm === filter.algorithm) &&
+        (!filter.dataset || r.datasetName === filter.dataset) &&
+        (!filter.status || r.status === filter.status) &&
+        (!text ||
+          [r.name, r.note, ...r.tags, r.datasetName, String(r.id)].some((s) =>
+            s.toLowerCase().includes(text),
+          )),
+    );
+    const dir = sort.desc ? -1 : 1;
+    return list.sort((a, b) => {
+      const x = sortValue(a, sort.key);
+      const y = sortValue(b, sort.key);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id - b.id) * dir;
+    });
+  }, [runs, filter, sort]);
+
+  async function act(what: () => Promise<unknown>) {
+    setError(null);
+    try {
+      await what();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
   async function remove(r: RunInfo) {
     if (!confirm(t('runs.confirmDelete', { name: r.name }))) return;
-    try {
+    await act(async () => {
       await api.call('runs.delete', { id: r.id });
+      setSelected((s) => s.filter((id) => id !== r.id));
       reload();
-    } catch (e) {
-      alert((e as Error).message);
-    }
+    });
   }
 
   if (runs === null)
@@ -38,64 +154,175 @@ export function RunsPage() {
         <p>{t('common.loading')}</p>
       </div>
     );
+  const datasets = [...new Set(runs.map((r) => r.datasetName))].sort();
+  const algoLabel = (id: string) => {
+    const k = `algo.${id}`;
+    return isMessageKey(k) ? t(k) : id;
+  };
+  const header = (key: SortKey, label: string) => (
+    <th
+      className="sortable"
+      aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+      onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'name' }))}
+    >
+      {label} {sort.key === key ? (sort.desc ? '▾' : '▴') : ''}
+    </th>
+  );
   return (
     <div className="page">
       <h1>{t('runs.title')}</h1>
+      <ImportRun />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {runs.length === 0 ? (
         <p>{t('runs.empty')}</p>
       ) : (
-        <table className="data-table runs-table">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>{t('runs.col.name')}</th>
-              <th>{t('runs.col.algorithm')}</th>
-              <th>{t('runs.col.dataset')}</th>
-              <th>{t('runs.col.status')}</th>
-              <th>{t('runs.col.result')}</th>
-              <th>{t('runs.col.created')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => {
-              const headline = algorithmSpecs[r.algorithm]?.headline.key;
-              const value = headline && r.summary ? r.summary[headline] : undefined;
-              const algo = `algo.${r.algorithm}`;
-              return (
-                <tr key={r.id} data-testid="run-row">
-                  <td>{r.id}</td>
-                  <td>
-                    <a href={`#/run/${r.id}`}>{r.name}</a>
-                  </td>
-                  <td>{isMessageKey(algo) ? t(algo) : r.algorithm}</td>
-                  <td>{r.datasetName}</td>
-                  <td>
-                    <span className={`status status-${r.status}`}>
-                      {t(`run.status.${r.status}`)}
-                    </span>
-                  </td>
-                  <td>
-                    {typeof value === 'number'
-                      ? `${isMessageKey(`summary.${headline}`) ? t(`summary.${headline}` as 'summary.bic') : headline} ${value.toFixed(4)}`
-                      : ''}
-                  </td>
-                  <td>{new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}</td>
-                  <td className="actions">
-                    <button onClick={() => navigate(`#/run/${r.id}`)}>{t('common.open')}</button>
-                    <button
-                      className="danger"
-                      disabled={isActiveStatus(r.status)}
-                      onClick={() => void remove(r)}
-                    >
-                      {t('common.delete')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <>
+          <div className="filters">
+            <input
+              type="search"
+              placeholder={t('runs.search')}
+              value={filter.text}
+              onChange={(e) => setFilter({ ...filter, text: e.target.value })}
+              data-testid="runs-search"
+            />
+            <select
+              value={filter.algorithm}
+              onChange={(e) => setFilter({ ...filter, algorithm: e.target.value })}
+              aria-label={t('runs.col.algorithm')}
+            >
+              <option value="">{t('runs.allAlgorithms')}</option>
+              {Object.keys(algorithmSpecs).map((id) => (
+                <option key={id} value={id}>
+                  {algoLabel(id)}
+                </option>
+              ))}
+            </select>
+            <select
+              value={filter.dataset}
+              onChange={(e) => setFilter({ ...filter, dataset: e.target.value })}
+              aria-label={t('runs.col.dataset')}
+            >
+              <option value="">{t('runs.allDatasets')}</option>
+              {datasets.map((d) => (
+                <option key={d}>{d}</option>
+              ))}
+            </select>
+            <select
+              value={filter.status}
+              onChange={(e) => setFilter({ ...filter, status: e.target.value })}
+              aria-label={t('runs.col.status')}
+            >
+              <option value="">{t('runs.allStatuses')}</option>
+              {runStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {t(`run.status.${s}`)}
+                </option>
+              ))}
+            </select>
+            <span className="muted">
+              {t('runs.shown', { n: shown.length, total: runs.length })}
+            </span>
+            <span className="spacer" />
+            <button
+              className="primary"
+              disabled={selected.length < 2 || selected.length > 6}
+              onClick={() => navigate(`#/compare?ids=${selected.join(',')}`)}
+              data-testid="compare-button"
+            >
+              {t('runs.compare', { n: selected.length })}
+            </button>
+          </div>
+          <table className="data-table runs-table">
+            <thead>
+              <tr>
+                <th title={t('runs.selectHelp')}>⇄</th>
+                {header('id', '#')}
+                {header('name', t('runs.col.name'))}
+                {header('algorithm', t('runs.col.algorithm'))}
+                {header('dataset', t('runs.col.dataset'))}
+                {header('status', t('runs.col.status'))}
+                {header('result', t('runs.col.result'))}
+                {header('created', t('runs.col.created'))}
+                {header('duration', t('runs.col.duration'))}
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((r) => {
+                const key = algorithmSpecs[r.algorithm]?.headline.key;
+                const value = headline(r);
+                return (
+                  <tr key={r.id} data-testid="run-row">
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={t('runs.select', { name: r.name })}
+                        checked={selected.includes(r.id)}
+                        onChange={(e) =>
+                          setSelected((s) =>
+                            e.target.checked ? [...s, r.id] : s.filter((id) => id !== r.id),
+                          )
+                        }
+                      />
+                    </td>
+                    <td>{r.id}</td>
+                    <td>
+                      <a href={`#/run/${r.id}`}>{r.name}</a>
+                      {r.tags.map((tag) => (
+                        <span key={tag} className="tag">
+                          {tag}
+                        </span>
+                      ))}
+                      {r.note && <div className="muted note-snippet">{r.note}</div>}
+                    </td>
+                    <td>{algoLabel(r.algorithm)}</td>
+                    <td>{r.datasetName}</td>
+                    <td>
+                      <span className={`status status-${r.status}`}>
+                        {t(`run.status.${r.status}`)}
+                      </span>
+                    </td>
+                    <td>
+                      {value !== null && key
+                        ? `${isMessageKey(`summary.${key}`) ? t(`summary.${key}` as 'summary.bic') : key} ${value.toFixed(4)}`
+                        : ''}
+                    </td>
+                    <td>
+                      {new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}
+                    </td>
+                    <td>{formatDuration(runSeconds(r))}</td>
+                    <td className="actions">
+                      <button
+                        onClick={() => void act(() => api.call('runs.rerun', { id: r.id }))}
+                        title={t('run.rerunHelp')}
+                        disabled={r.datasetId === null}
+                      >
+                        {t('run.rerun')}
+                      </button>
+                      <button
+                        onClick={() => navigate(`#/new?fork=${r.id}`)}
+                        title={t('run.forkHelp')}
+                      >
+                        {t('run.fork')}
+                      </button>
+                      <button
+                        className="danger"
+                        disabled={isActiveStatus(r.status)}
+                        onClick={() => void remove(r)}
+                      >
+                        {t('common.delete')}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
       )}
     </div>
   );

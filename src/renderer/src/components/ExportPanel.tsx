@@ -1,0 +1,123 @@
+import { useState } from 'react';
+import { ApiError, type ExportResult } from '../../../shared/api';
+import { useApi } from '../context';
+import { useI18n } from '../i18n';
+
+function downloadBytes(fileName: string, data: Uint8Array, type: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([data as BlobPart], { type }));
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/**
+ * Export a run (one id) or a comparison to a folder — picked natively in the desktop app, typed
+ * in the web shell — or as a zip download. Never overwrites without asking.
+ */
+export function ExportPanel({ ids }: { ids: number[] }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const [dir, setDir] = useState('');
+  const [canPick, setCanPick] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ExportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function exportTo(target: string, overwrite = false): Promise<void> {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await api.call('runs.export', { ids, dir: target, overwrite }));
+    } catch (e) {
+      if (
+        e instanceof ApiError &&
+        e.code === 'conflict' &&
+        !overwrite &&
+        confirm(t('export.confirmOverwrite', { dir: target }))
+      )
+        return exportTo(target, true);
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function pick(): Promise<void> {
+    try {
+      const { dir: chosen } = await api.call('app.chooseFolder', {});
+      if (chosen) {
+        setDir(chosen);
+        await exportTo(chosen);
+      }
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'unsupported') setCanPick(false);
+      else setError((e as Error).message);
+    }
+  }
+
+  async function zip(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    try {
+      const { fileName, data } = await api.call('runs.exportZip', { ids });
+      downloadBytes(fileName, data, 'application/zip');
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card" data-testid="export-panel">
+      <h2>{t(ids.length > 1 ? 'export.titleCompare' : 'export.title')}</h2>
+      <div className="row">
+        {canPick && (
+          <button onClick={() => void pick()} disabled={busy}>
+            {t('export.choose')}
+          </button>
+        )}
+        <label className="field grow">
+          <span className="field-label">{t('export.folder')}</span>
+          <input
+            value={dir}
+            placeholder="/home/me/latent-lab-exports/run-1"
+            onChange={(e) => setDir(e.target.value)}
+            data-testid="export-dir"
+          />
+        </label>
+        <button
+          className="primary"
+          disabled={busy || !dir.trim()}
+          onClick={() => void exportTo(dir.trim())}
+          data-testid="export-button"
+        >
+          {t('export.toFolder')}
+        </button>
+        <button disabled={busy} onClick={() => void zip()} data-testid="export-zip">
+          {t('export.zip')}
+        </button>
+      </div>
+      <p className="muted">{t('export.help')}</p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {result && (
+        <div role="status" data-testid="export-result">
+          <p className="ok">{t('export.done', { n: result.files.length, dir: result.dir })}</p>
+          <ul className="file-list">
+            {result.files.map((f) => (
+              <li key={f}>
+                <code>{f}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+/** How numbers, parameters and durations read on screen (the same on every page). */
+import type { ParamValue } from '../../shared/algorithms/fields';
+import { isMessageKey, type MessageKey } from '../../shared/i18n';
+
+type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+/** A result number: integers as they are, others to `digits` decimals or in exponent form. */
+export const fmt = (v: number, digits = 4): string =>
+  Number.isInteger(v)
+    ? String(v)
+    : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3
+      ? v.toExponential(3)
+      : v.toFixed(digits);
+
+/** A parameter as the user gave it: numbers exactly, choices by their translated label. */
+export function formatParam(key: string, v: ParamValue | null | undefined, t: T): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return t(v ? 'summary.yes' : 'summary.no');
+  const option = (o: string) => {
+    const k = `option.${key}.${o}`;
+    return isMessageKey(k) ? t(k) : o;
+  };
+  if (typeof v === 'string') return option(v);
+  if (v.length > 0 && Array.isArray(v[0]))
+    return (v as number[][]).map((r) => r.join(', ')).join('; ');
+  return (v as string[]).map(option).join(', ');
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return '';
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${Math.round(seconds - m * 60)} s`;
+}

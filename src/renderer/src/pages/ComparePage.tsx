@@ -1,0 +1,361 @@
+import { useEffect, useMemo, useState } from 'react';
+import { algorithmSpecs } from '../../../shared/algorithms';
+import type { MetricSeries, RunInfo, StoredArtifact } from '../../../shared/api';
+import { colorOf, metricLineOption } from '../../../shared/charts';
+import { isMessageKey } from '../../../shared/i18n';
+import { bestIndex, differingKeys, ema, summaryDirections } from '../../../shared/run-summary';
+import { selectColumns } from '../../../shared/columns';
+import { EChart } from '../components/EChart';
+import { MixtureView, mixtureOf } from '../components/GmmViews';
+import { labelKey } from '../components/ParamForm';
+import { useApi } from '../context';
+import { useI18n } from '../i18n';
+import { fmt, formatParam } from '../format';
+import type { ParamValue } from '../../../shared/algorithms/fields';
+import { ExportPanel } from '../components/ExportPanel';
+
+interface Loaded {
+  run: RunInfo;
+  metrics: MetricSeries[];
+  mixtures: StoredArtifact[];
+  data: { values: Float64Array; cols: number } | null;
+}
+
+/** Everything the comparison shows, for each run (saved runs: fetched once, refreshed when one ends). */
+function useCompared(idList: number[]): { loaded: Loaded[] | null; error: string | null } {
+  const api = useApi();
+  const key = idList.join(',');
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the ids, by value
+  const ids = useMemo(() => idList, [key]);
+  const [loaded, setLoaded] = useState<Loaded[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(
+    () =>
+      api.on('run.updated', (r) => {
+        if (ids.includes(r.id) && (r.status === 'completed' || r.status === 'failed'))
+          setVersion((v) => v + 1);
+      }),
+    [api, ids],
+  );
+  useEffect(() => {
+    let current = true;
+    Promise.all(
+      ids.map(async (id): Promise<Loaded> => {
+        const run = await api.call('runs.get', { id });
+        const [metrics, mixtures] = await Promise.all([
+          api.call('runs.metrics', { id }),
+          api.call('runs.artifacts', { id, kind: 'mixture' }),
+        ]);
+        let data: Loaded['data'] = null;
+        if (run.datasetId !== null) {
+          const d = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
+          if (d) {
+            const { values, cols, missing } = selectColumns(d, run.columns);
+            if (missing === null) data = { values, cols };
+          }
+        }
+        return { run, metrics, mixtures, data };
+      }),
+    ).then(
+      (all) => current && setLoaded(all),
+      (e: Error) => current && setError(e.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, ids, version]);
+  return { loaded, error };
+}
+
+const runLabel = (r: RunInfo) => `#${r.id} ${r.name}`;
+
+/** Two to six runs side by side: parameters, results, metrics overlaid, pictures at one step. */
+export function ComparePage({ ids }: { ids: number[] }) {
+  const { t } = useI18n();
+  const { loaded, error } = useCompared(ids);
+  const [onlyDiff, setOnlyDiff] = useState(false);
+  const [xAxis, setXAxis] = useState<'step' | 'time'>('step');
+  const [smoothing, setSmoothing] = useState(0);
+  const [logY, setLogY] = useState(false);
+  const [step, setStep] = useState<number | null>(null);
+
+  const rows = useMemo(() => {
+    if (!loaded) return [];
+    const described = loaded.map(({ run }) => ({
+      algorithm: run.algorithm,
+      dataset: run.datasetName,
+      columns: run.columns.join(', '),
+      seed: run.seed,
+      backend: run.backend,
+      ...run.params,
+    }));
+    const differ = differingKeys(described);
+    const keys = [...new Set(described.flatMap((d) => Object.keys(d)))];
+    return keys.map((key) => ({
+      key,
+      values: described.map((d) => (d as Record<string, unknown>)[key]),
+      differs: differ.has(key),
+    }));
+  }, [loaded]);
+
+  const metricKeys = useMemo(
+    () => [...new Set((loaded ?? []).flatMap((l) => l.metrics.map((m) => m.key)))].sort(),
+    [loaded],
+  );
+  const charts = useMemo(() => {
+    if (!loaded) return [];
+    return metricKeys.map((key) => {
+      const series = loaded.flatMap(({ run, metrics }, i) => {
+        const m = metrics.find((s) => s.key === key);
+        if (!m) return [];
+        const xs = xAxis === 'time' ? Float64Array.from(m.wallMs, (ms) => ms / 1000) : m.steps;
+        return [
+          { name: runLabel(run), steps: xs, values: ema(m.values, smoothing), color: colorOf(i) },
+        ];
+      });
+      const positive = series.every((s) =>
+        Array.from(s.values).every((v) => !Number.isFinite(v) || v > 0),
+      );
+      return {
+        key,
+        positive,
+        option: metricLineOption({
+          title: key,
+          xName: xAxis === 'time' ? t('compare.seconds') : t('compare.step'),
+          yName: key,
+          series,
+          logY: logY && positive,
+          continuousX: xAxis === 'time',
+        }),
+      };
+    });
+  }, [loaded, metricKeys, xAxis, smoothing, logY, t]);
+
+  const steps = useMemo(
+    () =>
+      [...new Set((loaded ?? []).flatMap((l) => l.mixtures.map((a) => a.step)))].sort(
+        (a, b) => a - b,
+      ),
+    [loaded],
+  );
+
+  if (ids.length < 2 || ids.length > 6)
+    return (
+      <div className="page">
+        <p className="error">{t('compare.count')}</p>
+      </div>
+    );
+  if (error)
+    return (
+      <div className="page">
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </div>
+    );
+  if (!loaded)
+    return (
+      <div className="page">
+        <p>{t('common.loading')}</p>
+      </div>
+    );
+
+  const summaryKeys = [
+    ...new Set(loaded.flatMap(({ run }) => Object.keys(run.summary ?? {}))),
+  ].filter((k) =>
+    loaded.some(
+      ({ run }) =>
+        typeof run.summary?.[k] === 'number' ||
+        typeof run.summary?.[k] === 'boolean' ||
+        typeof run.summary?.[k] === 'string',
+    ),
+  );
+  const shownStep = step ?? steps.at(-1) ?? 0;
+  const label = (key: string, prefix: 'summary' | 'param', algorithm: string) => {
+    if (prefix === 'param') {
+      const k =
+        labelKey(algorithm, key) ??
+        (isMessageKey(`compare.row.${key}`) ? (`compare.row.${key}` as 'compare.row.seed') : null);
+      return k ? t(k) : key;
+    }
+    const k = `summary.${key}`;
+    return isMessageKey(k) ? t(k) : key;
+  };
+
+  return (
+    <div className="page">
+      <h1>{t('compare.title', { n: ids.length })}</h1>
+      <div className="legend-chips" data-testid="compare-runs">
+        {loaded.map(({ run }, i) => (
+          <a key={run.id} href={`#/run/${run.id}`} className="chip">
+            <span className="swatch" style={{ background: colorOf(i) }} />
+            {runLabel(run)}{' '}
+            <span className={`status status-${run.status}`}>{t(`run.status.${run.status}`)}</span>
+          </a>
+        ))}
+      </div>
+      <div className="two-col">
+        <section className="card">
+          <h2>
+            {t('run.params')}{' '}
+            <label className="check small">
+              <input
+                type="checkbox"
+                checked={onlyDiff}
+                onChange={(e) => setOnlyDiff(e.target.checked)}
+                data-testid="only-differences"
+              />
+              {t('compare.onlyDifferences')}
+            </label>
+          </h2>
+          <table className="data-table" data-testid="compare-params">
+            <thead>
+              <tr>
+                <th />
+                {loaded.map(({ run }, i) => (
+                  <th key={run.id} style={{ color: colorOf(i) }}>
+                    #{run.id}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows
+                .filter((r) => !onlyDiff || r.differs)
+                .map((r) => (
+                  <tr key={r.key} className={r.differs ? 'differs' : ''}>
+                    <th>{label(r.key, 'param', loaded[0].run.algorithm)}</th>
+                    {r.values.map((v, i) => (
+                      <td key={i}>{formatParam(r.key, v as ParamValue, t)}</td>
+                    ))}
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="card">
+          <h2>{t('run.result')}</h2>
+          <table className="data-table" data-testid="compare-summary">
+            <thead>
+              <tr>
+                <th />
+                {loaded.map(({ run }, i) => (
+                  <th key={run.id} style={{ color: colorOf(i) }}>
+                    #{run.id}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {summaryKeys.map((key) => {
+                const values = loaded.map(({ run }) => run.summary?.[key]);
+                const direction = summaryDirections[key];
+                const best = direction ? bestIndex(values, direction) : -1;
+                return (
+                  <tr key={key}>
+                    <th>{label(key, 'summary', loaded[0].run.algorithm)}</th>
+                    {values.map((v, i) => (
+                      <td
+                        key={i}
+                        className={i === best ? 'best-cell' : ''}
+                        title={i === best ? t('compare.best') : undefined}
+                      >
+                        {typeof v === 'number' ? fmt(v) : formatParam(key, v as ParamValue, t)}{' '}
+                        {i === best && '★'}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="muted">{t('compare.bestHelp')}</p>
+        </section>
+      </div>
+      <ExportPanel ids={ids} />
+      <section className="card">
+        <div className="filters">
+          <label>
+            {t('compare.xAxis')}{' '}
+            <select
+              value={xAxis}
+              onChange={(e) => setXAxis(e.target.value as 'step' | 'time')}
+              data-testid="x-axis"
+            >
+              <option value="step">{t('compare.step')}</option>
+              <option value="time">{t('compare.seconds')}</option>
+            </select>
+          </label>
+          <label>
+            {t('compare.smoothing')}{' '}
+            <input
+              type="range"
+              min={0}
+              max={0.99}
+              step={0.01}
+              value={smoothing}
+              onChange={(e) => setSmoothing(Number(e.target.value))}
+              data-testid="smoothing"
+            />{' '}
+            {smoothing.toFixed(2)}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={logY}
+              onChange={(e) => setLogY(e.target.checked)}
+              data-testid="log-scale"
+            />
+            {t('compare.logScale')}
+          </label>
+        </div>
+        <div className="chart-grid">
+          {charts.map((c) => (
+            <div key={c.key}>
+              <EChart option={c.option} height={320} testId={`compare-chart-${c.key}`} />
+              {logY && !c.positive && <p className="muted">{t('compare.logNotPositive')}</p>}
+            </div>
+          ))}
+        </div>
+      </section>
+      {steps.length > 0 && (
+        <section className="card">
+          <h2>{t('compare.visuals')}</h2>
+          <div className="snapshot-bar">
+            <input
+              type="range"
+              min={0}
+              max={steps.length - 1}
+              value={steps.indexOf(shownStep)}
+              onChange={(e) => setStep(steps[Number(e.target.value)])}
+              data-testid="compare-step"
+              aria-label={t('compare.step')}
+            />
+            <span className="muted">
+              {t('compare.step')} {shownStep}
+            </span>
+          </div>
+          <div className="chart-grid">
+            {loaded.map(({ run, mixtures, data }, i) => {
+              // Each run at the newest snapshot it has at or before the chosen step.
+              const at = [...mixtures].reverse().find((a) => a.step <= shownStep) ?? mixtures[0];
+              if (!data || !at || algorithmSpecs[run.algorithm]?.id !== 'gmm') return null;
+              return (
+                <div key={run.id} className="compare-visual" style={{ borderTopColor: colorOf(i) }}>
+                  <MixtureView
+                    data={data}
+                    columns={run.columns}
+                    mixture={mixtureOf(at)}
+                    coloring="label"
+                    title={`${runLabel(run)} · ${t('compare.step')} ${at.step}`}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,288 @@
+/**
+ * Export pieces without a worker: safe names, metrics.csv both ways, server-side chart rendering,
+ * and exports of runs written straight into a store (a metric with gaps and non-finite values, an
+ * algorithm without its own charts).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gmmParams } from '../../src/shared/algorithms/gmm';
+import type { MetricSeries } from '../../src/shared/api';
+import { metricLineOption } from '../../src/shared/charts';
+import { renderChart, renderSvg } from '../../src/main/host/chart-render';
+import {
+  exportRuns,
+  importRunFolder,
+  metricsCsv,
+  parseMetricsCsv,
+  runFolderName,
+  sanitizeName,
+} from '../../src/main/host/export';
+import { Store } from '../../src/main/host/store';
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'latent-lab-export-unit-'));
+  store = new Store(join(dir, 'test.db'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const series = (
+  key: string,
+  steps: number[],
+  values: number[],
+  wallMs = steps.map((s) => s * 10),
+): MetricSeries => ({
+  key,
+  steps: Float64Array.from(steps),
+  values: Float64Array.from(values),
+  wallMs: Float64Array.from(wallMs),
+});
+
+/** Numbers that a decimal round trip with too few digits would change. */
+const awkward = [0.1 + 0.2, 1 / 3, -1e-300, 5e-324, 2 ** 53 + 2, -123456.78901234567, Math.PI];
+
+describe('sanitizeName', () => {
+  it('keeps a name one harmless path segment', () => {
+    const cases: [string, string][] = [
+      ['../../etc/passwd', 'etc-passwd'],
+      ['..', ''],
+      ['.', ''],
+      ['a/b\\c', 'a-b-c'],
+      ['a\\..\\b', 'a-..-b'],
+      ['/abs/path', 'abs-path'],
+      ['C:\\Windows', 'C-Windows'],
+      ['.hidden', 'hidden'],
+      ['gmm on Old Faithful', 'gmm-on-Old-Faithful'],
+      ['高斯 混合', '高斯-混合'],
+      ['tab\tnew\nline\0nul', 'tab-new-line-nul'],
+      ['trailing...', 'trailing'],
+    ];
+    for (const [name, safe] of cases) expect(sanitizeName(name), name).toBe(safe);
+    expect(sanitizeName('x'.repeat(500))).toHaveLength(60);
+  });
+
+  it('names run folders run-<id>-<name>, or run-<id> when nothing is left', () => {
+    expect(runFolderName({ id: 3, name: '../../escape' })).toBe('run-3-escape');
+    expect(runFolderName({ id: 4, name: '..' })).toBe('run-4');
+    expect(runFolderName({ id: 5, name: '///' })).toBe('run-5');
+  });
+});
+
+describe('metrics.csv', () => {
+  it('writes one row per step, one column per metric, and reads back every digit', () => {
+    const input = [
+      series('loss', [0, 1, 2, 3], [awkward[0], NaN, awkward[1], awkward[2]]),
+      series('a,"quoted" key', [1, 3, 10], [awkward[3], awkward[4], awkward[5]]),
+      series('z', [2], [awkward[6]]),
+    ];
+    const csv = metricsCsv(input);
+    const lines = csv.trimEnd().split('\n');
+    expect(lines[0]).toBe('step,loss,"a,""quoted"" key",z,wall_ms');
+    expect(lines[1]).toBe(`0,${String(awkward[0])},,,0`);
+    expect(lines[2]).toBe(`1,NaN,5e-324,,10`);
+    expect(lines).toHaveLength(6); // header + steps 0, 1, 2, 3, 10
+    const back = parseMetricsCsv(csv);
+    for (const s of input) {
+      const mine = back.filter((p) => p.key === s.key);
+      expect(mine.map((p) => p.step)).toEqual(Array.from(s.steps));
+      expect(mine.map((p) => p.value)).toEqual(Array.from(s.values));
+      mine.forEach((p, i) => expect(Object.is(p.value, s.values[i])).toBe(true));
+      expect(mine.map((p) => p.wallMs)).toEqual(Array.from(s.wallMs));
+    }
+  });
+
+  it('keeps each metric’s own wall time when metrics of a step were reported at different times', () => {
+    const input = [
+      series('bic:diag', [1, 2], [10, 20], [100, 300]),
+      series('bic:full', [1, 2], [11, 21], [200, 400]),
+    ];
+    const csv = metricsCsv(input);
+    expect(csv.split('\n')[0]).toBe('step,bic:diag,bic:full,wall_ms,wall_ms:bic:full');
+    const back = parseMetricsCsv(csv);
+    expect(back.filter((p) => p.key === 'bic:full').map((p) => p.wallMs)).toEqual([200, 400]);
+    expect(back.filter((p) => p.key === 'bic:diag').map((p) => p.wallMs)).toEqual([100, 300]);
+  });
+
+  it('refuses malformed files, naming the line', () => {
+    const bad: [string, RegExp][] = [
+      ['x,y\n1,2\n', /line 1: the header/],
+      ['step,a,wall_ms\n1,2\n', /line 2: 2 fields where the header has 3/],
+      ['step,a,wall_ms\n1,0x10,5\n', /line 2: "a" "0x10" is not a number/],
+      ['step,a,wall_ms\n1.5,1,5\n', /line 2: step "1.5" is not an integer/],
+      ['step,a,a,wall_ms\n', /line 1: a metric column appears twice/],
+      ['step,a,wall_ms,wall_ms:b\n', /line 1: column "wall_ms:b"/],
+      ['step,a,wall_ms\n1,Infinity,5\n', /not a number/],
+    ];
+    for (const [text, reason] of bad) expect(() => parseMetricsCsv(text), text).toThrow(reason);
+  });
+});
+
+describe('chart rendering', () => {
+  const option = metricLineOption({
+    title: 'A title',
+    xName: 'the x axis',
+    yName: 'the y axis',
+    series: [
+      { name: 'first <series>', steps: [0, 1, 2], values: [3, 1, 2] },
+      { name: 'second', steps: [0, 1], values: [1, 2] },
+    ],
+  });
+
+  it('draws SVG with title, axis names and legend, and a PNG of twice its size', () => {
+    const svg = renderSvg(option, { width: 640, height: 360 });
+    expect(svg).toMatch(/^<svg[^>]* width="640" height="360"/);
+    for (const text of ['A title', 'the x axis', 'the y axis', 'first &lt;series&gt;', 'second'])
+      expect(svg).toContain(text);
+    const { png } = renderChart(option, { width: 300, height: 200 });
+    const header = Buffer.from(png);
+    expect(header.toString('latin1', 12, 16)).toBe('IHDR');
+    expect([header.readUInt32BE(16), header.readUInt32BE(20)]).toEqual([600, 400]);
+  });
+});
+
+describe('exporting runs straight from a store', () => {
+  function dataset() {
+    const values = Float64Array.from({ length: 40 }, (_, i) => (i % 2 ? i / 7 : -i / 5));
+    return store.insertDataset({
+      name: 'tiny',
+      columns: [
+        { name: 'x', type: 'number', missing: 0 },
+        { name: 'y', type: 'number', missing: 0 },
+      ],
+      rows: 20,
+      values,
+    });
+  }
+
+  it('draws one chart per metric for an algorithm without its own charts, with unique file names', async () => {
+    const d = dataset();
+    const run = store.createRun({
+      name: 'sampler',
+      algorithm: 'mcmc',
+      datasetId: d.id,
+      datasetName: d.name,
+      columns: ['x', 'y'],
+      params: { draws: 10 },
+      seed: 1,
+    });
+    store.markStarted(run.id, 'cpu');
+    store.insertMetrics(run.id, [
+      { step: 0, key: 'accept rate', value: 0.5, wallMs: 1 },
+      { step: 0, key: 'a/b', value: 1, wallMs: 1 },
+      { step: 1, key: 'a:b', value: 2, wallMs: 2 },
+    ]);
+    store.finishRun(run.id, 'completed', { summary: { acceptRate: 0.5 } });
+    const out = join(dir, 'out');
+    const r = await exportRuns(store, [run.id], out, { overwrite: false, appVersion: '9.9.9' });
+    expect(r.files).toEqual([
+      'README.md',
+      'a-b-2.png',
+      'a-b-2.svg',
+      'a-b.png',
+      'a-b.svg',
+      'accept-rate.png',
+      'accept-rate.svg',
+      'metrics.csv',
+      'params.json',
+      'summary.json',
+    ]);
+    expect(readdirSync(out).sort()).toEqual(r.files);
+    const svg = readFileSync(join(out, 'accept-rate.svg'), 'utf8');
+    expect(svg).toContain('accept rate');
+    expect(svg).toContain('step');
+    expect(JSON.parse(readFileSync(join(out, 'params.json'), 'utf8'))).toMatchObject({
+      appVersion: '9.9.9',
+      algorithm: 'mcmc',
+      backend: 'cpu',
+    });
+    // An algorithm this version does not know cannot be imported (its parameters cannot be checked).
+    await expect(importRunFolder(store, out)).rejects.toMatchObject({
+      code: 'bad-data',
+      message: 'params.json: unknown algorithm "mcmc"',
+    });
+  });
+
+  it('says what it wrote when writing fails midway', async () => {
+    const d = dataset();
+    const run = store.createRun({
+      name: 'r',
+      algorithm: 'other',
+      datasetId: d.id,
+      datasetName: d.name,
+      columns: ['x'],
+      params: {},
+      seed: 0,
+    });
+    store.insertMetrics(run.id, [{ step: 0, key: 'loss', value: 1, wallMs: 0 }]);
+    const out = join(dir, 'out');
+    // A folder where summary.json should go: the files before it are written, then it stops.
+    mkdirSync(join(out, 'summary.json'), { recursive: true });
+    await expect(
+      exportRuns(store, [run.id], out, { overwrite: true, appVersion: '1' }),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(
+        /stopped after 5 of 6 files \(written: README\.md, loss\.png, loss\.svg, metrics\.csv, params\.json\): cannot write "summary\.json": a folder of that name exists/,
+      ),
+    });
+    expect(readdirSync(out).sort()).toEqual([
+      'README.md',
+      'loss.png',
+      'loss.svg',
+      'metrics.csv',
+      'params.json',
+      'summary.json',
+    ]);
+  });
+
+  it('round-trips a failed run with gaps and non-finite metric values exactly', async () => {
+    const d = dataset();
+    const run = store.createRun({
+      name: 'awkward',
+      algorithm: 'gmm',
+      datasetId: d.id,
+      datasetName: d.name,
+      columns: ['x', 'y'],
+      params: gmmParams.parse({ k: 2 }),
+      seed: 4,
+    });
+    store.markStarted(run.id, 'wasm');
+    store.insertMetrics(
+      run.id,
+      awkward.map((value, step) => ({ step, key: 'meanLogLikelihood', value, wallMs: step * 1.5 })),
+    );
+    store.insertMetrics(run.id, [
+      { step: 2, key: 'other', value: NaN, wallMs: 3 },
+      { step: 9, key: 'other', value: -1, wallMs: 9.25 },
+    ]);
+    store.finishRun(run.id, 'failed', { error: 'a component collapsed' });
+    const out = join(dir, 'out');
+    const r = await exportRuns(store, [run.id], out, { overwrite: false, appVersion: '1' });
+    expect(r.files).toContain('loglik.svg');
+    expect(r.files).not.toContain('model.json');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(
+      'No model.json: the run has no fitted mixture.',
+    );
+    const imported = await importRunFolder(store, out);
+    expect(imported).toMatchObject({
+      status: 'failed',
+      error: 'a component collapsed',
+      summary: null,
+      datasetId: d.id,
+    });
+    const plain = (id: number) =>
+      store.metricSeries(id).map((s) => ({
+        key: s.key,
+        steps: Array.from(s.steps),
+        values: Array.from(s.values),
+        wallMs: Array.from(s.wallMs),
+      }));
+    expect(plain(imported.id)).toEqual(plain(run.id));
+  });
+});
