@@ -6,10 +6,12 @@ const { pathToFileURL } = require('node:url');
 const root = join(__dirname, '..');
 const built = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-built.mjs')], {
   cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
+  encoding: 'utf8',
 });
 if (built.status !== 0) {
-  console.error('latent-lab: building the app failed; run `npm run build` to see why');
+  // The build's own output says why; it is shown only when it failed.
+  process.stderr.write(built.stdout + built.stderr);
+  console.error('latent-lab: building the app failed');
   process.exit(2);
 }
 import(pathToFileURL(join(root, 'out', 'main', 'cli.js')).href);

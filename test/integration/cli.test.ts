@@ -81,6 +81,14 @@ beforeAll(() => {
 afterAll(() => tmp?.remove());
 
 describe('latent-lab CLI', () => {
+  it('creates the folder of a --db path that does not exist yet', async () => {
+    const fresh = join(tmp.dir, 'not', 'yet', 'there.db');
+    const r = await cli(['datasets', 'list', '--json'], fresh);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json<{ datasets: unknown[] }>(r).datasets.length).toBe(2);
+    expect(existsSync(fresh)).toBe(true);
+  });
+
   it('fits a GMM on a bundled data set and prints one JSON object; the same seed gives the same result', async () => {
     const args = [
       'run',

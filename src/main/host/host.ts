@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { algorithmSpecs } from '../../shared/algorithms';
 import { selectColumns } from '../../shared/columns';
@@ -79,8 +79,9 @@ function zodMessage(e: z.ZodError, prefix: string[] = []): string {
 }
 
 export async function createHost(options: HostOptions): Promise<Host> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = new Store(options.dbPath ?? join(options.dataDir, 'latent-lab.db'), {
+  const dbPath = options.dbPath ?? join(options.dataDir, 'latent-lab.db');
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const store = new Store(dbPath, {
     nativeBinding: options.nativeBinding,
   });
   store.markInterrupted();
