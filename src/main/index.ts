@@ -3,7 +3,8 @@
  * in the Electron-free host (src/main/host), shared with the web shell and the CLI.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApiError, eventNames } from '../shared/api';
 import type { CallResult } from '../shared/wire';
 import { utilityProcessLauncher } from './electron-launcher';
@@ -17,10 +18,9 @@ let mainWindow: BrowserWindow | null = null;
 
 function isOwnPage(url: string): boolean {
   if (rendererUrl) return url.startsWith(rendererUrl);
-  return (
-    url.startsWith('file://') &&
-    decodeURIComponent(new URL(url).pathname).startsWith(paths.rendererDir)
-  );
+  if (!url.startsWith('file://')) return false;
+  const rel = relative(paths.rendererDir, fileURLToPath(url.split('#')[0]));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 function createWindow(): void {
@@ -36,6 +36,7 @@ function createWindow(): void {
       webSecurity: true,
     },
   });
+  mainWindow.on('closed', () => (mainWindow = null));
   const contents = mainWindow.webContents;
   // Navigation and new windows are blocked; external links open in the system browser.
   contents.on('will-navigate', (e, url) => {
@@ -90,7 +91,10 @@ async function start(): Promise<void> {
     },
   );
   for (const name of eventNames)
-    host.on(name, (payload) => mainWindow?.webContents.send(`latent-lab:event:${name}`, payload));
+    host.on(name, (payload) => {
+      if (mainWindow && !mainWindow.isDestroyed())
+        mainWindow.webContents.send(`latent-lab:event:${name}`, payload);
+    });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { role: 'fileMenu' },
@@ -103,8 +107,11 @@ async function start(): Promise<void> {
 }
 
 app.on('window-all-closed', () => {
-  host?.close();
-  app.quit();
+  try {
+    host?.close();
+  } finally {
+    app.quit();
+  }
 });
 
 start().catch((e: unknown) => {

@@ -133,6 +133,10 @@ export interface StoredArtifact extends Artifact {
 }
 
 const id = z.number().int().positive();
+const uniqueNames = z
+  .array(z.string())
+  .min(1)
+  .refine((a) => new Set(a).size === a.length, 'a column is named twice');
 const csvSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
   z.strictObject({ kind: z.literal('path'), path: z.string().min(1) }),
@@ -154,7 +158,7 @@ export const requests = {
       source: csvSource,
       name: z.string().trim().min(1).max(200),
       /** Keep only these columns (default: every numeric column). */
-      columns: z.array(z.string()).min(1).optional(),
+      columns: uniqueNames.optional(),
       /** Drop rows with missing or non-numeric values in the kept columns instead of refusing. */
       dropInvalidRows: z.boolean().default(false),
       /** Echoed in `dataset.importProgress` events so a client can follow its own import. */
@@ -167,7 +171,7 @@ export const requests = {
     z.strictObject({
       algorithm: z.enum(algorithmIds),
       datasetId: id,
-      columns: z.array(z.string()).min(1),
+      columns: uniqueNames,
       /** Validated against the algorithm's own schema by the host. */
       params: z.record(z.string(), z.unknown()),
       seed: z
@@ -252,6 +256,7 @@ export type RequestOutput<N extends RequestName> = Requests[N]['output'];
 /** Events the host pushes; throttled per run to at most ~20 a second. */
 export interface Events {
   'run.updated': RunInfo;
+  'run.deleted': { id: number };
   'run.metrics': { runId: number; points: { step: number; key: string; value: number }[] };
   'run.artifact': { runId: number; artifact: StoredArtifact };
   'dataset.importProgress': { importId: string; fraction: number };
@@ -260,6 +265,7 @@ export interface Events {
 export type EventName = keyof Events;
 export const eventNames: EventName[] = [
   'run.updated',
+  'run.deleted',
   'run.metrics',
   'run.artifact',
   'dataset.importProgress',
@@ -274,7 +280,14 @@ export interface Api {
 
 /** Errors that cross the boundary carry a code the client can act on and a readable message. */
 export type ErrorCode =
-  'invalid-input' | 'not-found' | 'bad-data' | 'conflict' | 'unsupported' | 'internal';
+  | 'invalid-input'
+  | 'not-found'
+  | 'bad-data'
+  | 'conflict'
+  /** The target exists and is not empty: asking "overwrite?" makes sense. */
+  | 'exists'
+  | 'unsupported'
+  | 'internal';
 export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -21,28 +21,57 @@ function tagOf(v: unknown): Tag | null {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
+type Path = (string | number)[];
+interface ArrayRef {
+  /** Where the array sits in the value. */
+  p: Path;
+  t: Tag;
+  /** Byte offset after the header, and byte length. */
+  o: number;
+  n: number;
+}
+
+/**
+ * A JSON-safe copy of `v` with every typed array taken out (left as null) and listed with its
+ * path. The arrays travel out of band, so no value the user controls (a run's summary, say) can
+ * pose as one.
+ */
+function extractArrays(
+  v: unknown,
+  path: Path,
+  found: { path: Path; view: ArrayBufferView }[],
+): unknown {
+  if (tagOf(v)) {
+    found.push({ path: [...path], view: v as ArrayBufferView });
+    return null;
+  }
+  if (Array.isArray(v)) return v.map((x, i) => extractArrays(x, [...path, i], found));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v))
+      if (x !== undefined) out[k] = extractArrays(x, [...path, k], found);
+    return out;
+  }
+  return v;
+}
+
 export function encodeFrame(value: unknown): Uint8Array {
-  const arrays: ArrayBufferView[] = [];
+  const found: { path: Path; view: ArrayBufferView }[] = [];
+  const v = extractArrays(value, [], found);
+  const refs: ArrayRef[] = [];
   let offset = 0;
-  const json = JSON.stringify(value, function (this: unknown, _key, v: unknown) {
-    const tag = tagOf(v);
-    if (!tag) return v;
-    const view = v as ArrayBufferView;
-    const ref = { $ta: tag, o: offset, n: view.byteLength };
-    arrays.push(view);
+  for (const { path, view } of found) {
+    refs.push({ p: path, t: tagOf(view)!, o: offset, n: view.byteLength });
     offset = align8(offset + view.byteLength);
-    return ref;
-  });
-  const header = new TextEncoder().encode(json ?? 'null');
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ v: v ?? null, a: refs }));
   const start = align8(4 + header.byteLength);
   const out = new Uint8Array(start + offset);
   new DataView(out.buffer).setUint32(0, header.byteLength, true);
   out.set(header, 4);
-  let at = start;
-  for (const a of arrays) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at = align8(at + a.byteLength);
-  }
+  found.forEach(({ view }, i) =>
+    out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), start + refs[i].o),
+  );
   return out;
 }
 
@@ -53,14 +82,19 @@ export function decodeFrame(frame: Uint8Array): unknown {
     true,
   );
   if (4 + headerLength > frame.byteLength) throw new Error('frame header overruns the frame');
-  const json = new TextDecoder().decode(frame.subarray(4, 4 + headerLength));
+  const header = JSON.parse(new TextDecoder().decode(frame.subarray(4, 4 + headerLength))) as {
+    v?: unknown;
+    a?: unknown;
+  };
+  if (header === null || typeof header !== 'object' || !Array.isArray(header.a))
+    throw new Error('bad frame header');
   const start = align8(4 + headerLength);
-  return JSON.parse(json, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || !('$ta' in v)) return v;
-    const ref = v as { $ta: Tag; o: number; n: number };
-    const Ctor = Object.prototype.hasOwnProperty.call(tags, ref.$ta) ? tags[ref.$ta] : undefined;
+  let root = header.v;
+  for (const ref of header.a as ArrayRef[]) {
+    const Ctor = Object.prototype.hasOwnProperty.call(tags, ref?.t) ? tags[ref.t] : undefined;
     if (
       !Ctor ||
+      !Array.isArray(ref.p) ||
       !Number.isSafeInteger(ref.o) ||
       !Number.isSafeInteger(ref.n) ||
       ref.o < 0 ||
@@ -71,8 +105,33 @@ export function decodeFrame(frame: Uint8Array): unknown {
       throw new Error('bad typed-array reference in frame');
     // Copy into a fresh buffer: the frame's bytes may not be aligned for this element size.
     const bytes = frame.slice(start + ref.o, start + ref.o + ref.n);
-    return new Ctor(bytes.buffer, 0, ref.n / Ctor.BYTES_PER_ELEMENT);
-  });
+    const array = new Ctor(bytes.buffer, 0, ref.n / Ctor.BYTES_PER_ELEMENT);
+    if (ref.p.length === 0) {
+      root = array;
+      continue;
+    }
+    let parent: unknown = root;
+    for (const key of ref.p.slice(0, -1)) parent = childOf(parent, key);
+    const last = ref.p[ref.p.length - 1];
+    childOf(parent, last, true);
+    (parent as Record<string | number, unknown>)[last] = array;
+  }
+  return root;
+}
+
+/** One step down a path inside a decoded header, refusing anything but own data slots. */
+function childOf(parent: unknown, key: unknown, slotOnly = false): unknown {
+  const ok =
+    parent !== null &&
+    typeof parent === 'object' &&
+    (typeof key === 'number'
+      ? Array.isArray(parent)
+      : typeof key === 'string' && key !== '__proto__') &&
+    Object.prototype.hasOwnProperty.call(parent, key as PropertyKey);
+  if (!ok) throw new Error('bad typed-array path in frame');
+  return slotOnly
+    ? undefined
+    : (parent as Record<string | number, unknown>)[key as string | number];
 }
 
 /** The envelopes both transports use, so an error keeps its code across the boundary. */

@@ -358,7 +358,7 @@ describe('never overwriting without being asked', () => {
     writeFileSync(join(dir, 'keep.txt'), 'mine');
     writeFileSync(join(dir, 'params.json'), 'old');
     await expect(exportTo([k2.id], 'occupied')).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'exists',
       message: expect.stringMatching(
         /already exists and is not empty; choose another folder or allow overwriting/,
       ),

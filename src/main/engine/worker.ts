@@ -108,6 +108,9 @@ async function run(
 
 function main(): void {
   const port = endpoint();
+  // The host ends this process once the run has ended; if the host itself goes away first,
+  // there is nobody left to report to.
+  process.on('disconnect', () => process.exit(0));
   // Load the backend while waiting for work: a warm worker then starts a run at once.
   initBackend().catch(() => {});
   const abort = new AbortController();
@@ -142,7 +145,6 @@ function main(): void {
     run(port, msg, abort.signal, control).then(
       (summary) => {
         port.send({ type: 'done', summary });
-        exitSoon(0);
       },
       (e: unknown) => {
         if (e instanceof CancelledError) port.send({ type: 'cancelled' });
@@ -152,15 +154,9 @@ function main(): void {
             message: e instanceof Error ? e.message : String(e),
             dataError: e instanceof DataError,
           });
-        exitSoon(0);
       },
     );
   });
-}
-
-/** Leave time for the last message to be flushed over IPC. */
-function exitSoon(code: number): void {
-  setTimeout(() => process.exit(code), 50);
 }
 
 main();

@@ -702,7 +702,7 @@ async function prepareFolder(root: string, overwrite: boolean, create: boolean):
     });
     if (inside.length > 0 && !overwrite)
       throw new ApiError(
-        'conflict',
+        'exists',
         `${root} already exists and is not empty; choose another folder or allow overwriting`,
       );
   } else if (create) {

@@ -10,6 +10,7 @@ import { algorithmSpecs } from '../../shared/algorithms';
 import { selectColumns } from '../../shared/columns';
 import {
   ApiError,
+  isActiveStatus,
   isRequestName,
   requests,
   type EventName,
@@ -100,6 +101,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   /** Validates a run against its algorithm and its data, stores it and queues it. */
   function startRun(input: RequestParsed<'runs.start'>): RunInfo {
     const spec = algorithmSpecs[input.algorithm];
+    if (input.startPaused && !spec.steppable)
+      throw new ApiError('invalid-input', `${input.algorithm} has no step mode`);
     const parsedParams = spec.params.safeParse(input.params);
     if (!parsedParams.success)
       throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
@@ -165,13 +168,19 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return v;
     },
     'datasets.delete': ({ id }) => {
+      if (store.getDataset(id)?.builtin)
+        throw new ApiError('conflict', `data set ${id} is bundled with the app and stays`);
       const deleted = store.deleteDataset(id);
       if (deleted) events.emit('datasets.changed', { reason: 'deleted' });
       return { deleted };
     },
     'runs.start': (input) => startRun(input),
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
-    'runs.pause': ({ id }) => ({ ok: runs.control(id, 'pause') }),
+    'runs.pause': ({ id }) => {
+      if (!algorithmSpecs[existingRun(id).algorithm]?.steppable)
+        throw new ApiError('invalid-input', `run ${id} has no step mode`);
+      return { ok: runs.control(id, 'pause') };
+    },
     'runs.step': ({ id }) => ({ ok: runs.control(id, 'step') }),
     'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
@@ -179,9 +188,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.metrics': ({ id }) => store.metricSeries(id),
     'runs.artifacts': ({ id, kind, latestOnly }) => store.listArtifacts(id, kind, latestOnly),
     'runs.delete': ({ id }) => {
-      if (runs.isActive(id))
+      // Active here, or in another process (the CLI beside the app) by its stored status.
+      if (runs.isActive(id) || isActiveStatus(existingRun(id).status))
         throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
-      return { deleted: store.deleteRun(id) };
+      const deleted = store.deleteRun(id);
+      if (deleted) events.emit('run.deleted', { id });
+      return { deleted };
     },
     'runs.update': ({ id, ...fields }) => {
       existingRun(id);

@@ -172,8 +172,8 @@ export class RunManager {
     this.active.set(q.runId, a);
     this.store.markRunning(q.runId);
     this.pushRun(q.runId);
-    worker.onMessage((raw) => this.onMessage(a, raw));
-    worker.onExit((reason, clean) => this.onExit(a, reason, clean));
+    worker.onMessage((raw) => this.guarded(a, () => this.onMessage(a, raw)));
+    worker.onExit((reason, clean) => this.guarded(a, () => this.onExit(a, reason, clean)));
     worker.send({
       type: 'start',
       runId: q.runId,
@@ -268,6 +268,32 @@ export class RunManager {
     clearTimeout(a.killTimer);
     this.flush(a);
     this.settle(a.runId, status, fields);
+    // Everything the worker sent came before its last word (IPC keeps order): end the process
+    // here rather than trust it to exit, which could drop a message still being written.
+    a.worker.kill();
+  }
+
+  /**
+   * A store write that fails (the run deleted by another process, a full disk) must not take the
+   * host down with it: the run fails, its worker stops, the rest goes on.
+   */
+  private guarded(a: Active, work: () => void): void {
+    try {
+      work();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      console.error(`latent-lab: run ${a.runId}: ${message}`);
+      if (a.finished) return;
+      a.finished = true;
+      clearTimeout(a.killTimer);
+      a.worker.kill();
+      try {
+        this.store.finishRun(a.runId, 'failed', { error: `could not save the run: ${message}` });
+        this.pushRun(a.runId);
+      } catch {
+        // The run is gone or the store unusable: nothing more to record.
+      }
+    }
   }
 
   private settle(
@@ -282,7 +308,7 @@ export class RunManager {
   }
 
   private flushAll(): void {
-    for (const a of this.active.values()) if (!a.finished) this.flush(a);
+    for (const a of this.active.values()) if (!a.finished) this.guarded(a, () => this.flush(a));
   }
 
   /** One transaction and at most one event of each kind per run per interval. */

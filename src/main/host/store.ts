@@ -405,10 +405,13 @@ export class Store {
     const where = kind ? `run_id = ? AND kind = ?` : `run_id = ?`;
     const args: unknown[] = kind ? [runId, kind] : [runId];
     const sql = latestOnly
-      ? `SELECT a.* FROM artifacts a JOIN (SELECT kind, MAX(step) AS step FROM artifacts WHERE ${where} GROUP BY kind) m
-           ON a.kind = m.kind AND a.step = m.step WHERE a.run_id = ? ORDER BY a.kind`
+      ? // One per kind: the highest step, and of several at that step (a run restarted on another
+        // backend writes its steps again) the last written.
+        `SELECT a.* FROM artifacts a WHERE a.id IN (
+           SELECT (SELECT id FROM artifacts b WHERE b.run_id = ? AND b.kind = k.kind ORDER BY step DESC, id DESC LIMIT 1)
+           FROM (SELECT DISTINCT kind FROM artifacts WHERE ${where}) k) ORDER BY a.kind`
       : `SELECT * FROM artifacts WHERE ${where} ORDER BY step, id`;
-    const rows = this.db.prepare(sql).all(...args, ...(latestOnly ? [runId] : [])) as {
+    const rows = this.db.prepare(sql).all(...(latestOnly ? [runId] : []), ...args) as {
       id: number;
       step: number;
       kind: ArtifactKind;

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { createApi, type ConnectionState } from './api';
 import { ApiContext } from './context';
 import { I18nProvider, useI18n } from './i18n';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { ComparePage } from './pages/ComparePage';
 import { DataPage } from './pages/DataPage';
 import { NewRunPage } from './pages/NewRunPage';
@@ -21,7 +22,7 @@ function useHash(): string {
 function Route({ hash }: { hash: string }) {
   const [path, query] = hash.replace(/^#/, '').split('?');
   const run = /^\/run\/(\d+)$/.exec(path);
-  if (run) return <RunPage runId={Number(run[1])} />;
+  if (run) return <RunPage key={run[1]} runId={Number(run[1])} />;
   if (path === '/new') {
     const q = new URLSearchParams(query);
     const number = (key: string) => (q.get(key) ? Number(q.get(key)) : null);
@@ -76,7 +77,18 @@ function Shell({ connection }: { connection: ConnectionState }) {
       </nav>
       {connection === 'closed' && <div className="banner error">{t('conn.lost')}</div>}
       <main>
-        <Route hash={hash} />
+        <ErrorBoundary
+          key={hash}
+          fallback={(message) => (
+            <div className="page">
+              <p className="error" role="alert">
+                {t('app.pageFailed', { message })}
+              </p>
+            </div>
+          )}
+        >
+          <Route hash={hash} />
+        </ErrorBoundary>
       </main>
     </div>
   );

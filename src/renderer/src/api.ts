@@ -76,6 +76,9 @@ function webSocketApi(onState: (s: ConnectionState) => void): Api {
   return {
     async call<N extends RequestName>(name: N, input: unknown): Promise<RequestOutput<N>> {
       await opened;
+      // A browser drops sends on a closed socket without a word: fail at once instead.
+      if (ws.readyState !== WebSocket.OPEN)
+        throw new ApiError('internal', 'connection to the server closed');
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

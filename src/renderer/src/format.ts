@@ -30,6 +30,6 @@ export function formatParam(key: string, v: ParamValue | null | undefined, t: T)
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return '';
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds - m * 60)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }

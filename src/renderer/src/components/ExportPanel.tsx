@@ -33,7 +33,7 @@ export function ExportPanel({ ids }: { ids: number[] }) {
     } catch (e) {
       if (
         e instanceof ApiError &&
-        e.code === 'conflict' &&
+        e.code === 'exists' &&
         !overwrite &&
         confirm(t('export.confirmOverwrite', { dir: target }))
       )

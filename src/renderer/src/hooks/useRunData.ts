@@ -21,10 +21,14 @@ function mergeMetrics(
   points: { key: string; step: number; value: number }[],
 ): MetricMap {
   const next = new Map(prev);
+  const copied = new Set<string>();
   for (const p of points) {
-    const series = new Map(next.get(p.key) ?? []);
-    series.set(p.step, p.value);
-    next.set(p.key, series);
+    // A new map per touched series (so memoised charts see the change), once per batch.
+    if (!copied.has(p.key)) {
+      next.set(p.key, new Map(next.get(p.key) ?? []));
+      copied.add(p.key);
+    }
+    next.get(p.key)!.set(p.step, p.value);
   }
   return next;
 }
@@ -47,6 +51,9 @@ export function useRunData(
   });
   useEffect(() => {
     setState({ run: null, metrics: new Map(), artifacts: new Map(), data: null, error: null });
+    // A fetch that answers after this effect was replaced (another run) must change nothing.
+    let current = true;
+    const update = (f: (s: RunData) => RunData) => current && setState(f);
     const offs = [
       api.on('run.updated', (r) => r.id === runId && setState((s) => ({ ...s, run: r }))),
       api.on('run.metrics', (e) => {
@@ -63,7 +70,7 @@ export function useRunData(
     ];
     (async () => {
       const run = await api.call('runs.get', { id: runId });
-      setState((s) => ({ ...s, run: s.run ?? run }));
+      update((s) => ({ ...s, run: s.run ?? run }));
       const [series, artifacts] = await Promise.all([
         api.call('runs.metrics', { id: runId }),
         api.call('runs.artifacts', { id: runId, kind: artifactKind }),
@@ -71,7 +78,7 @@ export function useRunData(
       const points = series.flatMap((m) =>
         Array.from(m.steps, (step, i) => ({ key: m.key, step, value: m.values[i] })),
       );
-      setState((s) => {
+      update((s) => {
         const merged = new Map<number, StoredArtifact>(artifacts.map((a) => [a.step, a]));
         for (const [step, a] of s.artifacts) merged.set(step, a); // streamed ones are newer
         return {
@@ -87,11 +94,14 @@ export function useRunData(
         const d = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
         if (d) {
           const { values, cols, missing } = selectColumns(d, run.columns);
-          if (missing === null) setState((s) => ({ ...s, data: { values, cols } }));
+          if (missing === null) update((s) => ({ ...s, data: { values, cols } }));
         }
       }
-    })().catch((e: Error) => setState((s) => ({ ...s, error: e.message })));
-    return () => offs.forEach((off) => off());
+    })().catch((e: Error) => update((s) => ({ ...s, error: e.message })));
+    return () => {
+      current = false;
+      offs.forEach((off) => off());
+    };
   }, [api, runId, artifactKind]);
 
   // Live, the host pushes only the newest artifact of a kind per flush (a run can make a thousand

@@ -1,6 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
-import { algorithmSpecs } from '../../../shared/algorithms';
-import type { MetricSeries, RunInfo, StoredArtifact } from '../../../shared/api';
+import {
+  isActiveStatus,
+  type MetricSeries,
+  type RunInfo,
+  type StoredArtifact,
+} from '../../../shared/api';
 import { colorOf, metricLineOption } from '../../../shared/charts';
 import { isMessageKey } from '../../../shared/i18n';
 import { bestIndex, differingKeys, ema, summaryDirections } from '../../../shared/run-summary';
@@ -33,8 +37,7 @@ function useCompared(idList: number[]): { loaded: Loaded[] | null; error: string
   useEffect(
     () =>
       api.on('run.updated', (r) => {
-        if (ids.includes(r.id) && (r.status === 'completed' || r.status === 'failed'))
-          setVersion((v) => v + 1);
+        if (ids.includes(r.id) && !isActiveStatus(r.status)) setVersion((v) => v + 1);
       }),
     [api, ids],
   );
@@ -340,7 +343,7 @@ export function ComparePage({ ids }: { ids: number[] }) {
             {loaded.map(({ run, mixtures, data }, i) => {
               // Each run at the newest snapshot it has at or before the chosen step.
               const at = [...mixtures].reverse().find((a) => a.step <= shownStep) ?? mixtures[0];
-              if (!data || !at || algorithmSpecs[run.algorithm]?.id !== 'gmm') return null;
+              if (!data || !at || run.algorithm !== 'gmm') return null;
               return (
                 <div key={run.id} className="compare-visual" style={{ borderTopColor: colorOf(i) }}>
                   <MixtureView

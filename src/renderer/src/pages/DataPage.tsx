@@ -126,7 +126,7 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
                 </tr>
               </thead>
               <tbody>
-                {preview.head.slice(preview.hasHeader ? 1 : 0, 11).map((row, i) => (
+                {preview.head.slice(1, 11).map((row, i) => (
                   <tr key={i}>
                     {row.map((cell, j) => (
                       <td key={j}>{cell}</td>

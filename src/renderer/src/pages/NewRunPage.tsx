@@ -67,6 +67,8 @@ export function NewRunPage({
         if (run.datasetId !== null) {
           forkColumns.current = { datasetId: run.datasetId, columns: run.columns };
           setSelected(run.datasetId);
+          // If that data set is already the selected one, the effect above will not run again.
+          setColumns(run.columns);
         }
       })
       .catch((e: Error) => setError(e.message));

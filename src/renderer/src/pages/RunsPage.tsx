@@ -99,14 +99,21 @@ export function RunsPage() {
   const reload = useCallback(() => void api.call('runs.list', {}).then(setRuns), [api]);
   useEffect(() => {
     reload();
+    const offDeleted = api.on('run.deleted', ({ id }) =>
+      setRuns((prev) => prev && prev.filter((r) => r.id !== id)),
+    );
     // Keep statuses live; a run.updated for an unknown run means a new one.
-    return api.on('run.updated', (r) =>
+    const offUpdated = api.on('run.updated', (r) =>
       setRuns((prev) =>
         prev && prev.some((x) => x.id === r.id)
           ? prev.map((x) => (x.id === r.id ? r : x))
           : [r, ...(prev ?? [])],
       ),
     );
+    return () => {
+      offDeleted();
+      offUpdated();
+    };
   }, [api, reload]);
 
   const shown = useMemo(() => {
@@ -144,7 +151,6 @@ export function RunsPage() {
     await act(async () => {
       await api.call('runs.delete', { id: r.id });
       setSelected((s) => s.filter((id) => id !== r.id));
-      reload();
     });
   }
 
