@@ -12,7 +12,6 @@
  *
  * Exit codes: 0 done, 1 the run failed, 2 bad input (nothing is stored), 130 interrupted.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { algorithmSpecs } from '../shared/algorithms';
@@ -111,7 +110,7 @@ async function resolveData(
     return { dataset: d, imported: false };
   }
   const dataset = await host.call('datasets.import', {
-    source: { kind: 'path', path: data },
+    source: { kind: 'path', path: resolve(data) },
     name: basename(data),
     columns: opts.columns,
     dropInvalidRows: opts.drop,
@@ -206,21 +205,16 @@ async function commandExport(host: Host, positionals: string[], v: Values): Prom
   }
   if (!v.out) throw new UsageError('export needs --out DIR');
   const dir = resolve(v.out);
-  // Never overwrite without being asked: refuse before anything is drawn.
-  const existing = (() => {
-    try {
-      return statSync(dir);
-    } catch {
-      return null;
-    }
-  })();
-  if (existing && !existing.isDirectory())
-    throw new UsageError(`${dir} exists and is not a folder; choose another folder`);
-  if (existing && readdirSync(dir).length > 0 && !v.overwrite)
-    throw new UsageError(
-      `${dir} already exists and is not empty; choose another folder or pass --overwrite`,
-    );
-  const result = await host.call('runs.export', { ids, dir, overwrite: v.overwrite ?? false });
+  // Never overwrite without being asked: the host refuses a non-empty folder ('exists').
+  const result = await host
+    .call('runs.export', { ids, dir, overwrite: v.overwrite ?? false })
+    .catch((e: unknown) => {
+      if (e instanceof ApiError && e.code === 'exists')
+        throw new UsageError(
+          `${dir} already exists and is not empty; choose another folder or pass --overwrite`,
+        );
+      throw e;
+    });
   if (v.json) console.log(JSON.stringify(result));
   else {
     console.log(
@@ -303,7 +297,7 @@ async function main(argv: string[]): Promise<number> {
       const file = positionals[2];
       if (!file) throw new UsageError('datasets import needs a file');
       const d = await host.call('datasets.import', {
-        source: { kind: 'path', path: file },
+        source: { kind: 'path', path: resolve(file) },
         name: values.name ?? basename(file),
         columns: values.columns
           ?.split(',')

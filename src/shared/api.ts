@@ -137,9 +137,13 @@ const uniqueNames = z
   .array(z.string())
   .min(1)
   .refine((a) => new Set(a).size === a.length, 'a column is named twice');
+/** Paths cross the boundary absolute: never resolved against whatever folder the host runs in. */
+const absolutePath = z
+  .string()
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
 const csvSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
-  z.strictObject({ kind: z.literal('path'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('path'), path: absolutePath }),
 ]);
 export type CsvSource = z.infer<typeof csvSource>;
 
@@ -218,7 +222,7 @@ export const requests = {
   'runs.export': request<ExportResult>()(
     z.strictObject({
       ids: z.array(id).min(1).max(6),
-      dir: z.string().min(1),
+      dir: absolutePath,
       overwrite: z.boolean().default(false),
     }),
   ),
@@ -227,7 +231,7 @@ export const requests = {
     z.strictObject({ ids: z.array(id).min(1).max(6) }),
   ),
   /** A run folder written by runs.export, back into the library as a new run. */
-  'runs.import': request<RunInfo>()(z.strictObject({ dir: z.string().min(1) })),
+  'runs.import': request<RunInfo>()(z.strictObject({ dir: absolutePath })),
   /** A native folder picker (desktop app only; the web shell answers 'unsupported'). */
   'app.chooseFolder': request<{ dir: string | null }>()(z.strictObject({})),
   /** Use a fitted Gaussian mixture (a completed GMM run): score new rows, or draw from it. */

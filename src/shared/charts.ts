@@ -4,7 +4,7 @@
  */
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { Mixture } from './artifacts';
-import type { MessageKey } from './i18n';
+import { optionLabel, type MessageKey } from './i18n';
 import { contours } from 'd3-contour';
 import {
   density1d,
@@ -89,6 +89,38 @@ export function metricLineOption(input: {
         : {}),
     })),
   };
+}
+
+/** Title and axis names for a metric's chart: the run pages' words where there are some. */
+export function metricText(
+  label: Label,
+  key: string,
+): { title: string; xName: string; yName: string } {
+  if (key === 'meanLogLikelihood')
+    return {
+      title: label('run.chart.loglik'),
+      xName: label('run.chart.iteration'),
+      yName: label('run.chart.meanLogLik'),
+    };
+  const sweep = /^(bic|aic|loglik):(.+)$/.exec(key);
+  if (sweep) {
+    const [, criterion, type] = sweep;
+    const yName =
+      criterion === 'bic'
+        ? label('sweep.bicAxis')
+        : criterion === 'aic'
+          ? label('sweep.aicAxis')
+          : label('run.chart.meanLogLik');
+    return {
+      title: label('chart.againstK', {
+        what: criterion === 'loglik' ? label('run.chart.meanLogLik') : criterion.toUpperCase(),
+        type: optionLabel(label, 'covarianceType', type),
+      }),
+      xName: label('sweep.kAxis'),
+      yName,
+    };
+  }
+  return { title: key, xName: label('compare.step'), yName: key };
 }
 
 /** A random subset of row indices for drawing: enough to see, never enough to freeze a page. */

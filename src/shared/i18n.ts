@@ -154,6 +154,7 @@ const en = {
   'run.view.play': 'Play',
   'run.view.latest': 'latest',
   'run.view.pair': 'columns',
+  'chart.againstK': '{what} against K ({type})',
   'sweep.bicTitle': 'BIC against K for each covariance type',
   'sweep.aicTitle': 'AIC against K for each covariance type',
   'sweep.bicAxis': 'BIC = −2 log L + p log n (lower is better)',
@@ -412,6 +413,7 @@ const zh: Messages = {
   'run.view.play': '播放',
   'run.view.latest': '最新',
   'run.view.pair': '列',
+  'chart.againstK': '{what} 随 K 的变化（{type}）',
   'sweep.bicTitle': '各协方差类型的 BIC 随 K 的变化',
   'sweep.aicTitle': '各协方差类型的 AIC 随 K 的变化',
   'sweep.bicAxis': 'BIC = −2 log L + p log n（越小越好）',
@@ -533,4 +535,10 @@ export function translate(
 
 export function isMessageKey(key: string): key is MessageKey {
   return key in en;
+}
+
+/** The translated label of a choice's option (e.g. covariance type "tied"), else the value. */
+export function optionLabel(t: (key: MessageKey) => string, field: string, value: string): string {
+  const key = `option.${field}.${value}`;
+  return isMessageKey(key) ? t(key) : value;
 }

@@ -72,6 +72,15 @@ describe('the contract at the host', () => {
     ['runs.artifacts', { id: 1, latestOnly: 'yes' }, /latestOnly: /],
     ['datasets.preview', { source: { kind: 'url', url: 'http://x' } }, /source/],
     ['datasets.preview', { source: { kind: 'path', path: '' } }, /source\.path: /],
+    // Paths must be absolute: never resolved against the host's working folder.
+    ['datasets.preview', { source: { kind: 'path', path: 'data/x.csv' } }, /absolute path/],
+    ['runs.export', { ids: [1], dir: '../out' }, /dir: must be an absolute path/],
+    ['runs.import', { dir: 'exports/run-1' }, /absolute path/],
+    [
+      'runs.start',
+      { algorithm: 'gmm', datasetId: 1, columns: ['a', 'a'], params: {}, seed: 1 },
+      /named twice/,
+    ],
     ['datasets.preview', { source: { kind: 'text' } }, /source\.text: /],
     ['datasets.import', { source: { kind: 'text', text: 'a\n1\n' } }, /name: /],
     ['datasets.import', { source: { kind: 'text', text: 'a\n1\n' }, name: '   ' }, /name: /],

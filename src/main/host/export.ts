@@ -39,24 +39,20 @@ import {
 import { mixtureSchema, type ArtifactKind, type Mixture } from '../../shared/artifacts';
 import {
   colorOf,
+  metricText,
   histogram1dOption,
   metricLineOption,
   mixture2dOption,
   pairsOption,
   type Label,
 } from '../../shared/charts';
-import { isMessageKey, translate } from '../../shared/i18n';
+import { optionLabel, translate } from '../../shared/i18n';
 import { bestIndex, differingKeys, summaryDirections } from '../../shared/run-summary';
 import { chartSize, pngScale, renderSvg, svgToPngAsync, type ChartSize } from './chart-render';
 import type { MetricPoint, Store } from './store';
 
 /** Exports are in English: files are shared, and every common font covers Latin text. */
 const t: Label = (key, vars) => translate('en', key, vars);
-
-const typeLabel = (type: string): string => {
-  const key = `option.covarianceType.${type}`;
-  return isMessageKey(key) ? t(key) : type;
-};
 
 // ---------------------------------------------------------------- names and paths
 
@@ -145,29 +141,6 @@ class Bundle {
       if (!this.used.has(`${this.prefix}${candidate}.svg`)) return candidate;
     }
   }
-}
-
-/** Axis and title text for a metric, the same words the run pages use where there are some. */
-function metricText(key: string): { title: string; xName: string; yName: string } {
-  if (key === 'meanLogLikelihood')
-    return {
-      title: t('run.chart.loglik'),
-      xName: t('run.chart.iteration'),
-      yName: t('run.chart.meanLogLik'),
-    };
-  const sweep = /^(bic|aic|loglik):(.+)$/.exec(key);
-  if (sweep) {
-    const [, criterion, type] = sweep;
-    const yName =
-      criterion === 'bic'
-        ? t('sweep.bicAxis')
-        : criterion === 'aic'
-          ? t('sweep.aicAxis')
-          : t('run.chart.meanLogLik');
-    const what = criterion === 'loglik' ? 'Mean log-likelihood' : criterion.toUpperCase();
-    return { title: `${what} against K (${typeLabel(type)})`, xName: t('sweep.kAxis'), yName };
-  }
-  return { title: key, xName: 'step', yName: key };
 }
 
 /** A number as text that reads back as exactly the same number; NaN for a point without a value. */
@@ -378,7 +351,7 @@ function sweepFiles(
     const lines = series
       .filter((s) => s.key.startsWith(`${criterion}:`))
       .map((s) => ({
-        name: typeLabel(s.key.slice(criterion.length + 1)),
+        name: optionLabel(t, 'covarianceType', s.key.slice(criterion.length + 1)),
         steps: s.steps,
         values: s.values,
       }));
@@ -397,7 +370,7 @@ function sweepFiles(
         mark:
           best && criterion === 'bic'
             ? {
-                series: typeLabel(best.covarianceType),
+                series: optionLabel(t, 'covarianceType', best.covarianceType),
                 x: best.k,
                 y: best.bic,
                 label: t('sweep.best'),
@@ -439,7 +412,7 @@ function sweepFiles(
     data,
     bestFit,
     'best-fit',
-    `${t('sweep.fitTitle', { k: bestFit.k, type: typeLabel(bestFit.covarianceType) })} (${t('sweep.best')})`,
+    `${t('sweep.fitTitle', { k: bestFit.k, type: optionLabel(t, 'covarianceType', bestFit.covarianceType) })} (${t('sweep.best')})`,
     `the best fit by BIC (K = ${bestFit.k}, ${bestFit.covarianceType}): `,
   );
 }
@@ -447,7 +420,7 @@ function sweepFiles(
 /** Any other algorithm: one line chart per metric. */
 function genericFiles(series: MetricSeries[], bundle: Bundle) {
   for (const s of series) {
-    const text = metricText(s.key);
+    const text = metricText(t, s.key);
     bundle.chart(
       bundle.freeBase(s.key),
       metricLineOption({ ...text, series: [{ name: s.key, steps: s.steps, values: s.values }] }),
@@ -622,7 +595,7 @@ function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): P
         ? [{ name: `#${r.id} ${r.name}`, steps: s.steps, values: s.values, color: colorOf(i) }]
         : [];
     });
-    const option = metricLineOption({ ...metricText(key), series: lines });
+    const option = metricLineOption({ ...metricText(t, key), series: lines });
     bundle.chart(
       bundle.freeBase(key),
       option,

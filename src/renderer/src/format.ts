@@ -1,6 +1,6 @@
 /** How numbers, parameters and durations read on screen (the same on every page). */
 import type { ParamValue } from '../../shared/algorithms/fields';
-import { isMessageKey, type MessageKey } from '../../shared/i18n';
+import { optionLabel, type MessageKey } from '../../shared/i18n';
 
 type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -17,10 +17,7 @@ export function formatParam(key: string, v: ParamValue | null | undefined, t: T)
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return t(v ? 'summary.yes' : 'summary.no');
-  const option = (o: string) => {
-    const k = `option.${key}.${o}`;
-    return isMessageKey(k) ? t(k) : o;
-  };
+  const option = (o: string) => optionLabel(t, key, o);
   if (typeof v === 'string') return option(v);
   if (v.length > 0 && Array.isArray(v[0]))
     return (v as number[][]).map((r) => r.join(', ')).join('; ');

@@ -6,7 +6,7 @@ import {
   type FieldList,
   type ParamValues,
 } from '../../../shared/algorithms/fields';
-import { isMessageKey, type MessageKey } from '../../../shared/i18n';
+import { isMessageKey, optionLabel, type MessageKey } from '../../../shared/i18n';
 import { useI18n } from '../i18n';
 
 /** What the inputs hold: text for numbers and matrices, the value itself for the rest. */
@@ -85,11 +85,6 @@ export function labelKey(algorithm: string, field: string, suffix = ''): Message
   return null;
 }
 
-function optionLabel(field: string, option: string, t: T): string {
-  const k = `option.${field}.${option}`;
-  return isMessageKey(k) ? t(k) : option;
-}
-
 /** The form for an algorithm's parameters, generated from its field descriptors. */
 export function ParamForm(props: {
   algorithm: string;
@@ -119,7 +114,7 @@ export function ParamForm(props: {
               >
                 {f.options.map((o) => (
                   <option key={o} value={o}>
-                    {optionLabel(f.key, o, t)}
+                    {optionLabel(t, f.key, o)}
                   </option>
                 ))}
               </select>
@@ -142,7 +137,7 @@ export function ParamForm(props: {
                         )
                       }
                     />
-                    {optionLabel(f.key, o, t)}
+                    {optionLabel(t, f.key, o)}
                   </label>
                 ))}
               </div>

@@ -1,15 +1,13 @@
 import { useMemo, useState } from 'react';
 import type { GmmSweepSummary } from '../../../shared/algorithms/gmm';
 import { metricLineOption } from '../../../shared/charts';
-import { isMessageKey } from '../../../shared/i18n';
+import { optionLabel } from '../../../shared/i18n';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 import { MixtureView, mixtureOf, type RunPanelProps } from './GmmViews';
 
-const typeLabel = (type: string, t: ReturnType<typeof useI18n>['t']) => {
-  const k = `option.covarianceType.${type}`;
-  return isMessageKey(k) ? t(k) : type;
-};
+const typeLabel = (type: string, t: ReturnType<typeof useI18n>['t']) =>
+  optionLabel(t, 'covarianceType', type);
 
 /** Model selection: BIC (or AIC) against K per covariance type, and every fit, openable. */
 export function SweepPanel({ run, metrics, artifacts, data }: RunPanelProps) {

@@ -5,7 +5,7 @@ import {
   type RunInfo,
   type StoredArtifact,
 } from '../../../shared/api';
-import { colorOf, metricLineOption } from '../../../shared/charts';
+import { colorOf, metricLineOption, metricText } from '../../../shared/charts';
 import { isMessageKey } from '../../../shared/i18n';
 import { bestIndex, differingKeys, ema, summaryDirections } from '../../../shared/run-summary';
 import { selectColumns } from '../../../shared/columns';
@@ -124,9 +124,8 @@ export function ComparePage({ ids }: { ids: number[] }) {
         key,
         positive,
         option: metricLineOption({
-          title: key,
-          xName: xAxis === 'time' ? t('compare.seconds') : t('compare.step'),
-          yName: key,
+          ...metricText(t, key),
+          ...(xAxis === 'time' ? { xName: t('compare.seconds') } : {}),
           series,
           logY: logY && positive,
           continuousX: xAxis === 'time',
