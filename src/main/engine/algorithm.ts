@@ -13,6 +13,10 @@ export interface EngineData {
   rows: number;
   cols: number;
   columns: string[];
+  /** Set when every row is one image, its cols = width × height × channels values (row-major). */
+  image?: { width: number; height: number; channels: number };
+  /** One class label per row (e.g. the digit), for colouring plots; never used for training. */
+  labels?: Int32Array;
 }
 
 export interface Emitter {

@@ -19,6 +19,16 @@ export const hostToWorker = z.discriminatedUnion('type', [
       rows: z.number().int().nonnegative(),
       cols: z.number().int().nonnegative(),
       columns: z.array(z.string()),
+      image: z
+        .object({
+          width: z.number().int().positive(),
+          height: z.number().int().positive(),
+          channels: z.number().int().positive(),
+        })
+        .optional(),
+      labels: z
+        .custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array')
+        .optional(),
     }),
   }),
   z.object({ type: z.literal('cancel') }),

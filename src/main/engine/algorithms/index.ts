@@ -1,9 +1,11 @@
 import type { Algorithm } from '../algorithm';
 import { gmm } from './gmm';
 import { gmmSweep } from './gmm-sweep';
+import { vae } from './vae';
 
 /** Every algorithm the engine can run, by id (the ids match src/shared/algorithms). */
 export const engineAlgorithms: Record<string, Algorithm<never, Record<string, unknown>>> = {
   gmm: gmm as unknown as Algorithm<never, Record<string, unknown>>,
   'gmm-sweep': gmmSweep as unknown as Algorithm<never, Record<string, unknown>>,
+  vae: vae as unknown as Algorithm<never, Record<string, unknown>>,
 };

@@ -1,0 +1,23 @@
+/** A seeded train/test split of row indices. */
+import type { Rng } from '../rng';
+import { shuffleInPlace } from './batches';
+
+export interface RowSplit {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/**
+ * round(rows · testFraction) rows, chosen uniformly by the rng, go to the test set; both sets are
+ * returned in the data's order, so the split is a set and not an order.
+ */
+export function splitRows(rng: Rng, rows: number, testFraction: number): RowSplit {
+  const testCount = Math.min(rows, Math.max(0, Math.round(rows * testFraction)));
+  const order = shuffleInPlace(
+    rng,
+    Int32Array.from({ length: rows }, (_, i) => i),
+  );
+  const test = order.slice(0, testCount).sort();
+  const train = order.slice(testCount).sort();
+  return { train, test };
+}
