@@ -132,17 +132,3 @@ export function density1d(
   });
   return { total: grid.map((_, i) => components.reduce((s, c) => s + c[i], 0)), components };
 }
-
-/** Mean log-likelihood of rows under the mixture (float64), e.g. to check an engine's figure. */
-export function meanLogLikelihood(m: Mixture, values: ArrayLike<number>, cols: number): number {
-  const f = weightedLogDensities(m);
-  if (!f) return NaN;
-  const rows = Math.floor(values.length / cols);
-  let total = 0;
-  const x = new Array<number>(cols);
-  for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < cols; c++) x[c] = values[i * cols + c];
-    total += logSumExp(f(x));
-  }
-  return total / rows;
-}

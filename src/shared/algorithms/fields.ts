@@ -152,9 +152,3 @@ export function parseFieldText(
     }
   }
 }
-
-/** The message of a value's first problem, or null, for inline form messages. */
-export function checkField(field: Field, value: unknown): string | null {
-  const r = fieldSchema(field).safeParse(value);
-  return r.success ? null : (r.error.issues[0]?.message ?? 'invalid');
-}
