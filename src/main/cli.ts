@@ -4,6 +4,7 @@
  *   latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]…
  *                  [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
  *   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
+ *   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
  *   latent-lab datasets list [--json]
  *   latent-lab runs list [--json]
  *   latent-lab runs show <id> [--json]
@@ -28,12 +29,23 @@ class UsageError extends Error {}
 const usage = `usage:
   latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]... [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
+  latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
   latent-lab datasets list [--db PATH] [--json]
   latent-lab runs list [--db PATH] [--json]
   latent-lab runs show <id> [--db PATH] [--json]
   latent-lab export <runId|--compare id,id,...> --out DIR [--overwrite] [--db PATH] [--json]
   latent-lab import DIR [--db PATH] [--json]
-algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d`;
+algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist`;
+
+/** `--image 28x28` (or 28×28) as a width and a height. */
+function parseImageSize(text: string): { width: number; height: number } {
+  const m = /^\s*(\d+)\s*[x×X]\s*(\d+)\s*$/.exec(text);
+  const width = m ? Number(m[1]) : 0;
+  const height = m ? Number(m[2]) : 0;
+  if (!m || width < 1 || height < 1 || width > 4096 || height > 4096)
+    throw new UsageError(`--image expects WIDTHxHEIGHT (e.g. 28x28), got "${text}"`);
+  return { width, height };
+}
 
 /** `--set key=value` pairs, each parsed as its field's kind (numbers, choices, true/false, matrices). */
 function parseSet(pairs: string[], fields: FieldList): ParamValues {
@@ -92,7 +104,9 @@ function printRun(run: RunInfo): void {
 
 function printDataset(d: DatasetMeta): void {
   console.log(
-    `${d.id}\t${d.name}\t${d.rows} rows\t${d.columns.map((c) => `${c.name}:${c.type}`).join(', ')}`,
+    d.image
+      ? `${d.id}\t${d.name}\t${d.rows} images\t${d.image.width}×${d.image.height}×${d.image.channels}${d.labels ? ', labelled' : ''}`
+      : `${d.id}\t${d.name}\t${d.rows} rows\t${d.columns.map((c) => `${c.name}:${c.type}`).join(', ')}`,
   );
 }
 
@@ -105,7 +119,7 @@ async function resolveData(
     const d = findBuiltinByKey(host.store, data.slice('builtin:'.length));
     if (!d)
       throw new UsageError(
-        `no bundled data set "${data}" (try builtin:old-faithful or builtin:seed-1d)`,
+        `no bundled data set "${data}" (try builtin:old-faithful, builtin:seed-1d or builtin:mnist)`,
       );
     return { dataset: d, imported: false };
   }
@@ -248,6 +262,8 @@ type Values = {
   out?: string;
   overwrite?: boolean;
   compare?: string;
+  image?: string;
+  'label-column'?: string;
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -268,6 +284,8 @@ async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         overwrite: { type: 'boolean' },
         compare: { type: 'string' },
+        image: { type: 'string' },
+        'label-column': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -296,6 +314,12 @@ async function main(argv: string[]): Promise<number> {
     if (group === 'datasets' && action === 'import') {
       const file = positionals[2];
       if (!file) throw new UsageError('datasets import needs a file');
+      if (values['label-column'] !== undefined && values.image === undefined)
+        throw new UsageError('--label-column is for an image import: give --image WxH too');
+      if (values.image !== undefined && values.columns !== undefined)
+        throw new UsageError(
+          '--image takes every column but the label column as pixels: drop --columns',
+        );
       const d = await host.call('datasets.import', {
         source: { kind: 'path', path: resolve(file) },
         name: values.name ?? basename(file),
@@ -304,6 +328,8 @@ async function main(argv: string[]): Promise<number> {
           .map((c) => c.trim())
           .filter(Boolean),
         dropInvalidRows: values['drop-invalid-rows'] ?? false,
+        ...(values.image !== undefined ? { image: parseImageSize(values.image) } : {}),
+        ...(values['label-column'] !== undefined ? { labelColumn: values['label-column'] } : {}),
       });
       if (json)
         console.log(
@@ -313,6 +339,8 @@ async function main(argv: string[]): Promise<number> {
             rows: d.rows,
             columns: d.columns,
             hash: d.hash,
+            ...(d.image ? { image: d.image } : {}),
+            labels: d.labels,
           }),
         );
       else printDataset(d);

@@ -29,6 +29,39 @@ export interface DatasetMeta {
   /** sha-256 of the stored values, so a run names exactly the data it saw. */
   hash: string;
   createdAt: string;
+  /**
+   * Set for an image set: every row is one image of width × height × channels pixels in [0, 1]
+   * (stored as bytes). Its `columns` is then the single pseudo-column IMAGE_COLUMN ("image"),
+   * which stands for every pixel; read its pixels with `datasets.images`, not `datasets.values`.
+   */
+  image?: ImageShape;
+  /** Whether each row has a class label (e.g. the digit); read them with `datasets.images`. */
+  labels: boolean;
+}
+
+export interface ImageShape {
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/**
+ * The one column an image set lists: a run on an image set names `columns: ["image"]` and sees
+ * every pixel (the engine gets them as columns p0 … p{n−1}, n = width × height × channels).
+ */
+export const IMAGE_COLUMN = 'image';
+
+/** A page of an image set, for galleries and previews. */
+export interface DatasetImages extends ImageShape {
+  /** Images offset … offset + count − 1 (fewer at the end of the set). */
+  offset: number;
+  count: number;
+  /** count × width × height × channels bytes, row-major per image (0 = 0.0, 255 = 1.0). */
+  pixels: Uint8Array;
+  /** The label of each image returned, or null when the set has none. */
+  labels: Int32Array | null;
+  /** Images in the whole set. */
+  total: number;
 }
 
 export interface DatasetValues {
@@ -167,14 +200,39 @@ export const requests = {
       dropInvalidRows: z.boolean().default(false),
       /** Echoed in `dataset.importProgress` events so a client can follow its own import. */
       importId: z.string().max(100).optional(),
+      /**
+       * Import as an image set: one row per image, one column per pixel (row-major), one channel.
+       * The pixel columns are every column but `labelColumn` (`columns` is then refused), and
+       * must number width × height. Values are 0–255 (non-integers rounded); a file whose values
+       * all lie in [0, 1] is read as intensities 0–1 and scaled by 255. Anything else refuses
+       * the file ('bad-data'), and nothing is stored.
+       */
+      image: z
+        .strictObject({
+          width: z.number().int().min(1).max(4096),
+          height: z.number().int().min(1).max(4096),
+        })
+        .optional(),
+      /** Image sets only: the column of integer class labels (e.g. the digit). */
+      labelColumn: z.string().min(1).optional(),
     }),
   ),
+  /** A table's values. Refused ('unsupported') for an image set: use `datasets.images`. */
   'datasets.values': request<DatasetValues>()(z.strictObject({ id })),
+  /** Up to 256 images of an image set from `offset` (refused for a table). */
+  'datasets.images': request<DatasetImages>()(
+    z.strictObject({
+      id,
+      offset: z.number().int().min(0),
+      count: z.number().int().min(1).max(256),
+    }),
+  ),
   'datasets.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
   'runs.start': request<RunInfo>()(
     z.strictObject({
       algorithm: z.enum(algorithmIds),
       datasetId: id,
+      /** Columns of a table; for an image set exactly [IMAGE_COLUMN] (every pixel). */
       columns: uniqueNames,
       /** Validated against the algorithm's own schema by the host. */
       params: z.record(z.string(), z.unknown()),

@@ -4,7 +4,7 @@
  */
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { Mixture } from './artifacts';
-import { optionLabel, type MessageKey } from './i18n';
+import { isMessageKey, optionLabel, type MessageKey } from './i18n';
 import { contours } from 'd3-contour';
 import {
   density1d,
@@ -120,6 +120,9 @@ export function metricText(
       yName,
     };
   }
+  const vaeKey = `vae.metric.${key}`;
+  if (isMessageKey(vaeKey))
+    return { title: label(vaeKey), xName: label('compare.step'), yName: label(vaeKey) };
   return { title: key, xName: label('compare.step'), yName: key };
 }
 
@@ -522,3 +525,84 @@ export function histogram1dOption(input: {
     series,
   };
 }
+
+/**
+ * 2-D points (a VAE's latent means, or samples) as a scatter; with labels (stride 3), one series
+ * per label so the legend names them. `data` are other points drawn grey underneath (e.g. the
+ * data set under samples).
+ */
+export function points2dOption(input: {
+  title: string;
+  points: ArrayLike<number>;
+  count: number;
+  stride: 2 | 3;
+  axisNames: [string, string];
+  label: Label;
+  /** The series name of unlabelled points. */
+  name: string;
+  under?: { name: string; values: ArrayLike<number>; cols: number } | null;
+}): EChartsOption {
+  const { points, count, stride } = input;
+  const pointStyle = { symbolSize: 5, large: true, largeThreshold: 2000 } as const;
+  const series: SeriesOption[] = [];
+  if (input.under && input.under.cols >= 2) {
+    const u = input.under;
+    const rows = displayRows(Math.floor(u.values.length / u.cols));
+    series.push({
+      type: 'scatter',
+      name: u.name,
+      data: Array.from(rows, (r) => [u.values[r * u.cols], u.values[r * u.cols + 1]]),
+      itemStyle: { color: '#9aa0a6', opacity: 0.5 },
+      ...pointStyle,
+      symbolSize: 4,
+    });
+  }
+  if (stride === 3) {
+    const byLabel = new Map<number, [number, number][]>();
+    for (let i = 0; i < count; i++) {
+      const l = points[i * 3 + 2];
+      if (!byLabel.has(l)) byLabel.set(l, []);
+      byLabel.get(l)!.push([points[i * 3], points[i * 3 + 1]]);
+    }
+    [...byLabel.keys()]
+      .sort((a, b) => a - b)
+      .forEach((l, c) =>
+        series.push({
+          type: 'scatter',
+          name: input.label('vae.latent.label', { k: l }),
+          data: byLabel.get(l)!,
+          itemStyle: { color: labelColor(c), opacity: 0.75 },
+          ...pointStyle,
+        }),
+      );
+  } else {
+    series.push({
+      type: 'scatter',
+      name: input.name,
+      data: Array.from({ length: count }, (_, i) => [points[i * 2], points[i * 2 + 1]]),
+      itemStyle: { color: colorOf(0), opacity: 0.75 },
+      ...pointStyle,
+    });
+  }
+  return {
+    animation: false,
+    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+    // Labels (ten digits) wrap onto a second legend line rather than scroll out of sight.
+    legend: { bottom: 0, left: 'center', itemGap: 8, data: series.map((s) => s.name as string) },
+    tooltip: { trigger: 'item' },
+    grid: { ...baseGrid, bottom: series.length > 6 ? 84 : 56 },
+    xAxis: {
+      type: 'value',
+      name: input.axisNames[0],
+      nameLocation: 'middle',
+      nameGap: 28,
+      scale: true,
+    },
+    yAxis: { type: 'value', name: input.axisNames[1], scale: true },
+    series,
+  };
+}
+
+/** Ten well-separated colours for class labels (digits): Okabe–Ito, then four more. */
+const labelPalette = [...palette, '#7f7f7f', '#8c564b', '#17becf', '#bcbd22'];
+const labelColor = (i: number): string => labelPalette[i % labelPalette.length];

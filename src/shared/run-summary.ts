@@ -7,6 +7,9 @@ export const summaryDirections: Record<string, 'higher' | 'lower'> = {
   bic: 'lower',
   aic: 'lower',
   bestBic: 'lower',
+  trainLoss: 'lower',
+  testLoss: 'lower',
+  testIwae: 'lower',
 };
 
 /** Index of the best finite value in the given direction, or -1 (fewer than two to compare). */

@@ -85,8 +85,42 @@ describe('latent-lab CLI', () => {
     const fresh = join(tmp.dir, 'not', 'yet', 'there.db');
     const r = await cli(['datasets', 'list', '--json'], fresh);
     expect(r.code, r.stderr).toBe(0);
-    expect(json<{ datasets: unknown[] }>(r).datasets.length).toBe(2);
+    // The bundled sets: Old Faithful, the seed 1-D mixture and the MNIST digits.
+    expect(json<{ datasets: { name: string }[] }>(r).datasets.map((d) => d.name)).toEqual([
+      'Old Faithful',
+      'Seed 1-D mixture',
+      'MNIST digits',
+    ]);
     expect(existsSync(fresh)).toBe(true);
+  });
+
+  it('imports an image CSV with --image and --label-column, and refuses a wrong size', async () => {
+    const csv = file('images.csv', 'label,a,b,c,d\n1,0,10,20,30\n2,255,0,1,2\n');
+    const before = await counts();
+    const bad = await cli(['datasets', 'import', csv, '--image', '3x2', '--label-column', 'label']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/4 pixel columns besides the label column, but 3 × 2 images need 6/);
+    expect(await counts()).toEqual(before);
+    const r = await cli([
+      'datasets',
+      'import',
+      csv,
+      '--image',
+      '2x2',
+      '--label-column',
+      'label',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({
+      rows: 2,
+      image: { width: 2, height: 2, channels: 1 },
+      labels: true,
+      columns: [{ name: 'image' }],
+    });
+    const size = await cli(['datasets', 'import', csv, '--image', '2by2']);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/--image expects WIDTHxHEIGHT/);
   });
 
   it('fits a GMM on a bundled data set and prints one JSON object; the same seed gives the same result', async () => {

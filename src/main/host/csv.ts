@@ -219,7 +219,8 @@ export interface ParsedTable {
 export async function readNumericTable(
   source: CsvSource,
   options: {
-    columns?: string[];
+    /** Default: every numeric column; 'all': every column (a text cell then refuses the file). */
+    columns?: string[] | 'all';
     dropInvalidRows?: boolean;
     onProgress?: (fraction: number) => void;
   },
@@ -228,8 +229,10 @@ export async function readNumericTable(
   const names = csv.names;
   const infos = names.map((n, j) => columnInfo(n, csv.rows, j));
   const chosen =
-    options.columns ??
-    infos.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
+    options.columns === 'all'
+      ? names
+      : (options.columns ??
+        infos.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name));
   if (chosen.length === 0) throw new CsvError('the file has no numeric column');
   const index = chosen.map((name) => {
     const j = names.indexOf(name);

@@ -7,7 +7,6 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { algorithmSpecs } from '../../shared/algorithms';
-import { selectColumns } from '../../shared/columns';
 import {
   ApiError,
   isActiveStatus,
@@ -22,9 +21,10 @@ import {
 } from '../../shared/api';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
-import { ensureBuiltinDatasets, importCsv } from './datasets';
+import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
+import { runEngineData } from './run-data';
 import { RunManager } from './runs';
 import { Store } from './store';
 
@@ -108,11 +108,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
     const dataset = store.getDataset(input.datasetId);
     if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
-    const all = store.datasetValues(dataset.id)!;
-    const { values, cols, missing } = selectColumns(all, input.columns);
-    if (missing !== null)
-      throw new ApiError('invalid-input', `data set "${dataset.name}" has no column "${missing}"`);
-    const refusal = spec.checkData(parsedParams.data, { rows: all.rows, cols });
+    const built = runEngineData(store, dataset, input.columns);
+    if ('refusal' in built) throw new ApiError('invalid-input', built.refusal);
+    const data = built.data;
+    const refusal = spec.checkData(parsedParams.data, { rows: data.rows, cols: data.cols });
     if (refusal) throw new ApiError('bad-data', refusal);
     const run = store.createRun({
       name: input.name || `${input.algorithm} on ${dataset.name}`,
@@ -130,7 +129,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       params: run.params,
       seed: run.seed,
       startPaused: input.startPaused,
-      data: { values, rows: all.rows, cols, columns: input.columns },
+      data,
     });
     return store.getRun(run.id)!;
   }
@@ -150,22 +149,58 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }),
     'datasets.list': () => store.listDatasets(),
     'datasets.preview': ({ source }) => previewCsv(source),
-    'datasets.import': async ({ source, name, columns, dropInvalidRows, importId }) => {
-      const meta = await importCsv(store, source, {
-        name,
-        columns,
-        dropInvalidRows,
-        onProgress: importId
-          ? (fraction) => events.emit('dataset.importProgress', { importId, fraction })
-          : undefined,
-      });
+    'datasets.import': async ({
+      source,
+      name,
+      columns,
+      dropInvalidRows,
+      importId,
+      image,
+      labelColumn,
+    }) => {
+      const onProgress = importId
+        ? (fraction: number) => events.emit('dataset.importProgress', { importId, fraction })
+        : undefined;
+      if (!image && labelColumn !== undefined)
+        throw new ApiError('invalid-input', 'labelColumn is for an image import (give image)');
+      if (image && columns)
+        throw new ApiError(
+          'invalid-input',
+          'an image import takes every column but the label column as pixels: give no columns',
+        );
+      const meta = image
+        ? await importImageCsv(store, source, {
+            name,
+            width: image.width,
+            height: image.height,
+            labelColumn,
+            dropInvalidRows,
+            onProgress,
+          })
+        : await importCsv(store, source, { name, columns, dropInvalidRows, onProgress });
       events.emit('datasets.changed', { reason: 'imported' });
       return meta;
     },
     'datasets.values': ({ id }) => {
-      const v = store.datasetValues(id);
-      if (!v) throw new ApiError('not-found', `no data set ${id}`);
-      return v;
+      const meta = store.getDataset(id);
+      if (!meta) throw new ApiError('not-found', `no data set ${id}`);
+      // Not even when small: one rule, and a table of pixel columns helps no one.
+      if (meta.image)
+        throw new ApiError(
+          'unsupported',
+          `data set "${meta.name}" is an image set (${meta.rows} images of ${meta.image.width} × ${meta.image.height}): read it with datasets.images`,
+        );
+      return store.datasetValues(id)!;
+    },
+    'datasets.images': ({ id, offset, count }) => {
+      const meta = store.getDataset(id);
+      if (!meta) throw new ApiError('not-found', `no data set ${id}`);
+      if (!meta.image)
+        throw new ApiError(
+          'unsupported',
+          `data set "${meta.name}" is a table, not an image set: read it with datasets.values`,
+        );
+      return store.datasetImages(id, offset, count)!;
     },
     'datasets.delete': ({ id }) => {
       if (store.getDataset(id)?.builtin)

@@ -66,6 +66,15 @@ export const migrations: readonly string[] = [
   // 4: which process runs a run, so a second process (the CLI beside the app) can tell a run
   // that is alive elsewhere from one left behind by a process that died.
   `ALTER TABLE runs ADD COLUMN host_pid INTEGER;`,
+  // 5: image data sets. `dtype` says how `data` is encoded: 'f64' (every set before this one, and
+  // tables still) is row-major float64 rows × columns; 'u8' is row-major uint8 pixels, rows ×
+  // (width × height × channels), a pixel's value in [0, 1] being byte / 255 — 8× smaller than
+  // float64, so the 10,000 bundled digits take 7.8 MB, not 63. `image_json` holds
+  // {width, height, channels} for an image set (NULL for a table); `labels` one int32 (little
+  // endian) class label per row, or NULL.
+  `ALTER TABLE datasets ADD COLUMN dtype TEXT NOT NULL DEFAULT 'f64' CHECK (dtype IN ('f64', 'u8'));
+   ALTER TABLE datasets ADD COLUMN image_json TEXT;
+   ALTER TABLE datasets ADD COLUMN labels BLOB;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -10,12 +10,19 @@ import {
   type RunInfo,
   type StoredArtifact,
 } from '../../shared/api';
+import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
 import type { EventBus } from './events';
 import type { MetricPoint, Store } from './store';
 
 export const flushIntervalMs = 50;
+
+/** The `role` an artifact's meta declares (e.g. 'samples'), or '' when it has none. */
+function artifactRole(a: StoredArtifact): string {
+  const meta = a.meta as { role?: unknown } | null;
+  return typeof meta?.role === 'string' ? meta.role : '';
+}
 /** Time a worker gets to stop by itself after a cancel before it is killed. */
 export const cancelGraceMs = 2000;
 
@@ -38,7 +45,7 @@ export interface QueuedRun {
   /** Stop at the first checkpoint (step mode). */
   startPaused: boolean;
   seed: number;
-  data: { values: Float64Array; rows: number; cols: number; columns: string[] };
+  data: EngineData;
 }
 
 export class RunManager {
@@ -323,9 +330,10 @@ export class RunManager {
       });
     }
     if (a.pendingArtifacts.length > 0) {
-      // Clients need only the newest of each kind; the store has them all.
+      // Clients need only the newest of each kind (and role: a VAE's reconstructions and samples
+      // are both image grids); the store has them all, fetched once the run has ended.
       const latest = new Map<string, StoredArtifact>();
-      for (const art of a.pendingArtifacts) latest.set(art.kind, art);
+      for (const art of a.pendingArtifacts) latest.set(`${art.kind}:${artifactRole(art)}`, art);
       a.pendingArtifacts = [];
       for (const artifact of latest.values())
         this.events.emit('run.artifact', { runId: a.runId, artifact });

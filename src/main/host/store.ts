@@ -5,20 +5,23 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type {
-  ColumnInfo,
-  DatasetMeta,
-  DatasetValues,
-  MetricSeries,
-  RunInfo,
-  RunStatus,
-  StoredArtifact,
+import {
+  IMAGE_COLUMN,
+  type ColumnInfo,
+  type DatasetImages,
+  type DatasetMeta,
+  type ImageShape,
+  type DatasetValues,
+  type MetricSeries,
+  type RunInfo,
+  type RunStatus,
+  type StoredArtifact,
 } from '../../shared/api';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
 import { migrate } from './migrations';
 
-function toBlob(a: TypedArray): Buffer {
+function toBlob(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -31,6 +34,24 @@ function fromBlob(blob: Buffer, type: string): TypedArray {
   return bytes;
 }
 
+function int32FromBlob(blob: Buffer): Int32Array {
+  const bytes = new Uint8Array(blob.byteLength);
+  bytes.set(blob);
+  return new Int32Array(bytes.buffer);
+}
+
+/** Names of an image's pixel columns as the engine sees them: p0 … p{n−1}. */
+export function pixelColumnNames(image: ImageShape): string[] {
+  return Array.from({ length: pixelsPerImage(image) }, (_, j) => `p${j}`);
+}
+
+/** Pixel bytes as values in [0, 1]. */
+export function pixelValues(pixels: Uint8Array): Float64Array {
+  const out = new Float64Array(pixels.length);
+  for (let i = 0; i < out.length; i++) out[i] = pixels[i] / 255;
+  return out;
+}
+
 function typeTag(a: TypedArray): string {
   return a instanceof Float64Array ? 'f64' : a instanceof Float32Array ? 'f32' : 'u8';
 }
@@ -38,6 +59,30 @@ function typeTag(a: TypedArray): string {
 export function hashValues(values: Float64Array, columns: string[]): string {
   return createHash('sha256').update(JSON.stringify(columns)).update(toBlob(values)).digest('hex');
 }
+
+/** An image set's hash covers its shape, its pixel bytes and its labels. */
+export function hashImages(
+  image: ImageShape,
+  pixels: Uint8Array,
+  labels: Int32Array | null,
+): string {
+  const h = createHash('sha256')
+    .update(JSON.stringify({ image: [image.width, image.height, image.channels] }))
+    .update(pixels);
+  if (labels) h.update(toBlob(labels));
+  return h.digest('hex');
+}
+
+/** The pixels of an image set, whole, as stored. */
+export interface ImageData {
+  rows: number;
+  image: ImageShape;
+  /** rows × width × height × channels bytes. */
+  pixels: Uint8Array;
+  labels: Int32Array | null;
+}
+
+const pixelsPerImage = (i: ImageShape): number => i.width * i.height * i.channels;
 
 interface RunRow {
   id: number;
@@ -70,7 +115,12 @@ interface DatasetRow {
   builtin: number;
   hash: string;
   created_at: string;
+  image_json: string | null;
+  has_labels: number;
 }
+
+const datasetMetaColumns = `id, name, rows, columns_json, builtin, hash, created_at, image_json,
+  labels IS NOT NULL AS has_labels`;
 
 export interface NewRun {
   name: string;
@@ -157,6 +207,41 @@ export class Store {
     return this.getDataset(Number(id))!;
   }
 
+  /**
+   * An image set: its pixels as bytes (dtype 'u8', see migration 5), listed as the one
+   * pseudo-column IMAGE_COLUMN.
+   */
+  insertImageDataset(d: ImageData & { name: string; builtin?: boolean }): DatasetMeta {
+    const n = pixelsPerImage(d.image);
+    if (d.pixels.length !== d.rows * n)
+      throw new Error(
+        `${d.rows} images of ${n} pixels need ${d.rows * n} bytes, got ${d.pixels.length}`,
+      );
+    if (d.labels && d.labels.length !== d.rows)
+      throw new Error(`${d.rows} images need ${d.rows} labels, got ${d.labels.length}`);
+    const columns: ColumnInfo[] = [{ name: IMAGE_COLUMN, type: 'integer', missing: 0 }];
+    const id = this.db
+      .prepare(
+        `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data, dtype, image_json, labels)
+         VALUES (?, ?, ?, ?, ?, ?, 'u8', ?, ?)`,
+      )
+      .run(
+        d.name,
+        d.rows,
+        JSON.stringify(columns),
+        d.builtin ? 1 : 0,
+        hashImages(d.image, d.pixels, d.labels),
+        toBlob(d.pixels),
+        JSON.stringify({
+          width: d.image.width,
+          height: d.image.height,
+          channels: d.image.channels,
+        }),
+        d.labels ? toBlob(d.labels) : null,
+      ).lastInsertRowid as number;
+    return this.getDataset(Number(id))!;
+  }
+
   private datasetMeta(r: DatasetRow): DatasetMeta {
     return {
       id: r.id,
@@ -166,45 +251,98 @@ export class Store {
       builtin: r.builtin === 1,
       hash: r.hash,
       createdAt: r.created_at,
+      ...(r.image_json ? { image: JSON.parse(r.image_json) as ImageShape } : {}),
+      labels: r.has_labels === 1,
     };
   }
 
   listDatasets(): DatasetMeta[] {
     const rows = this.db
-      .prepare(
-        `SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets ORDER BY builtin DESC, id`,
-      )
+      .prepare(`SELECT ${datasetMetaColumns} FROM datasets ORDER BY builtin DESC, id`)
       .all() as DatasetRow[];
     return rows.map((r) => this.datasetMeta(r));
   }
 
   getDataset(id: number): DatasetMeta | null {
-    const r = this.db
-      .prepare(
-        `SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets WHERE id = ?`,
-      )
-      .get(id) as DatasetRow | undefined;
+    const r = this.db.prepare(`SELECT ${datasetMetaColumns} FROM datasets WHERE id = ?`).get(id) as
+      DatasetRow | undefined;
     return r ? this.datasetMeta(r) : null;
   }
 
   findBuiltin(name: string): DatasetMeta | null {
     const r = this.db
-      .prepare(
-        `SELECT id, name, rows, columns_json, builtin, hash, created_at FROM datasets WHERE builtin = 1 AND name = ?`,
-      )
+      .prepare(`SELECT ${datasetMetaColumns} FROM datasets WHERE builtin = 1 AND name = ?`)
       .get(name) as DatasetRow | undefined;
     return r ? this.datasetMeta(r) : null;
   }
 
+  /**
+   * Every value as float64. An image set comes as its pixels / 255 in columns p0 … p{n−1} (the
+   * host's own use, e.g. export; the contract refuses it: see `datasets.images`).
+   */
   datasetValues(id: number): DatasetValues | null {
     const meta = this.getDataset(id);
     if (!meta) return null;
+    if (meta.image) {
+      const d = this.datasetImageData(id)!;
+      return {
+        id,
+        columns: pixelColumnNames(d.image),
+        rows: d.rows,
+        values: pixelValues(d.pixels),
+      };
+    }
     const r = this.db.prepare(`SELECT data FROM datasets WHERE id = ?`).get(id) as { data: Buffer };
     return {
       id,
       columns: meta.columns.map((c) => c.name),
       rows: meta.rows,
       values: fromBlob(r.data, 'f64') as Float64Array,
+    };
+  }
+
+  /** An image set's pixels and labels, whole; null for a table or a missing set. */
+  datasetImageData(id: number): ImageData | null {
+    const r = this.db
+      .prepare(`SELECT rows, image_json, data, labels FROM datasets WHERE id = ? AND dtype = 'u8'`)
+      .get(id) as
+      { rows: number; image_json: string; data: Buffer; labels: Buffer | null } | undefined;
+    if (!r) return null;
+    return {
+      rows: r.rows,
+      image: JSON.parse(r.image_json) as ImageShape,
+      pixels: fromBlob(r.data, 'u8') as Uint8Array,
+      labels: r.labels ? int32FromBlob(r.labels) : null,
+    };
+  }
+
+  /**
+   * Images offset … offset + count − 1 of an image set (fewer past its end), reading only those
+   * bytes (SQLite's substr on a blob); null for a table or a missing set.
+   */
+  datasetImages(id: number, offset: number, count: number): DatasetImages | null {
+    const meta = this.getDataset(id);
+    if (!meta?.image) return null;
+    const n = pixelsPerImage(meta.image);
+    const first = Math.min(offset, meta.rows);
+    const take = Math.max(0, Math.min(count, meta.rows - first));
+    const r = this.db
+      .prepare(
+        `SELECT substr(data, ?, ?) AS pixels,
+           CASE WHEN labels IS NULL THEN NULL ELSE substr(labels, ?, ?) END AS labels
+         FROM datasets WHERE id = ?`,
+      )
+      .get(first * n + 1, take * n, first * 4 + 1, take * 4, id) as {
+      pixels: Buffer | null;
+      labels: Buffer | null;
+    };
+    return {
+      ...meta.image,
+      offset: first,
+      count: take,
+      pixels: r.pixels ? (fromBlob(r.pixels, 'u8') as Uint8Array) : new Uint8Array(0),
+      labels: meta.labels ? (r.labels ? int32FromBlob(r.labels) : new Int32Array(0)) : null,
+      total: meta.rows,
     };
   }
 

@@ -10,6 +10,7 @@ import {
   type GmmParams,
   type GmmSweepParams,
 } from './gmm';
+import { checkVaeData, vaeFields, vaeParams, type VaeParams } from './vae';
 
 /** What the renderer, the host and the CLI need to know about an algorithm (no engine code). */
 export interface AlgorithmSpec {
@@ -43,6 +44,15 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     mainMetric: 'bic',
     steppable: false,
     checkData: (p, shape) => checkGmmSweepData(p as unknown as GmmSweepParams, shape),
+  },
+  vae: {
+    id: 'vae',
+    fields: vaeFields,
+    params: vaeParams as z.ZodType<ParamValues>,
+    headline: { key: 'testLoss', higherIsBetter: false },
+    mainMetric: 'loss',
+    steppable: false,
+    checkData: (p, shape) => checkVaeData(p as unknown as VaeParams, shape),
   },
 };
 

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { ArtifactKind } from '../../../shared/artifacts';
 import { isActiveStatus, type RunInfo, type StoredArtifact } from '../../../shared/api';
 import { selectColumns } from '../../../shared/columns';
 import { useApi } from '../context';
@@ -124,4 +125,68 @@ function flatten(m: MetricMap): { key: string; step: number; value: number }[] {
   return [...m].flatMap(([key, series]) =>
     [...series].map(([step, value]) => ({ key, step, value })),
   );
+}
+
+/**
+ * Every artifact of several kinds, in step order, kept live. Unlike `useRunData`'s map by step,
+ * a kind may have several artifacts at one step (a VAE's reconstructions, samples and manifold
+ * galleries).
+ */
+export function useRunArtifacts(
+  runId: number,
+  ended: boolean,
+  kinds: readonly ArtifactKind[],
+): StoredArtifact[] {
+  const api = useApi();
+  const [byId, setById] = useState<Map<number, StoredArtifact>>(new Map());
+  const kindList = kinds.join(',');
+  useEffect(() => {
+    setById(new Map());
+    const wanted = kindList.split(',') as ArtifactKind[];
+    let current = true;
+    const add = (list: StoredArtifact[]) =>
+      current &&
+      list.length > 0 &&
+      setById((m) => {
+        const next = new Map(m);
+        for (const a of list) next.set(a.id, a);
+        return next;
+      });
+    const fetchKind = (kind: ArtifactKind) =>
+      api
+        .call('runs.artifacts', { id: runId, kind })
+        .then(add)
+        .catch(() => undefined);
+    // Live, the host pushes the newest artifact of each kind and role; the rest come once the
+    // run has ended (below).
+    const off = api.on('run.artifact', (e) => {
+      if (e.runId === runId && wanted.includes(e.artifact.kind)) add([e.artifact]);
+    });
+    wanted.forEach((k) => void fetchKind(k));
+    return () => {
+      current = false;
+      off();
+    };
+  }, [api, runId, kindList]);
+  // Once the run has ended: everything, in case the last pushes were cut short.
+  useEffect(() => {
+    if (!ended) return;
+    let current = true;
+    for (const kind of kindList.split(',') as ArtifactKind[])
+      void api
+        .call('runs.artifacts', { id: runId, kind })
+        .then((list) =>
+          setById((m) => {
+            if (!current) return m;
+            const next = new Map(m);
+            for (const a of list) next.set(a.id, a);
+            return next;
+          }),
+        )
+        .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [api, runId, kindList, ended]);
+  return useMemo(() => [...byId.values()].sort((a, b) => a.step - b.step || a.id - b.id), [byId]);
 }

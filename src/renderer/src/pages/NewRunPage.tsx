@@ -12,8 +12,11 @@ import {
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
 
+/** A table's numeric columns; an image set's one pseudo-column, which stands for every pixel. */
 const numeric = (d: DatasetMeta) =>
-  d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
+  d.image
+    ? d.columns.map((c) => c.name)
+    : d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
 
 /** The new-run form; with `forkOf`, pre-filled from that run to change and run again. */
 export function NewRunPage({
@@ -144,7 +147,12 @@ export function NewRunPage({
             ))}
           </select>
         </label>
-        {dataset && (
+        {dataset?.image && (
+          <p className="muted" data-testid="image-dataset">
+            {t('newRun.imageData', { ...dataset.image })}
+          </p>
+        )}
+        {dataset && !dataset.image && (
           <fieldset className="field">
             <legend className="field-label">{t('newRun.columns')}</legend>
             {numeric(dataset).map((c) => (

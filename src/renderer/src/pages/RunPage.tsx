@@ -8,6 +8,7 @@ import { GmmPanel } from '../components/GmmViews';
 import { labelKey } from '../components/ParamForm';
 import { SweepPanel } from '../components/SweepPanel';
 import { UseModel } from '../components/UseModel';
+import { VaePanel } from '../components/VaePanel';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
 import { useRunData } from '../hooks/useRunData';
@@ -55,6 +56,16 @@ const summaryRows = [
   'aic',
   'iterations',
   'converged',
+  // VAE
+  'testLoss',
+  'testIwae',
+  'iwaeK',
+  'trainLoss',
+  'activeUnits',
+  'epochs',
+  'steps',
+  'trainRows',
+  'testRows',
 ] as const;
 
 function SummaryTable({ summary, t }: { summary: Record<string, unknown>; t: T }) {
@@ -312,6 +323,8 @@ export function RunPage({ runId }: { runId: number }) {
       )}
       {run.algorithm === 'gmm-sweep' ? (
         <SweepPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+      ) : run.algorithm === 'vae' ? (
+        <VaePanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : (
         <GmmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       )}

@@ -1,0 +1,38 @@
+/** What a run's engine sees of its data set: the chosen columns of a table, or every pixel. */
+import { IMAGE_COLUMN, type DatasetMeta } from '../../shared/api';
+import { selectColumns } from '../../shared/columns';
+import type { EngineData } from '../engine/algorithm';
+import { pixelColumnNames, pixelValues, type Store } from './store';
+
+/**
+ * The EngineData of `columns` of a data set, or a refusal naming what is wrong. A table gives the
+ * named columns; an image set takes exactly [IMAGE_COLUMN] and gives every pixel / 255 in
+ * columns p0 … p{n−1}, with its image shape and its labels (if any).
+ */
+export function runEngineData(
+  store: Store,
+  dataset: DatasetMeta,
+  columns: readonly string[],
+): { data: EngineData } | { refusal: string } {
+  if (dataset.image) {
+    if (columns.length !== 1 || columns[0] !== IMAGE_COLUMN)
+      return {
+        refusal: `data set "${dataset.name}" is an image set: its one column is "${IMAGE_COLUMN}" (every pixel), got ${columns.map((c) => `"${c}"`).join(', ')}`,
+      };
+    const d = store.datasetImageData(dataset.id)!;
+    return {
+      data: {
+        values: pixelValues(d.pixels),
+        rows: d.rows,
+        cols: d.pixels.length / Math.max(1, d.rows),
+        columns: pixelColumnNames(d.image),
+        image: d.image,
+        ...(d.labels ? { labels: d.labels } : {}),
+      },
+    };
+  }
+  const all = store.datasetValues(dataset.id)!;
+  const { values, cols, missing } = selectColumns(all, columns);
+  if (missing !== null) return { refusal: `data set "${dataset.name}" has no column "${missing}"` };
+  return { data: { values, rows: all.rows, cols, columns: [...columns] } };
+}

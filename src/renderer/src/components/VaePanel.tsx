@@ -1,0 +1,300 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ImageGridMeta, Points2dMeta } from '../../../shared/algorithms/vae';
+import { isActiveStatus, type StoredArtifact } from '../../../shared/api';
+import type { ArtifactKind } from '../../../shared/artifacts';
+import { metricLineOption, points2dOption } from '../../../shared/charts';
+import { useRunArtifacts } from '../hooks/useRunData';
+import { useI18n } from '../i18n';
+import { EChart } from './EChart';
+import type { RunPanelProps } from './GmmViews';
+
+const KINDS: readonly ArtifactKind[] = ['image-grid', 'points2d'];
+const ROLES = ['reconstructions', 'samples', 'manifold'] as const;
+/** Pixels between tiles, and extra between an input/reconstruction pair and the next. */
+const GAP = 1;
+const PAIR_GAP = 3;
+
+function sortedSteps(series: Map<number, number> | undefined): number[] {
+  return [...(series?.keys() ?? [])].sort((a, b) => a - b);
+}
+
+/** Where each tile's left (or top) edge falls along one axis of a grid. */
+function offsets(n: number, size: number, pairs: boolean): { at: number[]; total: number } {
+  const at: number[] = [];
+  let x = GAP;
+  for (let i = 0; i < n; i++) {
+    if (pairs && i > 0 && i % 2 === 0) x += PAIR_GAP;
+    at.push(x);
+    x += size + GAP;
+  }
+  return { at, total: x };
+}
+
+/** An 'image-grid' artifact drawn on a canvas, pixel for pixel, scaled up without smoothing. */
+export function ImageGrid({
+  meta,
+  data,
+  maxScale = 3,
+  testId,
+}: {
+  meta: ImageGridMeta;
+  data: Uint8Array;
+  maxScale?: number;
+  testId?: string;
+}) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const { width: w, height: h, channels: ch, count, columns } = meta;
+  const rows = Math.ceil(count / columns);
+  const xs = useMemo(() => offsets(columns, w, meta.pairs === true), [columns, w, meta.pairs]);
+  const ys = useMemo(() => offsets(rows, h, false), [rows, h]);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const img = ctx.createImageData(xs.total, ys.total);
+    const px = img.data;
+    for (let i = 0; i < px.length; i += 4) {
+      px[i] = px[i + 1] = px[i + 2] = 200; // the gaps: light grey
+      px[i + 3] = 255;
+    }
+    const size = w * h * ch;
+    for (let t = 0; t < count; t++) {
+      const x0 = xs.at[t % columns];
+      const y0 = ys.at[Math.floor(t / columns)];
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const src = t * size + (y * w + x) * ch;
+          const dst = ((y0 + y) * xs.total + x0 + x) * 4;
+          const grey = data[src];
+          px[dst] = grey;
+          px[dst + 1] = ch >= 3 ? data[src + 1] : grey;
+          px[dst + 2] = ch >= 3 ? data[src + 2] : grey;
+        }
+    }
+    canvas.width = xs.total;
+    canvas.height = ys.total;
+    ctx.putImageData(img, 0, 0);
+  }, [data, w, h, ch, count, columns, xs, ys]);
+  return (
+    <canvas
+      ref={ref}
+      className="image-grid"
+      // As wide as the card allows, up to `maxScale` screen pixels per image pixel, unsmoothed.
+      style={{
+        width: '100%',
+        maxWidth: xs.total * maxScale,
+        height: 'auto',
+        imageRendering: 'pixelated',
+      }}
+      data-testid={testId}
+    />
+  );
+}
+
+/** The newest artifact of a role at or before `step` (the newest of all without one). */
+function latestOf(
+  list: StoredArtifact[],
+  kind: ArtifactKind,
+  role: string,
+  step?: number,
+): StoredArtifact | null {
+  let found: StoredArtifact | null = null;
+  for (const a of list)
+    if (
+      a.kind === kind &&
+      (a.meta as { role?: string } | null)?.role === role &&
+      a.data &&
+      (step === undefined || a.step <= step)
+    )
+      found = a; // the list is in step order
+  return found;
+}
+
+/** A VAE's run: losses per step and per epoch, galleries with a step slider, latent means. */
+export function VaePanel({ run, metrics, data }: RunPanelProps) {
+  const { t } = useI18n();
+  const streaming = run.status === 'running';
+  const artifacts = useRunArtifacts(run.id, !isActiveStatus(run.status), KINDS);
+
+  const loss = metrics.get('loss');
+  const recon = metrics.get('recon');
+  const kl = metrics.get('kl');
+  const lossOption = useMemo(() => {
+    const steps = sortedSteps(loss);
+    const line = (name: string, m: Map<number, number> | undefined) => ({
+      name,
+      steps,
+      values: steps.map((s) => m?.get(s) ?? NaN),
+    });
+    return metricLineOption({
+      title: t('vae.chart.loss'),
+      xName: t('vae.chart.step'),
+      yName: t('vae.chart.nats'),
+      series: [
+        line(t('vae.metric.loss'), loss),
+        line(t('vae.metric.recon'), recon),
+        line(t('vae.metric.kl'), kl),
+      ],
+    });
+  }, [loss, recon, kl, t]);
+
+  const epochLoss = metrics.get('epochLoss');
+  const testLoss = metrics.get('testLoss');
+  const epochOption = useMemo(() => {
+    // Epoch metrics are stored at the epoch's last step; plot them against the epoch number.
+    const steps = sortedSteps(epochLoss);
+    const epochs = steps.map((_, i) => i + 1);
+    const series = [
+      {
+        name: t('vae.metric.epochLoss'),
+        steps: epochs,
+        values: steps.map((s) => epochLoss!.get(s)!),
+      },
+    ];
+    if (testLoss)
+      series.unshift({
+        name: t('vae.metric.testLoss'),
+        steps: epochs,
+        values: steps.map((s) => testLoss.get(s) ?? NaN),
+      });
+    return metricLineOption({
+      title: t('vae.chart.epochs'),
+      xName: t('vae.chart.epoch'),
+      yName: t('vae.chart.nats'),
+      series,
+    });
+  }, [epochLoss, testLoss, t]);
+
+  const active = metrics.get('activeUnits');
+  const activeNow = active ? active.get(sortedSteps(active).at(-1)!) : undefined;
+
+  // Galleries: a slider over the steps that have one; null follows the newest.
+  const gallerySteps = useMemo(
+    () => [...new Set(artifacts.filter((a) => a.kind === 'image-grid').map((a) => a.step))],
+    [artifacts],
+  );
+  const [chosen, setChosen] = useState<number | null>(null);
+  const shownStep = chosen ?? gallerySteps.at(-1);
+  const grids = ROLES.map((role) => ({
+    role,
+    artifact: shownStep === undefined ? null : latestOf(artifacts, 'image-grid', role, shownStep),
+  })).filter((g) => g.artifact !== null);
+
+  const latent = latestOf(artifacts, 'points2d', 'latent-means');
+  const latentOption = useMemo(() => {
+    if (!latent) return null;
+    const meta = latent.meta as Points2dMeta;
+    return points2dOption({
+      title: t('vae.latent.title'),
+      points: latent.data!,
+      count: meta.count,
+      stride: meta.stride,
+      axisNames: meta.axisNames ?? ['z1', 'z2'],
+      label: t,
+      name: t('vae.latent.rows'),
+    });
+  }, [latent, t]);
+  const latentMeta = latent?.meta as Points2dMeta | undefined;
+
+  const samples = latestOf(artifacts, 'points2d', 'samples');
+  const samplesOption = useMemo(() => {
+    if (!samples) return null;
+    const meta = samples.meta as Points2dMeta;
+    return points2dOption({
+      title: t('vae.samples.title'),
+      points: samples.data!,
+      count: meta.count,
+      stride: meta.stride,
+      axisNames: meta.axisNames ?? [run.columns[0] ?? 'x1', run.columns[1] ?? 'x2'],
+      label: t,
+      name: t('vae.samples.name'),
+      under: data ? { name: t('run.view.data'), values: data.values, cols: data.cols } : null,
+    });
+  }, [samples, data, run.columns, t]);
+
+  return (
+    <>
+      <div className="two-col">
+        <section className="card">
+          <EChart option={lossOption} testId="vae-loss-chart" minIntervalMs={streaming ? 250 : 0} />
+          <p className="muted" data-testid="vae-steps">
+            {t('vae.chart.step')} {sortedSteps(loss).at(-1) ?? 0}
+          </p>
+        </section>
+        <section className="card">
+          <EChart option={epochOption} testId="vae-epoch-chart" />
+          {activeNow !== undefined && (
+            <p className="muted" data-testid="active-units">
+              {t('vae.activeUnits', { n: activeNow, total: Number(run.params.latentDim) })}
+            </p>
+          )}
+        </section>
+      </div>
+      <div className="two-col">
+        {grids.length > 0 && (
+          <section className="card" data-testid="vae-galleries">
+            {grids.map(({ role, artifact }) => (
+              <figure key={role} className="gallery">
+                <figcaption>{t(`vae.gallery.${role}`)}</figcaption>
+                <ImageGrid
+                  meta={artifact!.meta as ImageGridMeta}
+                  data={artifact!.data as Uint8Array}
+                  testId={`gallery-${role}`}
+                />
+              </figure>
+            ))}
+            {gallerySteps.length > 1 && (
+              <div className="snapshot-bar">
+                <input
+                  type="range"
+                  min={0}
+                  max={gallerySteps.length - 1}
+                  value={shownStep === undefined ? 0 : gallerySteps.indexOf(shownStep)}
+                  onChange={(e) => {
+                    const i = Number(e.target.value);
+                    setChosen(i === gallerySteps.length - 1 ? null : gallerySteps[i]);
+                  }}
+                  aria-label={t('vae.gallery.step')}
+                  data-testid="gallery-slider"
+                />
+                <span className="muted">
+                  {t('vae.gallery.step')} {shownStep}
+                  {chosen === null && ` (${t('run.view.latest')})`}
+                </span>
+              </div>
+            )}
+          </section>
+        )}
+        {samplesOption && (
+          <section className="card">
+            <EChart
+              option={samplesOption}
+              testId="vae-samples-view"
+              minIntervalMs={streaming ? 500 : 0}
+            />
+            <p className="muted">{t('vae.gallery.none')}</p>
+          </section>
+        )}
+        {latentOption && (
+          <section className="card">
+            <EChart
+              option={latentOption}
+              height={420}
+              testId="vae-latent-view"
+              minIntervalMs={streaming ? 500 : 0}
+            />
+            {latentMeta?.projection === 'pca' && latentMeta.explained && (
+              <p className="muted">
+                {t('vae.latent.pca', {
+                  dims: Number(run.params.latentDim),
+                  a: (latentMeta.explained[0] * 100).toFixed(1),
+                  b: (latentMeta.explained[1] * 100).toFixed(1),
+                })}
+              </p>
+            )}
+          </section>
+        )}
+      </div>
+    </>
+  );
+}
