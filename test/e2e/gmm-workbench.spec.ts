@@ -4,16 +4,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { removeDir, startWebShell, type WebShell } from './web-shell';
+import { webShellForFile } from './web-shell';
 
-let shell: WebShell;
-test.beforeAll(async () => {
-  shell = await startWebShell();
-});
-test.afterAll(async () => {
-  await shell.stop();
-  removeDir(shell.dataDir);
-});
+const shell = webShellForFile(test);
 
 async function newRun(page: Page, algorithm: string, dataset = 'Old Faithful (272 rows)') {
   await page.goto(shell.url + '#/new');

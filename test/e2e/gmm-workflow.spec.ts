@@ -5,16 +5,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { removeDir, startWebShell, type WebShell } from './web-shell';
+import { webShellForFile } from './web-shell';
 
-let shell: WebShell;
-test.beforeAll(async () => {
-  shell = await startWebShell();
-});
-test.afterAll(async () => {
-  await shell.stop();
-  removeDir(shell.dataDir);
-});
+const shell = webShellForFile(test);
 
 /** Two overlapping 2-D clusters: EM with K = 6 on them converges slowly, so the run is watchable. */
 function writeClustersCsv(path: string, rows: number): void {

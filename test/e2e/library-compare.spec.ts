@@ -6,16 +6,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, startWebShell, type WebShell } from './web-shell';
+import { webShellForFile } from './web-shell';
 
-let shell: WebShell;
-test.beforeAll(async () => {
-  shell = await startWebShell();
-});
-test.afterAll(async () => {
-  await shell.stop();
-  removeDir(shell.dataDir);
-});
+const shell = webShellForFile(test);
 
 async function fit(page: Page, k: number): Promise<number> {
   await page.goto(shell.url + '#/new');

@@ -4,16 +4,9 @@
  * bundled digits, one short epoch draws galleries that are pictures, not blank squares.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { removeDir, startWebShell, type WebShell } from './web-shell';
+import { webShellForFile } from './web-shell';
 
-let shell: WebShell;
-test.beforeAll(async () => {
-  shell = await startWebShell();
-});
-test.afterAll(async () => {
-  await shell.stop();
-  removeDir(shell.dataDir);
-});
+const shell = webShellForFile(test);
 
 async function newVaeRun(page: Page, dataset: RegExp): Promise<void> {
   await page.goto(`${shell.url}#/new`);

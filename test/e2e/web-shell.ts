@@ -49,3 +49,22 @@ export async function startWebShell(
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * One web shell with a fresh database for the tests of a file: started before them, stopped and
+ * removed after. Use the returned object's `url` and `origin` inside tests.
+ */
+export function webShellForFile(test: {
+  beforeAll(fn: () => Promise<void>): void;
+  afterAll(fn: () => Promise<void>): void;
+}): WebShell {
+  const handle = {} as WebShell;
+  test.beforeAll(async () => {
+    Object.assign(handle, await startWebShell());
+  });
+  test.afterAll(async () => {
+    await handle.stop();
+    removeDir(handle.dataDir);
+  });
+  return handle;
+}
