@@ -17,14 +17,14 @@ import type { EventBus } from './events';
 import type { MetricPoint, Store } from './store';
 
 export const flushIntervalMs = 50;
+/** Time a worker gets to stop by itself after a cancel before it is killed. */
+export const cancelGraceMs = 2000;
 
 /** The `role` an artifact's meta declares (e.g. 'samples'), or '' when it has none. */
 function artifactRole(a: StoredArtifact): string {
   const meta = a.meta as { role?: unknown } | null;
   return typeof meta?.role === 'string' ? meta.role : '';
 }
-/** Time a worker gets to stop by itself after a cancel before it is killed. */
-export const cancelGraceMs = 2000;
 
 interface Active {
   runId: number;
@@ -255,13 +255,19 @@ export class RunManager {
 
   private onExit(a: Active, reason: string, clean: boolean): void {
     clearTimeout(a.killTimer);
-    if (!a.finished) {
-      if (a.cancelRequested) this.finish(a, 'cancelled', {});
-      else
-        this.finish(a, 'failed', { error: clean ? 'the engine stopped without a result' : reason });
+    try {
+      if (!a.finished) {
+        if (a.cancelRequested) this.finish(a, 'cancelled', {});
+        else
+          this.finish(a, 'failed', {
+            error: clean ? 'the engine stopped without a result' : reason,
+          });
+      }
+    } finally {
+      // Whatever the store said, the slot is free again.
+      this.active.delete(a.runId);
+      this.pump();
     }
-    this.active.delete(a.runId);
-    this.pump();
     // Start the next spare only when idle: loading tfjs would compete with a running run for CPU.
     if (this.keepWarmWorker && this.active.size === 0) this.warmUp();
   }
