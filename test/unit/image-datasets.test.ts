@@ -173,7 +173,7 @@ describe('bundled MNIST digits', () => {
 
   it('runs.start refuses table columns on an image set', async () => {
     const e = await refusal('runs.start', {
-      algorithm: 'gmm',
+      algorithm: 'vae',
       datasetId: mnist.id,
       columns: ['p0', 'p1'],
       params: {},
@@ -181,6 +181,20 @@ describe('bundled MNIST digits', () => {
     });
     expect(e.code).toBe('invalid-input');
     expect(e.message).toMatch(/image set.*"image"/);
+  });
+
+  it('runs.start refuses an image set for an algorithm that learns from tables only', async () => {
+    const before = host.store.listRuns().length;
+    const e = await refusal('runs.start', {
+      algorithm: 'gmm',
+      datasetId: mnist.id,
+      columns: ['image'],
+      params: {},
+      seed: 1,
+    });
+    expect(e.code).toBe('bad-data');
+    expect(e.message).toMatch(/gmm learns from a table.*"MNIST digits" is a set of images/);
+    expect(host.store.listRuns()).toHaveLength(before);
   });
 });
 

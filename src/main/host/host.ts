@@ -108,6 +108,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
       throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
     const dataset = store.getDataset(input.datasetId);
     if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
+    if (dataset.image && !spec.images)
+      throw new ApiError(
+        'bad-data',
+        `${input.algorithm} learns from a table of numeric columns; "${dataset.name}" is a set of images`,
+      );
     const built = runEngineData(store, dataset, input.columns);
     if ('refusal' in built) throw new ApiError('invalid-input', built.refusal);
     const data = built.data;

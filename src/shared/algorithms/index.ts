@@ -23,6 +23,8 @@ export interface AlgorithmSpec {
   mainMetric: string;
   /** Whether the run can be paused and advanced one phase at a time. */
   steppable: boolean;
+  /** Whether it learns from image data sets (every pixel an input), not only from tables. */
+  images: boolean;
   checkData(params: ParamValues, shape: { rows: number; cols: number }): string | null;
 }
 
@@ -34,6 +36,7 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     headline: { key: 'meanLogLikelihood', higherIsBetter: true },
     mainMetric: 'meanLogLikelihood',
     steppable: true,
+    images: false,
     checkData: (p, shape) => checkGmmData(p as unknown as GmmParams, shape),
   },
   'gmm-sweep': {
@@ -43,6 +46,7 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     headline: { key: 'bestBic', higherIsBetter: false },
     mainMetric: 'bic',
     steppable: false,
+    images: false,
     checkData: (p, shape) => checkGmmSweepData(p as unknown as GmmSweepParams, shape),
   },
   vae: {
@@ -52,6 +56,7 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     headline: { key: 'testLoss', higherIsBetter: false },
     mainMetric: 'loss',
     steppable: false,
+    images: true,
     checkData: (p, shape) => checkVaeData(p as unknown as VaeParams, shape),
   },
 };

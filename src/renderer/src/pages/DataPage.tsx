@@ -201,8 +201,16 @@ export function DataPage() {
                   <strong>{d.name}</strong>{' '}
                   {d.builtin && <span className="badge">{t('data.builtin')}</span>}
                   <div className="muted">
-                    {t('common.rows', { n: d.rows })} ·{' '}
-                    {d.columns.map((c) => `${c.name} (${t(`data.type.${c.type}`)})`).join(', ')}
+                    {d.image
+                      ? t(d.labels ? 'data.imageSetLabelled' : 'data.imageSet', {
+                          n: d.rows,
+                          w: d.image.width,
+                          h: d.image.height,
+                          c: d.image.channels,
+                        })
+                      : `${t('common.rows', { n: d.rows })} · ${d.columns
+                          .map((c) => `${c.name} (${t(`data.type.${c.type}`)})`)
+                          .join(', ')}`}
                   </div>
                 </div>
                 <div className="actions">

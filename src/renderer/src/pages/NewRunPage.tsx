@@ -46,10 +46,16 @@ export function NewRunPage({
       setSelected((s) => (s !== null && list.some((d) => d.id === s) ? s : (list[0]?.id ?? null)));
     });
   }, [api]);
+  // Image data sets only for algorithms that learn from images.
+  const usable = (d: DatasetMeta) => !d.image || spec.images;
   const dataset = useMemo(
     () => datasets.find((d) => d.id === selected) ?? null,
     [datasets, selected],
   );
+  useEffect(() => {
+    if (dataset && !(!dataset.image || spec.images))
+      setSelected(datasets.find((d) => !d.image)?.id ?? null);
+  }, [dataset, datasets, spec]);
   // A fork's columns apply once its data set is selected; any other data set starts with all.
   const forkColumns = useRef<{ datasetId: number; columns: string[] } | null>(null);
   useEffect(() => {
@@ -141,8 +147,9 @@ export function NewRunPage({
             data-testid="dataset-select"
           >
             {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name} ({t('common.rows', { n: d.rows })})
+              <option key={d.id} value={d.id} disabled={!usable(d)}>
+                {d.name} ({t(d.image ? 'common.images' : 'common.rows', { n: d.rows })})
+                {!usable(d) && ` — ${t('newRun.noImages')}`}
               </option>
             ))}
           </select>
