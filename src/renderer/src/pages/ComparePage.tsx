@@ -71,6 +71,22 @@ function useCompared(idList: number[]): { loaded: Loaded[] | null; error: string
   return { loaded, error };
 }
 
+/** The header of a side-by-side table: one column per run, in the run's colour. */
+function RunColumns({ runs }: { runs: RunInfo[] }) {
+  return (
+    <thead>
+      <tr>
+        <th />
+        {runs.map((run, i) => (
+          <th key={run.id} style={{ color: colorOf(i) }}>
+            #{run.id}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 const runLabel = (r: RunInfo) => `#${r.id} ${r.name}`;
 
 /** Two to six runs side by side: parameters, results, metrics overlaid, pictures at one step. */
@@ -212,16 +228,7 @@ export function ComparePage({ ids }: { ids: number[] }) {
             </label>
           </h2>
           <table className="data-table" data-testid="compare-params">
-            <thead>
-              <tr>
-                <th />
-                {loaded.map(({ run }, i) => (
-                  <th key={run.id} style={{ color: colorOf(i) }}>
-                    #{run.id}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <RunColumns runs={loaded.map((l) => l.run)} />
             <tbody>
               {rows
                 .filter((r) => !onlyDiff || r.differs)
@@ -239,16 +246,7 @@ export function ComparePage({ ids }: { ids: number[] }) {
         <section className="card">
           <h2>{t('run.result')}</h2>
           <table className="data-table" data-testid="compare-summary">
-            <thead>
-              <tr>
-                <th />
-                {loaded.map(({ run }, i) => (
-                  <th key={run.id} style={{ color: colorOf(i) }}>
-                    #{run.id}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <RunColumns runs={loaded.map((l) => l.run)} />
             <tbody>
               {summaryKeys.map((key) => {
                 const values = loaded.map(({ run }) => run.summary?.[key]);
