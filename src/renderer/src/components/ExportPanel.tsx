@@ -1,15 +1,8 @@
 import { useState } from 'react';
 import { ApiError, type ExportResult } from '../../../shared/api';
 import { useApi } from '../context';
+import { downloadFile } from '../download';
 import { useI18n } from '../i18n';
-
-function downloadBytes(fileName: string, data: Uint8Array, type: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([data as BlobPart], { type }));
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
 
 /**
  * Export a run (one id) or a comparison to a folder — picked natively in the desktop app, typed
@@ -62,7 +55,7 @@ export function ExportPanel({ ids }: { ids: number[] }) {
     setError(null);
     try {
       const { fileName, data } = await api.call('runs.exportZip', { ids });
-      downloadBytes(fileName, data, 'application/zip');
+      downloadFile(fileName, data as BlobPart, 'application/zip');
     } catch (e) {
       setError((e as Error).message);
     } finally {

@@ -4,17 +4,12 @@ import type { RunInfo, SampleResult, ScoreResult } from '../../../shared/api';
 import { mixtureSchema } from '../../../shared/artifacts';
 import { colorOf, mixture2dOption } from '../../../shared/charts';
 import { useApi } from '../context';
+import { downloadFile } from '../download';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 
-/** Offers a table as a CSV file to save (the browser's download; Electron asks where). */
 function downloadCsv(fileName: string, header: string[], rows: (string | number)[][]): void {
-  const blob = new Blob([Papa.unparse({ fields: header, data: rows })], { type: 'text/csv' });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  downloadFile(fileName, Papa.unparse({ fields: header, data: rows }), 'text/csv');
 }
 
 function scoreTable(r: ScoreResult): { header: string[]; rows: (string | number)[][] } {

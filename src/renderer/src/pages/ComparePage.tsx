@@ -14,6 +14,7 @@ import { MixtureView, mixtureOf } from '../components/GmmViews';
 import { labelKey } from '../components/ParamForm';
 import { useApi } from '../context';
 import { useI18n } from '../i18n';
+import { PageMessage } from '../components/PageMessage';
 import { fmt, formatParam } from '../format';
 import type { ParamValue } from '../../../shared/algorithms/fields';
 import { ExportPanel } from '../components/ExportPanel';
@@ -164,20 +165,8 @@ export function ComparePage({ ids }: { ids: number[] }) {
         <p className="error">{t('compare.count')}</p>
       </div>
     );
-  if (error)
-    return (
-      <div className="page">
-        <p className="error" role="alert">
-          {error}
-        </p>
-      </div>
-    );
-  if (!loaded)
-    return (
-      <div className="page">
-        <p>{t('common.loading')}</p>
-      </div>
-    );
+  if (error) return <PageMessage error={error} />;
+  if (!loaded) return <PageMessage />;
 
   const summaryKeys = [
     ...new Set(loaded.flatMap(({ run }) => Object.keys(run.summary ?? {}))),

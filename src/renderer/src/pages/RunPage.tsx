@@ -13,6 +13,7 @@ import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
 import { useRunData } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
+import { PageMessage } from '../components/PageMessage';
 import { fmt, formatDuration, formatParam } from '../format';
 
 type T = ReturnType<typeof useI18n>['t'];
@@ -253,20 +254,8 @@ export function RunPage({ runId }: { runId: number }) {
     return () => clearInterval(timer);
   }, [active]);
 
-  if (error)
-    return (
-      <div className="page">
-        <p className="error" role="alert">
-          {error}
-        </p>
-      </div>
-    );
-  if (!run)
-    return (
-      <div className="page">
-        <p>{t('common.loading')}</p>
-      </div>
-    );
+  if (error) return <PageMessage error={error} />;
+  if (!run) return <PageMessage />;
 
   const spec = algorithmSpecs[run.algorithm];
   const pct = Math.round(run.progress * 100);

@@ -5,6 +5,7 @@ import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
+import { PageMessage } from '../components/PageMessage';
 import { formatDuration } from '../format';
 
 type SortKey =
@@ -154,12 +155,7 @@ export function RunsPage() {
     });
   }
 
-  if (runs === null)
-    return (
-      <div className="page">
-        <p>{t('common.loading')}</p>
-      </div>
-    );
+  if (runs === null) return <PageMessage />;
   const datasets = [...new Set(runs.map((r) => r.datasetName))].sort();
   const algoLabel = (id: string) => {
     const k = `algo.${id}`;
