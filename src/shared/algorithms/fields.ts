@@ -43,7 +43,19 @@ export interface MatrixField extends FieldBase {
   kind: 'matrix';
 }
 
-export type Field = NumberField | ChoiceField | ChoicesField | BooleanField | MatrixField;
+/**
+ * A line of text: a formula, or (with `column`) the name of one of the run's selected columns,
+ * which the form offers as a list and the host checks.
+ */
+export interface TextField extends FieldBase {
+  kind: 'text';
+  default: string;
+  maxLength: number;
+  column?: boolean;
+}
+
+export type Field =
+  NumberField | ChoiceField | ChoicesField | BooleanField | MatrixField | TextField;
 export type FieldList = readonly Field[];
 
 export type ParamValue = number | string | boolean | string[] | number[][];
@@ -70,6 +82,8 @@ export function fieldSchema(field: Field): z.ZodType<ParamValue> {
       return z.array(z.enum(field.options as [string, ...string[]])).min(1, 'choose at least one');
     case 'boolean':
       return z.boolean();
+    case 'text':
+      return z.string().trim().min(1, 'must not be empty').max(field.maxLength);
     case 'matrix':
       return z
         .array(z.array(z.number().refine(Number.isFinite, 'must be finite')).min(1))
@@ -128,6 +142,8 @@ export function parseFieldText(
         ? { value: list }
         : { error: `"${bad}" is not one of ${field.options.join(', ')}` };
     }
+    case 'text':
+      return t === '' ? { error: 'must not be empty' } : { value: t };
     case 'boolean':
       if (/^(true|yes|1|on)$/i.test(t)) return { value: true };
       if (/^(false|no|0|off)$/i.test(t)) return { value: false };

@@ -28,6 +28,13 @@ export interface Target {
   bounds?: [number, number][];
   /** Known moments, where the target has them (tests and the run page compare against them). */
   truth?: { mean: number[]; variance: number[] };
+  /**
+   * For a target sampled on an unconstrained scale (e.g. log σ): maps a draw q to the values to
+   * report (e.g. σ) in `out` (length dim). Optional: without it, draws are reported as they are.
+   */
+  constrain?(q: Float64Array, out: Float64Array): void;
+  /** Names of what `constrain` writes, in order (e.g. […, 'sigma'] where `names` has 'log_sigma'). */
+  constrainedNames?: string[];
 }
 
 /** What one transition did, for metrics, animation and step mode. */

@@ -1,0 +1,192 @@
+import { paramsSchema, type FieldList } from './fields';
+
+/** Targets drawn in two dimensions, where the run page shows the density and the moves. */
+export const targets2d = [
+  'gaussian',
+  'correlated',
+  'banana',
+  'donut',
+  'bimodal',
+  'funnel',
+  'squiggle',
+] as const;
+/** Fixed targets of higher dimension (the benchmark problems). */
+export const targetsHighDim = ['gauss100', 'funnel10'] as const;
+/** Posteriors that need a data set (the run's selected columns). */
+export const dataTargets = ['logistic-regression', 'linear-regression'] as const;
+export const presetTargets = [...targets2d, ...targetsHighDim] as const;
+const hmcTargets = [...presetTargets, 'formula', ...dataTargets] as const;
+/** Exact Gibbs on the Bayesian Gaussian mixture is a Gibbs sampler only. */
+const mcmcTargets = [...hmcTargets, 'bayes-gmm'] as const;
+export type SamplingTarget = (typeof mcmcTargets)[number];
+
+export const mcmcSamplers = ['metropolis', 'gibbs'] as const;
+export const hmcSamplers = ['nuts', 'hmc'] as const;
+
+/** Fields of the target, shared by both algorithms. */
+function targetFields<T extends readonly string[]>(options: T) {
+  return [
+    { key: 'target', kind: 'choice', default: 'banana', options },
+    {
+      key: 'formula',
+      kind: 'text',
+      default: '-(x^2)/2 - (y - x^2)^2',
+      maxLength: 2000,
+      showIf: { key: 'target', in: ['formula'] },
+    },
+    {
+      key: 'response',
+      kind: 'text',
+      default: 'y',
+      maxLength: 200,
+      column: true,
+      showIf: { key: 'target', in: dataTargets },
+    },
+    {
+      key: 'priorScale',
+      kind: 'number',
+      default: 2.5,
+      min: 0,
+      exclusiveMin: true,
+      max: 1e6,
+      step: 0.5,
+      showIf: { key: 'target', in: dataTargets },
+    },
+  ] as const;
+}
+
+/** 'watch': a 2-D target runs at a pace the eye can follow; 'full': as fast as it can. */
+export const samplingPaces = ['watch', 'full'] as const;
+/** Iterations per second of a 2-D target at the 'watch' pace. */
+export const WATCH_ITERATIONS_PER_SECOND = 200;
+
+const chainFields = [
+  { key: 'chains', kind: 'int', default: 4, min: 1, max: 16, step: 1 },
+  { key: 'warmup', kind: 'int', default: 1000, min: 0, max: 1_000_000, step: 100 },
+  { key: 'draws', kind: 'int', default: 1000, min: 1, max: 1_000_000, step: 100 },
+  { key: 'pace', kind: 'choice', default: 'watch', options: samplingPaces },
+] as const;
+
+export const mcmcFields = [
+  ...targetFields(mcmcTargets),
+  {
+    key: 'components',
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 20,
+    step: 1,
+    showIf: { key: 'target', in: ['bayes-gmm'] },
+  },
+  { key: 'sampler', kind: 'choice', default: 'metropolis', options: mcmcSamplers },
+  {
+    key: 'proposalScale',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    exclusiveMin: true,
+    max: 1e6,
+    step: 0.1,
+  },
+  { key: 'adapt', kind: 'boolean', default: true },
+  ...chainFields,
+] as const satisfies FieldList;
+
+export const hmcFields = [
+  ...targetFields(hmcTargets),
+  { key: 'sampler', kind: 'choice', default: 'nuts', options: hmcSamplers },
+  { key: 'stepSize', kind: 'number', default: 1, min: 0, exclusiveMin: true, max: 100, step: 0.05 },
+  {
+    key: 'leapfrogSteps',
+    kind: 'int',
+    default: 20,
+    min: 1,
+    max: 10_000,
+    step: 1,
+    showIf: { key: 'sampler', in: ['hmc'] },
+  },
+  {
+    key: 'maxTreeDepth',
+    kind: 'int',
+    default: 10,
+    min: 1,
+    max: 15,
+    step: 1,
+    showIf: { key: 'sampler', in: ['nuts'] },
+  },
+  { key: 'adaptStepSize', kind: 'boolean', default: true },
+  { key: 'adaptMetric', kind: 'boolean', default: true },
+  {
+    key: 'targetAccept',
+    kind: 'number',
+    default: 0.8,
+    min: 0.05,
+    max: 0.999,
+    step: 0.05,
+  },
+  ...chainFields,
+] as const satisfies FieldList;
+
+interface CommonParams {
+  target: SamplingTarget;
+  formula?: string;
+  response?: string;
+  priorScale?: number;
+  chains: number;
+  warmup: number;
+  draws: number;
+  pace: (typeof samplingPaces)[number];
+}
+export interface McmcParams extends CommonParams {
+  components?: number;
+  sampler: (typeof mcmcSamplers)[number];
+  proposalScale: number;
+  adapt: boolean;
+}
+export interface HmcParams extends CommonParams {
+  sampler: (typeof hmcSamplers)[number];
+  stepSize: number;
+  leapfrogSteps?: number;
+  maxTreeDepth?: number;
+  adaptStepSize: boolean;
+  adaptMetric: boolean;
+  targetAccept: number;
+}
+export type SamplingParams = McmcParams | HmcParams;
+
+export const mcmcParams = paramsSchema<McmcParams & Record<string, never>>(mcmcFields);
+export const hmcParams = paramsSchema<HmcParams & Record<string, never>>(hmcFields);
+
+/** Whether the target is a posterior given a data set (so the run needs one). */
+export function samplingNeedsData(p: { target: string }): boolean {
+  return (dataTargets as readonly string[]).includes(p.target) || p.target === 'bayes-gmm';
+}
+
+/** Values kept (draws × chains × (parameters + statistics)): bounds the run's memory. */
+const MAX_VALUES = 50_000_000;
+
+export function checkSamplingData(
+  p: SamplingParams,
+  shape: { rows: number; cols: number } | null,
+  columns: readonly string[],
+): string | null {
+  const dim =
+    p.target === 'gauss100' ? 100 : p.target === 'funnel10' ? 10 : shape ? shape.cols + 1 : 2;
+  // Every draw is kept (with 7 sampler statistics) so the run can be inspected and exported.
+  if (p.chains * (p.warmup + p.draws) * (dim + 7) > MAX_VALUES)
+    return 'too many draws to keep: lower chains, warm-up or draws';
+  if (!samplingNeedsData(p)) return null;
+  if (!shape) return `the target ${p.target} is a posterior given data: choose a data set`;
+  if (p.target === 'bayes-gmm') {
+    if (shape.rows < (p as McmcParams).components! * 2)
+      return 'a Bayesian mixture needs at least two rows per component';
+    if (p.sampler !== 'gibbs')
+      return 'the Bayesian mixture is sampled by exact Gibbs: choose Gibbs';
+    return null;
+  }
+  if (!p.response || !columns.includes(p.response))
+    return `the response "${p.response ?? ''}" must be one of the selected columns (${columns.join(', ')})`;
+  if (columns.length < 2) return 'select the response and at least one predictor column';
+  if (shape.rows <= columns.length) return 'a regression needs more rows than parameters';
+  return null;
+}
