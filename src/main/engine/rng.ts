@@ -27,21 +27,25 @@ function splitmix32(seed: number): () => number {
 
 export function createRng(seed: number): Rng {
   const init = splitmix32(seed);
-  let a = init(),
-    b = init(),
-    c = init(),
-    d = init();
+  // The state lives in a typed array: closure variables above 2^30 would be boxed, and every
+  // draw would allocate (this generator sits in the samplers' inner loops).
+  const st = new Uint32Array([init(), init(), init(), init()]);
   const next32 = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
+    const a = st[0],
+      b = st[1],
+      c = st[2],
+      d = st[3];
+    const t = (a + b + d) >>> 0;
+    st[3] = d + 1;
+    st[0] = b ^ (b >>> 9);
+    st[1] = c + (c << 3);
+    st[2] = ((c << 21) | (c >>> 11)) + t;
     return t;
   };
   for (let i = 0; i < 12; i++) next32();
-  let spare: number | null = null;
+  // The second Box–Muller value, kept for the next call (hasSpare instead of a nullable box).
+  const spare = new Float64Array(1);
+  let hasSpare = false;
   const uniform = (): number => {
     // 53 random bits for a full-precision double.
     const hi = next32() >>> 5;
@@ -51,16 +55,16 @@ export function createRng(seed: number): Rng {
   return {
     uniform,
     normal() {
-      if (spare !== null) {
-        const s = spare;
-        spare = null;
-        return s;
+      if (hasSpare) {
+        hasSpare = false;
+        return spare[0];
       }
       let u = 0;
       while (u === 0) u = uniform();
       const v = uniform();
       const r = Math.sqrt(-2 * Math.log(u));
-      spare = r * Math.sin(2 * Math.PI * v);
+      spare[0] = r * Math.sin(2 * Math.PI * v);
+      hasSpare = true;
       return r * Math.cos(2 * Math.PI * v);
     },
     int: (n) => Math.floor(uniform() * n),
