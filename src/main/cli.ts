@@ -27,7 +27,8 @@ import { version } from '../../package.json';
 class UsageError extends Error {}
 
 const usage = `usage:
-  latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]... [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
+  latent-lab run <algorithm> [--data <file.csv|builtin:NAME>] [--columns a,b] [--set key=value]... [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
+      (--data for every algorithm but the samplers of a fixed target: run hmc --set target=banana)
   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
   latent-lab datasets list [--db PATH] [--json]
@@ -90,7 +91,7 @@ function runJson(run: RunInfo) {
 function printRun(run: RunInfo): void {
   const j = runJson(run);
   console.log(
-    `run ${j.runId} ${j.algorithm} on ${j.dataset} [${j.columns.join(', ')}]: ${j.status}` +
+    `run ${j.runId} ${j.algorithm} on ${j.dataset ? `${j.dataset} [${j.columns.join(', ')}]` : String(j.params.target)}: ${j.status}` +
       (j.seconds !== null ? ` in ${j.seconds.toFixed(2)} s` : '') +
       (j.backend ? ` (${j.backend})` : ''),
   );
@@ -98,8 +99,18 @@ function printRun(run: RunInfo): void {
   if (j.error) console.log(`  error: ${j.error}`);
   for (const n of j.notes) console.log(`  note: ${n}`);
   if (j.summary)
-    for (const [k, v] of Object.entries(j.summary))
-      console.log(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(j.summary)) {
+      // A sampler's per-parameter table reads better as a table.
+      if (k === 'parameters' && Array.isArray(v)) {
+        console.log('  parameter\tmean\tsd\tmcse\trhat\tess_bulk\tess_tail');
+        for (const p of v as Record<string, number | string>[])
+          console.log(
+            `  ${[p.name, p.mean, p.sd, p.mcseMean, p.rhat, p.essBulk, p.essTail]
+              .map((x) => (typeof x === 'number' ? Number(x.toPrecision(5)) : x))
+              .join('\t')}`,
+          );
+      } else console.log(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+    }
 }
 
 function printDataset(d: DatasetMeta): void {
@@ -139,13 +150,18 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
     throw new UsageError(
       `unknown algorithm "${algorithm ?? ''}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`,
     );
-  if (!v.data) throw new UsageError('run needs --data <file.csv|builtin:NAME>');
   const params = parseSet(v.set ?? [], spec.fields);
   // Refuse bad parameters before anything is imported.
   const checked = spec.params.safeParse(params);
   if (!checked.success)
     throw new UsageError(
       checked.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '),
+    );
+  const needsData = spec.needsData(checked.data);
+  if (needsData && !v.data) throw new UsageError('run needs --data <file.csv|builtin:NAME>');
+  if (!needsData && (v.data || v.columns))
+    throw new UsageError(
+      `${algorithm} with these parameters uses no data: drop --data and --columns`,
     );
   const seed = v.seed === undefined ? 0 : Number(v.seed);
   if (!Number.isInteger(seed) || seed < 0)
@@ -154,26 +170,26 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
     ?.split(',')
     .map((c) => c.trim())
     .filter(Boolean);
-  const { dataset, imported } = await resolveData(host, v.data, {
-    columns,
-    drop: v['drop-invalid-rows'] ?? false,
-  });
+  const { dataset, imported } = needsData
+    ? await resolveData(host, v.data!, { columns, drop: v['drop-invalid-rows'] ?? false })
+    : { dataset: null, imported: false };
   let run: RunInfo;
   try {
     run = await host.call('runs.start', {
       algorithm,
-      datasetId: dataset.id,
-      columns:
-        columns ??
-        dataset.columns
-          .filter((c) => c.type === 'number' || c.type === 'integer')
-          .map((c) => c.name),
+      datasetId: dataset?.id ?? null,
+      columns: !dataset
+        ? []
+        : (columns ??
+          dataset.columns
+            .filter((c) => c.type === 'number' || c.type === 'integer')
+            .map((c) => c.name)),
       params,
       seed,
     });
   } catch (e) {
     // Nothing stored on refusal: drop the data set this command just imported.
-    if (imported) host.store.deleteDataset(dataset.id);
+    if (imported && dataset) host.store.deleteDataset(dataset.id);
     throw e;
   }
   const interrupt = () => host.runs.cancel(run.id);

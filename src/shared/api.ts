@@ -97,6 +97,11 @@ export function isActiveStatus(status: RunStatus): boolean {
   return status === 'queued' || status === 'running' || status === 'paused';
 }
 
+/** Whether the data set a run learnt from has been deleted (a run that took none never had one). */
+export function datasetGone(run: Pick<RunInfo, 'datasetId' | 'datasetName'>): boolean {
+  return run.datasetId === null && run.datasetName !== '';
+}
+
 export interface RunInfo {
   id: number;
   name: string;
@@ -166,10 +171,10 @@ export interface StoredArtifact extends Artifact {
 }
 
 const id = z.number().int().positive();
-const uniqueNames = z
-  .array(z.string())
-  .min(1)
-  .refine((a) => new Set(a).size === a.length, 'a column is named twice');
+const distinct = (a: string[]) => new Set(a).size === a.length;
+const uniqueNames = z.array(z.string()).min(1).refine(distinct, 'a column is named twice');
+/** The same, possibly empty (a run without data chooses no columns). */
+const uniqueNamesOrNone = z.array(z.string()).refine(distinct, 'a column is named twice');
 /** Paths cross the boundary absolute: never resolved against whatever folder the host runs in. */
 const absolutePath = z
   .string()
@@ -231,9 +236,10 @@ export const requests = {
   'runs.start': request<RunInfo>()(
     z.strictObject({
       algorithm: z.enum(algorithmIds),
-      datasetId: id,
-      /** Columns of a table; for an image set exactly [IMAGE_COLUMN] (every pixel). */
-      columns: uniqueNames,
+      /** Null for an algorithm that takes no data with these parameters (a fixed target). */
+      datasetId: id.nullable(),
+      /** Columns of a table; for an image set exactly [IMAGE_COLUMN] (every pixel); none without data. */
+      columns: uniqueNamesOrNone,
       /** Validated against the algorithm's own schema by the host. */
       params: z.record(z.string(), z.unknown()),
       seed: z
@@ -260,6 +266,8 @@ export const requests = {
       kind: z.enum(artifactKinds).optional(),
       /** Only the artifact with the highest step of each kind. */
       latestOnly: z.boolean().default(false),
+      /** Only artifacts with a step above this (a live view fetching what it has not seen). */
+      afterStep: z.number().int().optional(),
     }),
   ),
   'runs.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
@@ -307,7 +315,14 @@ export const requests = {
         .max(2 ** 31 - 1),
     }),
   ),
+  /** A sampler's typed log density, checked as the user types: its variables, or what is wrong. */
+  'formulas.check': request<FormulaCheck>()(z.strictObject({ source: z.string().max(2000) })),
 } as const;
+
+/** What `formulas.check` says: the variables and ∂/∂ each, or the problem and where it is. */
+export type FormulaCheck =
+  | { ok: true; names: string[]; derivatives: string[] }
+  | { ok: false; message: string; start: number; end: number };
 
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;

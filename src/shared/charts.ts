@@ -120,9 +120,9 @@ export function metricText(
       yName,
     };
   }
-  const vaeKey = `vae.metric.${key}`;
-  if (isMessageKey(vaeKey))
-    return { title: label(vaeKey), xName: label('compare.step'), yName: label(vaeKey) };
+  for (const own of [`vae.metric.${key}`, `mcmc.metric.${key}`])
+    if (isMessageKey(own))
+      return { title: label(own), xName: label('compare.step'), yName: label(own) };
   return { title: key, xName: label('compare.step'), yName: key };
 }
 
@@ -168,7 +168,7 @@ function blend(weights: ArrayLike<number>, offset: number, k: number): string {
 }
 
 /** Density contour lines of a 2-D mixture (marching squares via d3-contour), in data units. */
-function contourSeries(m: Mixture, xy: Float64Array, label: Label): SeriesOption[] {
+function mixtureContours(m: Mixture, xy: Float64Array, label: Label): SeriesOption[] {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (let i = 0; i < xy.length; i += 2) {
     x0 = Math.min(x0, xy[i]);
@@ -191,8 +191,23 @@ function contourSeries(m: Mixture, xy: Float64Array, label: Label): SeriesOption
     }
   const max = Math.max(...grid);
   const levels = [0.05, 0.15, 0.3, 0.5, 0.7, 0.9].map((q) => q * max);
+  return [contourSeries(grid, n, [x0, x1, y0, y1], levels, label('run.view.contours'))];
+}
+
+/**
+ * Contour lines of values on an n × n grid (row j = y, column i = x) spanning `box` = [x0, x1,
+ * y0, y1], at `levels`, as one line series of polylines separated by gaps (marching squares).
+ */
+export function contourSeries(
+  grid: ArrayLike<number>,
+  n: number,
+  box: [number, number, number, number],
+  levels: number[],
+  name: string,
+): SeriesOption {
+  const [x0, x1, y0, y1] = box;
   const data: ([number, number] | '-')[] = [];
-  for (const c of contours().size([n, n]).thresholds(levels)(grid))
+  for (const c of contours().size([n, n]).thresholds(levels)(Array.from(grid)))
     for (const polygon of c.coordinates)
       for (const ring of polygon) {
         for (const [gi, gj] of ring)
@@ -202,19 +217,17 @@ function contourSeries(m: Mixture, xy: Float64Array, label: Label): SeriesOption
           ]);
         data.push('-'); // a gap between rings
       }
-  return [
-    {
-      type: 'line',
-      name: label('run.view.contours'),
-      data,
-      connectNulls: false,
-      showSymbol: false,
-      silent: true,
-      lineStyle: { color: '#5b6270', width: 0.8, opacity: 0.55 },
-      itemStyle: { color: '#5b6270' },
-      z: 1,
-    },
-  ];
+  return {
+    type: 'line',
+    name,
+    data,
+    connectNulls: false,
+    showSymbol: false,
+    silent: true,
+    lineStyle: { color: '#5b6270', width: 0.8, opacity: 0.55 },
+    itemStyle: { color: '#5b6270' },
+    z: 1,
+  };
 }
 
 function ellipseSeries(m: Mixture, label: Label): SeriesOption[] {
@@ -313,7 +326,7 @@ export function mixture2dOption(input: {
       ...pointStyle,
     });
   }
-  if (m && input.contours !== false) series.push(...contourSeries(m, xy, input.label));
+  if (m && input.contours !== false) series.push(...mixtureContours(m, xy, input.label));
   if (m && coloring !== 'uncertainty') series.push(...ellipseSeries(m, input.label));
   return {
     animation: false,
@@ -440,6 +453,37 @@ export function pairsOption(input: {
   } as EChartsOption;
 }
 
+/**
+ * A histogram scaled to a density (bars of area 1) of the finite values: [bin centre, density]
+ * bars, the range and the bin width. About √n bins, at most `maxBins`, unless `bins` is given.
+ */
+export function densityHistogram(
+  values: ArrayLike<number>,
+  bins?: number,
+  maxBins = 60,
+): { bars: [number, number][]; lo: number; hi: number; width: number } {
+  const xs = Array.from(values).filter(Number.isFinite);
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const x of xs) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  if (!(hi > lo)) {
+    lo = Number.isFinite(lo) ? lo - 0.5 : -0.5;
+    hi = Number.isFinite(hi) ? hi + 0.5 : 0.5;
+  }
+  const n = bins ?? Math.min(maxBins, Math.max(10, Math.ceil(Math.sqrt(xs.length))));
+  const width = (hi - lo) / n;
+  const counts = new Array<number>(n).fill(0);
+  for (const x of xs) counts[Math.min(n - 1, Math.floor((x - lo) / width))]++;
+  const bars = counts.map((c, i): [number, number] => [
+    lo + (i + 0.5) * width,
+    xs.length ? c / (xs.length * width) : 0,
+  ]);
+  return { bars, lo, hi, width };
+}
+
 /** 1-D view: a density-scaled histogram with the mixture density and each weighted component. */
 export function histogram1dOption(input: {
   title: string;
@@ -449,22 +493,7 @@ export function histogram1dOption(input: {
   label: Label;
   bins?: number;
 }): EChartsOption {
-  const xs = Array.from(input.values).filter(Number.isFinite);
-  let lo = Infinity,
-    hi = -Infinity;
-  for (const x of xs) {
-    lo = Math.min(lo, x);
-    hi = Math.max(hi, x);
-  }
-  if (!(hi > lo)) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const bins = input.bins ?? Math.min(80, Math.max(10, Math.ceil(Math.sqrt(xs.length))));
-  const width = (hi - lo) / bins;
-  const counts = new Array<number>(bins).fill(0);
-  for (const x of xs) counts[Math.min(bins - 1, Math.floor((x - lo) / width))]++;
-  const bars = counts.map((c, i) => [lo + (i + 0.5) * width, c / (xs.length * width)]);
+  const { bars, lo, hi, width } = densityHistogram(input.values, input.bins, 80);
   const grid = Array.from(
     { length: 240 },
     (_, i) => lo - width + ((hi - lo + 2 * width) * i) / 239,

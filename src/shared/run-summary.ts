@@ -10,6 +10,11 @@ export const summaryDirections: Record<string, 'higher' | 'lower'> = {
   trainLoss: 'lower',
   testLoss: 'lower',
   testIwae: 'lower',
+  minEssBulk: 'higher',
+  minEssBulkPerSecond: 'higher',
+  minEssBulkPerEvaluation: 'higher',
+  maxRhat: 'lower',
+  divergences: 'lower',
 };
 
 /** Index of the best finite value in the given direction, or -1 (fewer than two to compare). */

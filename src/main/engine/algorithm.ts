@@ -43,10 +43,17 @@ export interface AlgorithmContext<P> {
    * Throws CancelledError if the run is cancelled.
    */
   checkpoint(phase: string, step: number): Promise<void>;
+  /** Whether the user has paused the run (an algorithm may then record more detail per step). */
+  paused?(): boolean;
 }
 
 export interface Algorithm<P = Record<string, number>, S = Record<string, unknown>> {
   id: string;
+  /**
+   * False for an algorithm written on plain typed arrays (the samplers, in float64): the worker
+   * then starts no tensor backend and records the run's backend as 'js'.
+   */
+  tensors?: boolean;
   params: z.ZodType<P>;
   run(ctx: AlgorithmContext<P>): Promise<S>;
 }

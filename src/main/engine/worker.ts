@@ -80,7 +80,8 @@ async function run(
   const algorithm = engineAlgorithms[start.algorithm];
   if (!algorithm) throw new DataError(`unknown algorithm "${start.algorithm}"`);
   const params = algorithm.params.parse(start.params);
-  const backend = await initBackend();
+  const backend =
+    algorithm.tensors === false ? { name: 'js', notes: [] as string[] } : await initBackend();
   port.send({ type: 'started', backend: backend.name, notes: backend.notes });
   const send = (m: WorkerToHost) => port.send(m);
   const attempt = () =>
@@ -92,6 +93,7 @@ async function run(
       rng: createRng(start.seed),
       signal,
       checkpoint: (phase, step) => control.checkpoint(phase, step),
+      paused: () => control.paused,
       emit: {
         metrics: (step, values) => send({ type: 'metrics', step, values }),
         artifact: (kind, step, meta, data) => send({ type: 'artifact', kind, step, meta, data }),

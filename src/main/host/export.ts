@@ -48,6 +48,16 @@ import {
 } from '../../shared/charts';
 import { optionLabel, translate } from '../../shared/i18n';
 import { bestIndex, differingKeys, summaryDirections } from '../../shared/run-summary';
+import {
+  assembleDraws,
+  drawsColumn,
+  drawsCsv,
+  parameterNames,
+  samplerStats,
+  type TargetFieldMeta,
+} from '../../shared/draws';
+import { diagnosticThresholds } from '../../shared/mcmc-diagnostics';
+import { targetViewOption, traceOption } from '../../shared/sampling-charts';
 import { chartSize, pngScale, renderSvg, svgToPngAsync, type ChartSize } from './chart-render';
 import type { MetricPoint, Store } from './store';
 
@@ -417,6 +427,67 @@ function sweepFiles(
   );
 }
 
+/** Trace plots drawn for at most this many parameters (the CSV has them all). */
+const MAX_TRACE_CHARTS = 6;
+
+/** MCMC and HMC: every draw, the diagnostics, traces and (2-D) the target with its draws. */
+function samplingFiles(store: Store, run: RunInfo, bundle: Bundle) {
+  const draws = assembleDraws(store.listArtifacts(run.id, 'draws'));
+  if (!draws) return;
+  bundle.add(
+    'draws.csv',
+    drawsCsv(draws),
+    `every draw of every chain, warm-up included: chain, draw (from 1), warmup (1 for warm-up draws), Stan’s sampler columns (${samplerStats.join(', ')}) and the parameters`,
+  );
+  const summary = run.summary ?? {};
+  bundle.json(
+    'diagnostics.json',
+    {
+      thresholds: diagnosticThresholds,
+      parameters: summary.parameters ?? null,
+      flagged: summary.flagged ?? null,
+      sampler: Object.fromEntries(
+        Object.entries(summary).filter(([k]) => k !== 'parameters' && k !== 'flagged'),
+      ),
+    },
+    'per parameter after warm-up: mean, sd, MCSE of the mean, 5/50/95 % quantiles, rank-normalised split R-hat, bulk and tail ESS; the parameters flagged (R-hat ≥ 1.01 or ESS ≤ 400); and the sampler’s figures (acceptance, divergences, step sizes, E-BFMI, evaluations, seconds)',
+  );
+  const names = parameterNames(draws);
+  for (const name of names.slice(0, MAX_TRACE_CHARTS))
+    bundle.chart(
+      bundle.freeBase(`trace-${name}`),
+      traceOption({
+        title: t('mcmc.view.trace', { p: name }),
+        chains: drawsColumn(draws, name, 0),
+        warmup: draws.warmup,
+        label: t,
+      }),
+      `trace plot of ${name}: one line per chain, warm-up shaded`,
+    );
+  const field = store.listArtifacts(run.id, 'field2d', true)[0];
+  const meta = field?.meta as TargetFieldMeta | undefined;
+  if (meta?.role === 'target' && field.data && names.length === 2) {
+    const xs = drawsColumn(draws, names[0], 0);
+    const ys = drawsColumn(draws, names[1], 0);
+    bundle.chart(
+      'target',
+      targetViewOption({
+        title: t('mcmc.view.target'),
+        names: [names[0], names[1]],
+        grid: { size: meta.size, bounds: meta.bounds, logDensity: field.data },
+        points: xs.map((x, c) => ({
+          xy: Float64Array.from({ length: 2 * x.length }, (_, i) =>
+            i % 2 === 0 ? x[i >> 1] : ys[c][i >> 1],
+          ),
+          warmupCount: draws.warmup,
+        })),
+        label: t,
+      }),
+      'the target’s density contours with every chain’s draws (warm-up faint)',
+    );
+  }
+}
+
 /** Any other algorithm: one line chart per metric. */
 function genericFiles(series: MetricSeries[], bundle: Bundle) {
   for (const s of series) {
@@ -501,10 +572,15 @@ function runEntries(store: Store, run: RunInfo, ctx: ExportContext, prefix = '')
   );
   if (run.algorithm === 'gmm') gmmFiles(store, run, series, bundle, notes);
   else if (run.algorithm === 'gmm-sweep') sweepFiles(store, run, series, bundle, notes);
-  else genericFiles(series, bundle);
+  else {
+    if (run.algorithm === 'mcmc' || run.algorithm === 'hmc') samplingFiles(store, run, bundle);
+    genericFiles(series, bundle);
+  }
   const facts = [
     `algorithm: ${run.algorithm}`,
-    `data set: ${dataset.name} (columns ${run.columns.join(', ')})`,
+    run.datasetId === null && run.datasetName === ''
+      ? `target: ${String(run.params.target)} (no data set)`
+      : `data set: ${dataset.name} (columns ${run.columns.join(', ')})`,
     `seed: ${run.seed}; backend: ${run.backend ?? 'none'}; status: ${run.status}`,
     `exported ${ctx.exportedAt} by Latent Lab ${ctx.appVersion}`,
   ];

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { algorithmSpecs } from '../../shared/algorithms';
 import {
   ApiError,
+  datasetGone,
   isActiveStatus,
   isRequestName,
   requests,
@@ -19,6 +20,7 @@ import {
   type RequestParsed,
   type RunInfo,
 } from '../../shared/api';
+import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
@@ -63,6 +65,8 @@ export interface Host {
 
 /** Export pulls in ECharts and a rasteriser: loaded on first use, not at start-up. */
 const exporter = () => import('./export');
+// mathjs is large: loaded on the first formula, not at start-up.
+const formulas = () => import('../engine/sampling/formula');
 
 export function defaultMaxWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -106,23 +110,50 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const parsedParams = spec.params.safeParse(input.params);
     if (!parsedParams.success)
       throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
-    const dataset = store.getDataset(input.datasetId);
-    if (!dataset) throw new ApiError('not-found', `no data set ${input.datasetId}`);
-    if (dataset.image && !spec.images)
+    const needsData = spec.needsData(parsedParams.data);
+    if (input.datasetId === null) {
+      if (needsData)
+        throw new ApiError(
+          'invalid-input',
+          `${input.algorithm} with these parameters needs a data set`,
+        );
+    } else if (!needsData)
+      throw new ApiError(
+        'invalid-input',
+        `${input.algorithm} with these parameters uses no data: give no data set`,
+      );
+    const dataset = input.datasetId === null ? null : store.getDataset(input.datasetId);
+    if (input.datasetId !== null && !dataset)
+      throw new ApiError('not-found', `no data set ${input.datasetId}`);
+    if (dataset?.image && !spec.images)
       throw new ApiError(
         'bad-data',
         `${input.algorithm} learns from a table of numeric columns; "${dataset.name}" is a set of images`,
       );
-    const built = runEngineData(store, dataset, input.columns);
-    if ('refusal' in built) throw new ApiError('invalid-input', built.refusal);
-    const data = built.data;
-    const refusal = spec.checkData(parsedParams.data, { rows: data.rows, cols: data.cols });
+    let data: EngineData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };
+    if (dataset && input.columns.length === 0)
+      throw new ApiError('invalid-input', 'columns: choose at least one column of the data set');
+    if (dataset) {
+      const built = runEngineData(store, dataset, input.columns);
+      if ('refusal' in built) throw new ApiError('invalid-input', built.refusal);
+      data = built.data;
+    } else if (input.columns.length > 0)
+      throw new ApiError('invalid-input', 'columns are chosen from a data set: give none');
+    const refusal = spec.checkData(
+      parsedParams.data,
+      dataset ? { rows: data.rows, cols: data.cols } : null,
+      input.columns,
+    );
     if (refusal) throw new ApiError('bad-data', refusal);
     const run = store.createRun({
-      name: input.name || `${input.algorithm} on ${dataset.name}`,
+      name:
+        input.name ||
+        (dataset
+          ? `${input.algorithm} on ${dataset.name}`
+          : `${input.algorithm} on ${String(parsedParams.data.target)}`),
       algorithm: input.algorithm,
-      datasetId: dataset.id,
-      datasetName: dataset.name,
+      datasetId: dataset?.id ?? null,
+      datasetName: dataset?.name ?? '',
       columns: input.columns,
       params: parsedParams.data,
       seed: input.seed,
@@ -214,7 +245,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (deleted) events.emit('datasets.changed', { reason: 'deleted' });
       return { deleted };
     },
-    'runs.start': (input) => startRun(input),
+    'runs.start': async (input) => {
+      // A typed formula is checked here, so a mistake is refused with nothing stored.
+      const p = input.params as Record<string, unknown>;
+      if (p.target === 'formula' && typeof p.formula === 'string') {
+        const parsed = (await formulas()).parseFormula(p.formula);
+        if ('error' in parsed)
+          throw new ApiError('invalid-input', `params.formula: ${parsed.error.message}`);
+      }
+      return startRun(input);
+    },
+    'formulas.check': async ({ source }) => {
+      const parsed = (await formulas()).parseFormula(source);
+      return 'error' in parsed
+        ? { ok: false, ...parsed.error }
+        : { ok: true, names: parsed.target.names, derivatives: parsed.derivatives };
+    },
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
     'runs.pause': ({ id }) => {
       if (!algorithmSpecs[existingRun(id).algorithm]?.steppable)
@@ -226,7 +272,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.list': () => store.listRuns(),
     'runs.get': ({ id }) => existingRun(id),
     'runs.metrics': ({ id }) => store.metricSeries(id),
-    'runs.artifacts': ({ id, kind, latestOnly }) => store.listArtifacts(id, kind, latestOnly),
+    'runs.artifacts': ({ id, kind, latestOnly, afterStep }) =>
+      store.listArtifacts(id, kind, latestOnly, afterStep),
     'runs.delete': ({ id }) => {
       // Active here, or in another process (the CLI beside the app) by its stored status.
       if (runs.isActive(id) || isActiveStatus(existingRun(id).status))
@@ -243,7 +290,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'runs.rerun': ({ id }) => {
       const run = existingRun(id);
-      if (run.datasetId === null)
+      if (datasetGone(run))
         throw new ApiError(
           'conflict',
           `the data set of run ${id} ("${run.datasetName}") was deleted`,

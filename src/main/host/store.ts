@@ -125,7 +125,8 @@ const datasetMetaColumns = `id, name, rows, columns_json, builtin, hash, created
 export interface NewRun {
   name: string;
   algorithm: string;
-  datasetId: number;
+  /** Null for a run that takes no data (a sampler of a fixed target); its datasetName is ''. */
+  datasetId: number | null;
   datasetName: string;
   columns: string[];
   params: ParamValues;
@@ -539,9 +540,19 @@ export class Store {
     return { id: Number(id), ...a };
   }
 
-  listArtifacts(runId: number, kind?: ArtifactKind, latestOnly = false): StoredArtifact[] {
-    const where = kind ? `run_id = ? AND kind = ?` : `run_id = ?`;
+  /** A run's artifacts by step; `afterStep` keeps only later ones (a view catching up). */
+  listArtifacts(
+    runId: number,
+    kind?: ArtifactKind,
+    latestOnly = false,
+    afterStep?: number,
+  ): StoredArtifact[] {
+    let where = kind ? `run_id = ? AND kind = ?` : `run_id = ?`;
     const args: unknown[] = kind ? [runId, kind] : [runId];
+    if (afterStep !== undefined) {
+      where += ' AND step > ?';
+      args.push(afterStep);
+    }
     const sql = latestOnly
       ? // One per kind: the highest step, and of several at that step (a run restarted on another
         // backend writes its steps again) the last written.

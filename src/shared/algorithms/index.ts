@@ -10,6 +10,15 @@ import {
   type GmmParams,
   type GmmSweepParams,
 } from './gmm';
+import {
+  checkSamplingData,
+  hmcFields,
+  hmcParams,
+  mcmcFields,
+  mcmcParams,
+  samplingNeedsData,
+  type SamplingParams,
+} from './mcmc';
 import { checkVaeData, vaeFields, vaeParams, type VaeParams } from './vae';
 
 /** What the renderer, the host and the CLI need to know about an algorithm (no engine code). */
@@ -25,7 +34,31 @@ export interface AlgorithmSpec {
   steppable: boolean;
   /** Whether it learns from image data sets (every pixel an input), not only from tables. */
   images: boolean;
-  checkData(params: ParamValues, shape: { rows: number; cols: number }): string | null;
+  /** Whether a run with these parameters needs a data set (samplers of fixed targets do not). */
+  needsData(params: ParamValues): boolean;
+  /** Why these parameters do not fit the data (null when they do, or when it takes none). */
+  checkData(
+    params: ParamValues,
+    shape: { rows: number; cols: number } | null,
+    columns: readonly string[],
+  ): string | null;
+}
+
+const always = () => true;
+
+function samplingSpec(id: 'mcmc' | 'hmc'): AlgorithmSpec {
+  return {
+    id,
+    fields: id === 'mcmc' ? mcmcFields : hmcFields,
+    params: (id === 'mcmc' ? mcmcParams : hmcParams) as z.ZodType<ParamValues>,
+    headline: { key: 'minEssBulk', higherIsBetter: true },
+    mainMetric: 'logDensity',
+    steppable: true,
+    images: false,
+    needsData: (p) => samplingNeedsData(p as unknown as SamplingParams),
+    checkData: (p, shape, columns) =>
+      checkSamplingData(p as unknown as SamplingParams, shape, columns),
+  };
 }
 
 export const algorithmSpecs: Record<string, AlgorithmSpec> = {
@@ -37,7 +70,8 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     mainMetric: 'meanLogLikelihood',
     steppable: true,
     images: false,
-    checkData: (p, shape) => checkGmmData(p as unknown as GmmParams, shape),
+    needsData: always,
+    checkData: (p, shape) => shape && checkGmmData(p as unknown as GmmParams, shape),
   },
   'gmm-sweep': {
     id: 'gmm-sweep',
@@ -47,7 +81,8 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     mainMetric: 'bic',
     steppable: false,
     images: false,
-    checkData: (p, shape) => checkGmmSweepData(p as unknown as GmmSweepParams, shape),
+    needsData: always,
+    checkData: (p, shape) => shape && checkGmmSweepData(p as unknown as GmmSweepParams, shape),
   },
   vae: {
     id: 'vae',
@@ -57,8 +92,11 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     mainMetric: 'loss',
     steppable: false,
     images: true,
-    checkData: (p, shape) => checkVaeData(p as unknown as VaeParams, shape),
+    needsData: always,
+    checkData: (p, shape) => shape && checkVaeData(p as unknown as VaeParams, shape),
   },
+  mcmc: samplingSpec('mcmc'),
+  hmc: samplingSpec('hmc'),
 };
 
 export const algorithmIds = Object.keys(algorithmSpecs) as [string, ...string[]];

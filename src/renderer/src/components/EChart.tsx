@@ -1,8 +1,10 @@
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, LineChart, LinesChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
   MarkPointComponent,
   VisualMapComponent,
   LegendComponent,
@@ -14,9 +16,12 @@ import type { EChartsOption } from 'echarts';
 
 echarts.use([
   LineChart,
+  LinesChart,
   ScatterChart,
   BarChart,
   GridComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
   LegendComponent,
   TitleComponent,
   TooltipComponent,

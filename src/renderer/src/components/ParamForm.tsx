@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import {
   fieldSchema,
   isShown,
@@ -91,9 +92,15 @@ export function ParamForm(props: {
   fields: FieldList;
   values: FormValues;
   onChange(values: FormValues): void;
+  /** The run's selected columns, offered by column fields (e.g. a regression's response). */
+  columns?: readonly string[];
+  /** Something shown under a field (e.g. a formula's check), by field key. */
+  extras?: Record<string, ReactNode>;
+  /** An error found elsewhere (e.g. by the host), shown on the field, by field key. */
+  fieldErrors?: Record<string, string>;
 }) {
   const { t } = useI18n();
-  const { errors } = formToParams(props.fields, props.values, t);
+  const errors = { ...formToParams(props.fields, props.values, t).errors, ...props.fieldErrors };
   const set = (key: string, v: FormValue) => props.onChange({ ...props.values, [key]: v });
   return (
     <div className="param-form">
@@ -154,6 +161,34 @@ export function ParamForm(props: {
                 {label ? t(label) : f.key}
               </label>
             );
+          else if (f.kind === 'text' && f.column)
+            input = (
+              <select
+                name={f.key}
+                value={String(value)}
+                aria-invalid={error !== null}
+                onChange={(e) => set(f.key, e.target.value)}
+              >
+                {!(props.columns ?? []).includes(String(value)) && <option value={String(value)} />}
+                {(props.columns ?? []).map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            );
+          else if (f.kind === 'text')
+            input = (
+              <input
+                name={f.key}
+                className="formula"
+                spellCheck={false}
+                maxLength={f.maxLength}
+                value={String(value)}
+                aria-invalid={error !== null}
+                onChange={(e) => set(f.key, e.target.value)}
+              />
+            );
           else if (f.kind === 'matrix')
             input = (
               <textarea
@@ -192,6 +227,7 @@ export function ParamForm(props: {
               ) : help ? (
                 <span className="field-help">{t(help)}</span>
               ) : null}
+              {props.extras?.[f.key]}
             </Wrapper>
           );
         })}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
-import type { DatasetMeta } from '../../../shared/api';
+import type { DatasetMeta, FormulaCheck } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
 import {
   defaultFormValues,
@@ -85,19 +85,42 @@ export function NewRunPage({
 
   const seedError = /^\d+$/.test(seed.trim()) && Number(seed) < 2 ** 31 ? null : t('form.int');
   const form = formToParams(spec.fields, values, t);
-  const invalid = Object.keys(form.errors).length > 0 || seedError !== null;
+  const formula = useFormulaCheck(
+    values.target === 'formula' && typeof values.formula === 'string' ? values.formula : null,
+  );
+  const formulaError = formula && !formula.ok ? formula : null;
+  const invalid =
+    Object.keys(form.errors).length > 0 || seedError !== null || formulaError !== null;
+  // A sampler of a fixed target (a preset, a formula) takes no data.
+  const needsData = spec.needsData(form.params);
+
+  // A column field (a regression's response) names one of the selected columns: keep it so.
+  useEffect(() => {
+    const stale = spec.fields.filter(
+      (f) =>
+        f.kind === 'text' &&
+        f.column &&
+        columns.length > 0 &&
+        !columns.includes(String(values[f.key])),
+    );
+    if (stale.length > 0)
+      setValues((v) => ({
+        ...v,
+        ...Object.fromEntries(stale.map((f) => [f.key, columns[columns.length - 1]])),
+      }));
+  }, [spec, columns, values]);
 
   async function start() {
-    if (!dataset) return;
-    if (columns.length === 0) return setError(t('newRun.needColumns'));
+    if (needsData && !dataset) return;
+    if (needsData && columns.length === 0) return setError(t('newRun.needColumns'));
     if (invalid) return setError(t('newRun.fixErrors'));
     setBusy(true);
     setError(null);
     try {
       const run = await api.call('runs.start', {
         algorithm,
-        datasetId: dataset.id,
-        columns,
+        datasetId: needsData ? dataset!.id : null,
+        columns: needsData ? columns : [],
         params: form.params,
         seed: Number(seed),
         name: name.trim() || undefined,
@@ -139,27 +162,34 @@ export function NewRunPage({
           </select>
         </label>
         {isMessageKey(about) && <p className="explain">{t(about)}</p>}
-        <label className="field">
-          <span className="field-label">{t('newRun.dataset')}</span>
-          <select
-            value={selected ?? ''}
-            onChange={(e) => setSelected(Number(e.target.value))}
-            data-testid="dataset-select"
-          >
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id} disabled={!usable(d)}>
-                {d.name} ({t(d.image ? 'common.images' : 'common.rows', { n: d.rows })})
-                {!usable(d) && ` — ${t('newRun.noImages')}`}
-              </option>
-            ))}
-          </select>
-        </label>
-        {dataset?.image && (
+        {!needsData && (
+          <p className="muted" data-testid="no-data">
+            {t('newRun.noData')}
+          </p>
+        )}
+        {needsData && (
+          <label className="field">
+            <span className="field-label">{t('newRun.dataset')}</span>
+            <select
+              value={selected ?? ''}
+              onChange={(e) => setSelected(Number(e.target.value))}
+              data-testid="dataset-select"
+            >
+              {datasets.map((d) => (
+                <option key={d.id} value={d.id} disabled={!usable(d)}>
+                  {d.name} ({t(d.image ? 'common.images' : 'common.rows', { n: d.rows })})
+                  {!usable(d) && ` — ${t('newRun.noImages')}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {needsData && dataset?.image && (
           <p className="muted" data-testid="image-dataset">
             {t('newRun.imageData', { ...dataset.image })}
           </p>
         )}
-        {dataset && !dataset.image && (
+        {needsData && dataset && !dataset.image && (
           <fieldset className="field">
             <legend className="field-label">{t('newRun.columns')}</legend>
             {numeric(dataset).map((c) => (
@@ -186,6 +216,13 @@ export function NewRunPage({
           fields={spec.fields}
           values={values}
           onChange={setValues}
+          columns={columns}
+          fieldErrors={formulaError ? { formula: formulaError.message } : undefined}
+          extras={
+            formula && typeof values.formula === 'string'
+              ? { formula: <FormulaNote source={values.formula} check={formula} /> }
+              : undefined
+          }
         />
         <div className="param-form">
           <label className={seedError ? 'field invalid' : 'field'}>
@@ -217,7 +254,7 @@ export function NewRunPage({
         <div className="row">
           <button
             className="primary big"
-            disabled={busy || !dataset}
+            disabled={busy || (needsData && !dataset)}
             onClick={() => void start()}
             data-testid="run-button"
           >
@@ -237,5 +274,52 @@ export function NewRunPage({
         </div>
       </section>
     </div>
+  );
+}
+
+/** The host's check of a typed formula, asked again (debounced) as the user types. */
+function useFormulaCheck(source: string | null): FormulaCheck | null {
+  const api = useApi();
+  const [check, setCheck] = useState<{ source: string; result: FormulaCheck } | null>(null);
+  useEffect(() => {
+    if (source === null) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void api
+        .call('formulas.check', { source })
+        .then((result) => current && setCheck({ source, result }))
+        .catch(() => undefined);
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, source]);
+  return source !== null && check?.source === source ? check.result : null;
+}
+
+/** Under the formula: where the problem is (underlined), or the gradient it will follow. */
+function FormulaNote({ source, check }: { source: string; check: FormulaCheck }) {
+  const { t } = useI18n();
+  if (!check.ok) {
+    const start = Math.min(check.start, source.length);
+    const end = Math.max(start + 1, Math.min(check.end, source.length));
+    return (
+      <code className="formula-where" data-testid="formula-error">
+        {source.slice(0, start)}
+        <mark>{source.slice(start, end) || ' '}</mark>
+        {source.slice(end)}
+      </code>
+    );
+  }
+  return (
+    <span className="field-help" data-testid="formula-ok">
+      {t('newRun.formulaGradient')}{' '}
+      {check.names.map((n, i) => (
+        <code key={n} className="formula-derivative">
+          ∂/∂{n} = {check.derivatives[i]}
+        </code>
+      ))}
+    </span>
   );
 }

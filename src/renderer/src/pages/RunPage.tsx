@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
-import type { ParamValue } from '../../../shared/algorithms/fields';
-import { isActiveStatus, type RunInfo } from '../../../shared/api';
+import { isShown, type ParamValue } from '../../../shared/algorithms/fields';
+import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
 import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
-import { isMessageKey } from '../../../shared/i18n';
+import { isMessageKey, optionLabel } from '../../../shared/i18n';
 import { GmmPanel } from '../components/GmmViews';
 import { labelKey } from '../components/ParamForm';
 import { SweepPanel } from '../components/SweepPanel';
 import { UseModel } from '../components/UseModel';
 import { VaePanel } from '../components/VaePanel';
+import { McmcPanel } from '../components/McmcPanel';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
 import { useRunData } from '../hooks/useRunData';
@@ -67,6 +68,14 @@ const summaryRows = [
   'steps',
   'trainRows',
   'testRows',
+  // MCMC, HMC
+  'minEssBulk',
+  'maxRhat',
+  'minEssBulkPerSecond',
+  'minEssBulkPerEvaluation',
+  'acceptance',
+  'divergences',
+  'evaluations',
 ] as const;
 
 function SummaryTable({ summary, t }: { summary: Record<string, unknown>; t: T }) {
@@ -214,7 +223,7 @@ function RunDetails({ run }: { run: RunInfo }) {
         </button>
         <button
           onClick={() => void rerun()}
-          disabled={run.datasetId === null}
+          disabled={datasetGone(run)}
           title={t('run.rerunHelp')}
           data-testid="run-again"
         >
@@ -283,8 +292,17 @@ export function RunPage({ runId }: { runId: number }) {
         )}
       </header>
       <p className="muted">
-        {isMessageKey(title) ? t(title) : run.algorithm} · {t('run.dataset')}: {run.datasetName} [
-        {run.columns.join(', ')}] · {t('run.seed')} {run.seed}
+        {isMessageKey(title) ? t(title) : run.algorithm} ·{' '}
+        {run.datasetName === '' && run.datasetId === null ? (
+          <>
+            {t('run.target')}: {optionLabel(t, 'target', String(run.params.target))}
+          </>
+        ) : (
+          <>
+            {t('run.dataset')}: {run.datasetName} [{run.columns.join(', ')}]
+          </>
+        )}{' '}
+        · {t('run.seed')} {run.seed}
         {run.backend && (
           <>
             {' '}
@@ -314,6 +332,8 @@ export function RunPage({ runId }: { runId: number }) {
         <SweepPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : run.algorithm === 'vae' ? (
         <VaePanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+      ) : run.algorithm === 'mcmc' || run.algorithm === 'hmc' ? (
+        <McmcPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : (
         <GmmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       )}
@@ -326,15 +346,21 @@ export function RunPage({ runId }: { runId: number }) {
           <h2>{t('run.params')}</h2>
           <table className="data-table">
             <tbody>
-              {Object.entries(run.params).map(([k, v]) => {
-                const label = labelKey(run.algorithm, k);
-                return (
-                  <tr key={k}>
-                    <th>{label ? t(label) : k}</th>
-                    <td>{formatParam(k, v, t)}</td>
-                  </tr>
-                );
-              })}
+              {Object.entries(run.params)
+                .filter(([k]) => {
+                  // A field that did not apply (e.g. the formula of a preset target) is not shown.
+                  const field = spec?.fields.find((f) => f.key === k);
+                  return !field || isShown(field, run.params);
+                })
+                .map(([k, v]) => {
+                  const label = labelKey(run.algorithm, k);
+                  return (
+                    <tr key={k}>
+                      <th>{label ? t(label) : k}</th>
+                      <td>{formatParam(k, v, t)}</td>
+                    </tr>
+                  );
+                })}
             </tbody>
           </table>
           {run.notes.length > 0 && (

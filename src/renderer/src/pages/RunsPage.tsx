@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { algorithmSpecs } from '../../../shared/algorithms';
-import { isActiveStatus, runStatuses, type RunInfo } from '../../../shared/api';
+import { datasetGone, isActiveStatus, runStatuses, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
@@ -301,7 +301,7 @@ export function RunsPage() {
                       <button
                         onClick={() => void act(() => api.call('runs.rerun', { id: r.id }))}
                         title={t('run.rerunHelp')}
-                        disabled={r.datasetId === null}
+                        disabled={datasetGone(r)}
                       >
                         {t('run.rerun')}
                       </button>

@@ -1,0 +1,189 @@
+/**
+ * The samplers through the real host and worker processes: a run without a data set, a
+ * posterior on a data set's columns, refusals with nothing stored, the export of draws and
+ * diagnostics, and the CLI.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/shared/api';
+import { forkLauncher } from '../../src/main/host/fork-launcher';
+import { createHost, type Host } from '../../src/main/host/host';
+import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+
+let tmp: ReturnType<typeof tempDir>;
+let host: Host;
+
+beforeAll(async () => {
+  requireBuilt(workerPath, ['src/main', 'src/shared']);
+  tmp = tempDir('sampling');
+  host = await createHost({
+    dataDir: tmp.dir,
+    resourcesDir,
+    maxWorkers: 2,
+    launchWorker: forkLauncher(workerPath, process.env),
+  });
+});
+afterAll(async () => {
+  await host?.close();
+  tmp?.remove();
+});
+
+const runCount = () => host.store.listRuns().length;
+
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ApiError);
+  return e as ApiError;
+}
+
+describe('samplers in the host', () => {
+  it('runs NUTS on a preset with no data set, and exports its draws and diagnostics', async () => {
+    const run = await host.call('runs.start', {
+      algorithm: 'hmc',
+      datasetId: null,
+      columns: [],
+      params: { target: 'correlated', warmup: 200, draws: 300, pace: 'full' },
+      seed: 3,
+    });
+    expect(run.datasetName).toBe('');
+    expect(run.name).toBe('hmc on correlated');
+    const done = await host.runs.whenSettled(run.id);
+    expect(done.status, done.error ?? '').toBe('completed');
+    expect(done.backend).toBe('js');
+    const summary = done.summary as { parameters: { name: string; mean: number }[] };
+    expect(summary.parameters.map((p) => p.name)).toHaveLength(2);
+
+    const dir = join(tmp.dir, 'export-nuts');
+    await host.call('runs.export', { ids: [run.id], dir });
+    const csv = readFileSync(join(dir, 'draws.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(1 + 4 * 500);
+    const diagnostics = JSON.parse(readFileSync(join(dir, 'diagnostics.json'), 'utf8')) as {
+      parameters: { rhat: number }[];
+      thresholds: { rhat: number };
+    };
+    expect(diagnostics.parameters).toHaveLength(2);
+    expect(diagnostics.thresholds.rhat).toBe(1.01);
+    expect(readFileSync(join(dir, 'target.svg'), 'utf8')).toContain('<svg');
+
+    // Run again: the same numbers, still without data.
+    const again = await host.call('runs.rerun', { id: run.id });
+    const second = await host.runs.whenSettled(again.id);
+    expect((second.summary as typeof summary).parameters[0].mean).toBe(summary.parameters[0].mean);
+  });
+
+  it('samples a Bayesian logistic regression on the chosen columns', async () => {
+    const csv = readFileSync(join(__dirname, '../../../shared/reference/logistic.csv'), 'utf8');
+    const d = await host.call('datasets.import', {
+      source: { kind: 'text', text: csv },
+      name: 'logistic',
+    });
+    const run = await host.call('runs.start', {
+      algorithm: 'hmc',
+      datasetId: d.id,
+      columns: ['x1', 'x2', 'x3', 'y'],
+      params: { target: 'logistic-regression', response: 'y', warmup: 300, draws: 300 },
+      seed: 1,
+    });
+    const done = await host.runs.whenSettled(run.id);
+    expect(done.status, done.error ?? '').toBe('completed');
+    const names = (done.summary as { parameters: { name: string }[] }).parameters.map(
+      (p) => p.name,
+    );
+    expect(names).toEqual(['alpha', 'x1', 'x2', 'x3']);
+  });
+
+  it('refuses, with nothing stored: a bad formula, data where none is taken, none where it is', async () => {
+    const before = runCount();
+    const bad = await refusal(
+      host.call('runs.start', {
+        algorithm: 'mcmc',
+        datasetId: null,
+        columns: [],
+        params: { target: 'formula', formula: '-(x^2 + z^2)/2' },
+        seed: 0,
+      }),
+    );
+    expect(bad.message).toMatch(/params\.formula: .*z/);
+    const faithful = host.store.findBuiltin('Old Faithful')!;
+    const extra = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: faithful.id,
+        columns: ['eruptions'],
+        params: { target: 'banana' },
+        seed: 0,
+      }),
+    );
+    expect(extra.message).toMatch(/uses no data/);
+    const missing = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: null,
+        columns: [],
+        params: { target: 'linear-regression' },
+        seed: 0,
+      }),
+    );
+    expect(missing.message).toMatch(/needs a data set/);
+    const response = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: faithful.id,
+        columns: ['eruptions', 'waiting'],
+        params: { target: 'linear-regression', response: 'duration' },
+        seed: 0,
+      }),
+    );
+    expect(response.message).toMatch(/response "duration" must be one of the selected columns/);
+    expect(runCount()).toBe(before);
+    expect(await host.call('formulas.check', { source: 'exp(x) - y^2' })).toMatchObject({
+      ok: true,
+      names: ['x', 'y'],
+    });
+  });
+});
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args, '--db', join(tmp.dir, 'cli.db')],
+      { env: { ...process.env, LATENT_LAB_DATA_DIR: tmp.dir }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('samplers from the CLI', () => {
+  it('runs Metropolis on a preset without --data and prints the diagnostics', async () => {
+    const r = await cli([
+      'run',
+      'mcmc',
+      '--set',
+      'target=bimodal',
+      '--set',
+      'warmup=200',
+      '--set',
+      'draws=200',
+      '--set',
+      'pace=full',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout) as { status: string; summary: { parameters: unknown[] } };
+    expect(run.status).toBe('completed');
+    expect(run.summary.parameters).toHaveLength(2);
+    const withData = await cli(['run', 'mcmc', '--data', 'builtin:old-faithful']);
+    expect(withData.code).toBe(2);
+    expect(withData.stderr).toMatch(/uses no data/);
+    const bad = await cli(['run', 'hmc', '--set', 'target=formula', '--set', 'formula=-(x^2+w)']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/formula/);
+  });
+});
