@@ -28,9 +28,9 @@ export const vaeModelMetaSchema = z
     likelihood: z.enum(vaeLikelihoods),
     image: z.object({ width: size, height: size, channels: size }).optional(),
     /**
-     * Data-set row indices of the first test rows (training rows when there is no test set), at
-     * most EXAMPLE_ROWS: the examples a user picks interpolation endpoints from. Runs saved before
-     * this was recorded have none.
+     * Data-set row indices of at most EXAMPLE_ROWS test rows (training rows when there is no test
+     * set), spread evenly over them, in data order: the examples a user picks interpolation
+     * endpoints from. Runs saved before this was recorded have none.
      */
     exampleRows: z.array(z.number().int().nonnegative()).optional(),
     /** Encoder/decoder layers, 'logVarX' (Gaussian), 'centre' and 'scale'. */

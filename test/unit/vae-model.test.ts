@@ -139,12 +139,18 @@ describe('a saved VAE in plain TypeScript', () => {
     },
   );
 
-  it('records the first test rows as examples, and interpolates between two of them', async () => {
+  it('records test rows spread over the test set as examples, and interpolates between two of them', async () => {
     const data = images(3, 200);
     const saved = await trainedModel(data, { testFraction: 0.25 }, 9);
     // The split is the rng's first use: the same seed gives it again.
     const split = splitRows(createRng(9), 200, 0.25);
-    expect(saved.meta.exampleRows).toEqual(Array.from(split.test.subarray(0, EXAMPLE_ROWS)));
+    // 50 test rows: every 50/32-th, from the first to near the last.
+    const picks = Array.from({ length: EXAMPLE_ROWS }, (_, i) =>
+      Math.floor((i * 50) / EXAMPLE_ROWS),
+    );
+    expect(saved.meta.exampleRows).toEqual(picks.map((i) => split.test[i]));
+    expect(new Set(saved.meta.exampleRows).size).toBe(EXAMPLE_ROWS);
+    expect(saved.meta.exampleRows!.at(-1)).toBe(split.test[48]);
     const model = readVaeModel(saved.meta, saved.data);
     const row = (r: number) => data.values.subarray(r * 20, (r + 1) * 20);
     const [ra, rb] = [saved.meta.exampleRows![0], saved.meta.exampleRows![5]];

@@ -9,7 +9,7 @@
  * the PyTorch example's test loss), the active units (Burda et al. 2016) and the test rows' latent
  * means in 2-D. At the end: the importance-weighted bound (Burda et al.) on the test rows, and the
  * weights as a 'model' artifact (`loadVaeModel` rebuilds it in tfjs, src/shared/vae-model.ts in
- * plain TypeScript) with the first test rows' indices, for interpolating between them.
+ * plain TypeScript) with some test rows' indices, for interpolating between them.
  *
  * Every random number comes from the run's rng: the split, the weights, the fixed prior draws of
  * the sample gallery, each epoch's shuffle and each step's ε (a tfjs seed drawn from the rng).
@@ -565,8 +565,14 @@ export async function fitVae(
       emit.metrics?.(step, { testIwae });
     }
 
-    // The first test rows (as the reconstructions gallery), for picking interpolation endpoints.
-    const examples = (nTest > 0 ? split.test : split.train).subarray(0, EXAMPLE_ROWS);
+    // Test rows to pick interpolation endpoints from, spread evenly over the test set: a data set
+    // sorted by label (the bundled digits are) still offers every label.
+    const pool = nTest > 0 ? split.test : split.train;
+    const nExamples = Math.min(EXAMPLE_ROWS, pool.length);
+    const examples = Int32Array.from(
+      { length: nExamples },
+      (_, i) => pool[Math.floor((i * pool.length) / nExamples)],
+    );
     const saved = await vaeModelArtifact(model, params, scaling, image, examples);
     emit.artifact?.('model', step, saved.meta, saved.data);
     emit.progress?.(1);
