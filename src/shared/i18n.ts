@@ -358,6 +358,24 @@ const en = {
   'vae.latent.rows': 'test rows',
   'vae.samples.title': 'Samples x ~ p(x|z) from fixed prior draws, over the data',
   'vae.samples.name': 'samples',
+  'vaeUse.title': 'Use the model',
+  'vaeUse.help':
+    'The weights saved with this run, evaluated here: new samples and interpolations without retraining.',
+  'vaeUse.generate': 'Generate new samples',
+  'vaeUse.generateButton': 'Generate',
+  'vaeUse.generated': '{n} samples: z ~ N(0, I) drawn with seed {seed}, decoded.',
+  'vaeUse.generatedTable':
+    '{n} samples x ~ p(x|z), z ~ N(0, I) drawn with seed {seed}; the first rows:',
+  'vaeUse.samplesTitle': '{n} new samples from the model, over the data',
+  'vaeUse.downloadPng': 'Download as PNG',
+  'vaeUse.interpolate': 'Interpolate between two test examples',
+  'vaeUse.pick': 'Click a test example for A, then another for B.',
+  'vaeUse.steps': 'Steps',
+  'vaeUse.strip':
+    'From A to B in {steps} steps along the straight line between their latent means, decoded.',
+  'vaeUse.noExamples':
+    'No test examples to pick: the run was saved before they were recorded, or its data set is gone.',
+  'vaeUse.row': 'row {r}',
   'newRun.imageData':
     'Image data set: {width} × {height} × {channels}; every pixel is an input, so no columns to choose.',
 } as const;
@@ -710,6 +728,20 @@ const zh: Messages = {
   'vae.latent.rows': '测试行',
   'vae.samples.title': '由固定先验抽样得到的样本 x ~ p(x|z)，叠加在数据上',
   'vae.samples.name': '样本',
+  'vaeUse.title': '使用这个模型',
+  'vaeUse.help': '在这里直接使用随运行保存的权重：无需重新训练即可生成新样本、进行插值。',
+  'vaeUse.generate': '生成新样本',
+  'vaeUse.generateButton': '生成',
+  'vaeUse.generated': '{n} 个样本：以种子 {seed} 抽取 z ~ N(0, I) 并解码。',
+  'vaeUse.generatedTable': '{n} 个样本 x ~ p(x|z)，以种子 {seed} 抽取 z ~ N(0, I)；前几行：',
+  'vaeUse.samplesTitle': '模型生成的 {n} 个新样本（叠加在数据上）',
+  'vaeUse.downloadPng': '下载为 PNG',
+  'vaeUse.interpolate': '在两个测试样例之间插值',
+  'vaeUse.pick': '点击一个测试样例作为 A，再点击另一个作为 B。',
+  'vaeUse.steps': '步数',
+  'vaeUse.strip': '沿两者隐变量均值之间的直线从 A 到 B，共 {steps} 步，逐一解码。',
+  'vaeUse.noExamples': '没有可选的测试样例：这个运行保存时尚未记录它们，或者它的数据集已被删除。',
+  'vaeUse.row': '第 {r} 行',
   'newRun.imageData': '图像数据集：{width} × {height} × {channels}；每个像素都是输入，无需选择列。',
 };
 

@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ImageGridMeta, Points2dMeta } from '../../../shared/algorithms/vae';
 import { isActiveStatus, type StoredArtifact } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
 import { metricLineOption, points2dOption } from '../../../shared/charts';
-import { imageGridRaster } from '../../../shared/image-grid';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
+import { ImageGrid } from './ImageGrid';
+import { VaeUseModel } from './VaeUseModel';
 import type { RunPanelProps } from './GmmViews';
 
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'points2d'];
@@ -14,44 +15,6 @@ const ROLES = ['reconstructions', 'samples', 'manifold'] as const;
 
 function sortedSteps(series: Map<number, number> | undefined): number[] {
   return [...(series?.keys() ?? [])].sort((a, b) => a - b);
-}
-
-/** An 'image-grid' artifact drawn on a canvas, pixel for pixel, scaled up without smoothing. */
-export function ImageGrid({
-  meta,
-  data,
-  maxScale = 3,
-  testId,
-}: {
-  meta: ImageGridMeta;
-  data: Uint8Array;
-  maxScale?: number;
-  testId?: string;
-}) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const raster = useMemo(() => imageGridRaster(meta, data), [meta, data]);
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    canvas.width = raster.width;
-    canvas.height = raster.height;
-    ctx.putImageData(new ImageData(raster.rgba, raster.width, raster.height), 0, 0);
-  }, [raster]);
-  return (
-    <canvas
-      ref={ref}
-      className="image-grid"
-      // As wide as the card allows, up to `maxScale` screen pixels per image pixel, unsmoothed.
-      style={{
-        width: '100%',
-        maxWidth: raster.width * maxScale,
-        height: 'auto',
-        imageRendering: 'pixelated',
-      }}
-      data-testid={testId}
-    />
-  );
 }
 
 /** The newest artifact of a role at or before `step` (the newest of all without one). */
@@ -258,6 +221,8 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
           </section>
         )}
       </div>
+      {/* Once the run has ended: its saved model, if it got to save one. */}
+      {!isActiveStatus(run.status) && <VaeUseModel key={run.id} run={run} data={data} />}
     </>
   );
 }
