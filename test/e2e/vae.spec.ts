@@ -4,6 +4,7 @@
  * bundled digits, one short epoch draws galleries that are pictures, not blank squares. Both then
  * use the saved model: new samples, and the decoded path between two picked test examples.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { Store } from '../../src/main/host/store';
@@ -185,6 +186,18 @@ test('two epochs of a small VAE on the bundled digits: real galleries, samples, 
   expect(await tilePixels(strip, 0, 28, 28)).toEqual(a);
   expect(await tilePixels(strip, 9, 28, 28)).toEqual(b);
   await use.screenshot({ path: test.info().outputPath('vae-digits-use-model.png') });
+
+  // The strip as a PNG file: the picture on the page, ten tiles wide.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    use.getByRole('button', { name: 'Download as PNG' }).nth(1).click(),
+  ]);
+  const rows = stored.meta.exampleRows!;
+  expect(download.suggestedFilename()).toBe(
+    `run-${runId}-interpolation-rows-${rows[2] + 1}-${rows[7] + 1}.png`,
+  );
+  const png = readFileSync((await download.path())!);
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([10 * 29 + 1, 28 + 2]);
 
   // Fewer steps: the strip follows.
   await use.locator('input[name=vaeSteps]').fill('5');

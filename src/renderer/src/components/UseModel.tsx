@@ -6,7 +6,7 @@ import { useApi } from '../context';
 import { downloadCsv } from '../download';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
-import { NumberField } from './NumberField';
+import { NumberInput } from './NumberInput';
 
 function scoreTable(r: ScoreResult): { header: string[]; rows: (string | number)[][] } {
   const header = [
@@ -167,7 +167,7 @@ export function UseModel({
         <div>
           <h3>{t('model.sample')}</h3>
           <div className="row">
-            <NumberField
+            <NumberInput
               label={t('model.n')}
               name="sampleN"
               value={n}
@@ -175,7 +175,7 @@ export function UseModel({
               min={1}
               max={1000000}
             />
-            <NumberField
+            <NumberInput
               label={t('newRun.seed')}
               name="sampleSeed"
               value={seed}

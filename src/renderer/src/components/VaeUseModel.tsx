@@ -8,7 +8,7 @@ import { downloadCsv, downloadFile } from '../download';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
-import { NumberField } from './NumberField';
+import { NumberInput } from './NumberInput';
 
 /**
  * Decoding runs on the page's thread: 64 digits through the default 20-400-784 decoder take
@@ -186,7 +186,7 @@ function Generate({ run, model, data }: { run: RunInfo; model: SavedVae; data: D
     <div>
       <h3>{t('vaeUse.generate')}</h3>
       <div className="row">
-        <NumberField
+        <NumberInput
           label={t('model.n')}
           name="vaeCount"
           value={count}
@@ -194,7 +194,7 @@ function Generate({ run, model, data }: { run: RunInfo; model: SavedVae; data: D
           min={1}
           max={max}
         />
-        <NumberField
+        <NumberInput
           label={t('newRun.seed')}
           name="vaeSeed"
           value={seed}
@@ -376,7 +376,7 @@ function Interpolate({ run, model, data }: { run: RunInfo; model: SavedVae; data
             </div>
           )}
           <div className="row">
-            <NumberField
+            <NumberInput
               label={t('vaeUse.steps')}
               name="vaeSteps"
               value={steps}

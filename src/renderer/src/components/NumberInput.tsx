@@ -1,5 +1,5 @@
 /** A labelled number input whose text the caller keeps (and validates). */
-export function NumberField({
+export function NumberInput({
   label,
   name,
   value,
