@@ -10,14 +10,19 @@
  *   latent-lab runs show <id> [--json]
  *   latent-lab export <runId|--compare id,id,…> --out DIR [--overwrite] [--json]
  *   latent-lab import DIR [--json]
+ *   latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--json]
  *
  * Exit codes: 0 done, 1 the run failed, 2 bad input (nothing is stored), 130 interrupted.
  */
-import { basename, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import Papa from 'papaparse';
 import { parseArgs } from 'node:util';
 import { algorithmSpecs } from '../shared/algorithms';
 import { parseFieldText, type FieldList, type ParamValues } from '../shared/algorithms/fields';
 import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
+import { imageGridPng, toImageGrid } from '../shared/image-grid';
+import { readVaeModel } from '../shared/vae-model';
 import { findBuiltinByKey } from './host/datasets';
 import { forkLauncher } from './host/fork-launcher';
 import { createHost, type Host } from './host/host';
@@ -36,6 +41,7 @@ const usage = `usage:
   latent-lab runs show <id> [--db PATH] [--json]
   latent-lab export <runId|--compare id,id,...> --out DIR [--overwrite] [--db PATH] [--json]
   latent-lab import DIR [--db PATH] [--json]
+  latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--db PATH] [--json]
 algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist`;
 
 /** `--image 28x28` (or 28×28) as a width and a height. */
@@ -266,6 +272,73 @@ async function commandImport(host: Host, positionals: string[], v: Values): Prom
   return 0;
 }
 
+/** Most samples one `sample` writes: a grid of this many images is already a large PNG. */
+const MAX_IMAGE_SAMPLES = 10_000;
+const MAX_TABLE_SAMPLES = 1_000_000;
+
+/**
+ * `sample <runId> --out FILE --count N --seed S`: new samples from a finished VAE run's saved
+ * model, with no retraining: a PNG grid for image data, CSV rows (the run's columns) for a table.
+ */
+async function commandSample(host: Host, positionals: string[], v: Values): Promise<number> {
+  if (positionals.length !== 2) throw new UsageError('sample needs one run id');
+  const id = parseId(positionals[1], 'sample');
+  if (!v.out) throw new UsageError('sample needs --out FILE.png or --out FILE.csv');
+  const out = resolve(v.out);
+  const format = extname(out).toLowerCase();
+  if (format !== '.png' && format !== '.csv')
+    throw new UsageError(`--out must end in .png (images) or .csv (a table), got "${v.out}"`);
+  const count = v.count === undefined ? 64 : Number(v.count);
+  const seed = v.seed === undefined ? 0 : Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UsageError('--seed must be a non-negative integer');
+  const run = await host.call('runs.get', { id });
+  if (run.algorithm !== 'vae')
+    throw new UsageError(`run ${id} is a ${run.algorithm} run: sample draws from a VAE run`);
+  const [saved] = await host.call('runs.artifacts', { id, kind: 'model', latestOnly: true });
+  if (!saved)
+    throw new UsageError(
+      `run ${id} has no saved model (it is ${run.status}): sample needs a VAE run that finished`,
+    );
+  if (!(saved.data instanceof Float32Array))
+    throw new Error(`run ${id}'s saved model has no Float32Array of weights`);
+  const model = readVaeModel(saved.meta, saved.data);
+  const image = model.meta.image;
+  const max = image ? MAX_IMAGE_SAMPLES : MAX_TABLE_SAMPLES;
+  if (!Number.isInteger(count) || count < 1 || count > max)
+    throw new UsageError(`--count must be an integer from 1 to ${max}`);
+  if (image && format !== '.png')
+    throw new UsageError(`run ${id} models images: write them to a .png file`);
+  if (!image && format !== '.csv')
+    throw new UsageError(`run ${id} models a table: write its rows to a .csv file`);
+  let bytes: Uint8Array | string;
+  if (image) {
+    // Pixel values are in [0, 1] (bytes / 255); a square-ish grid, as the run page's galleries.
+    const grid = toImageGrid(model.sample(count, seed).x, image, {
+      role: 'samples',
+      columns: Math.ceil(Math.sqrt(count)),
+      range: [0, 1],
+    });
+    bytes = imageGridPng(grid.meta, grid.data);
+  } else {
+    // Rows of a table are draws x ~ p(x|z), noise included, like the run page's sample plot.
+    const { x } = model.sample(count, seed, { observationNoise: true });
+    const d = model.inputDim;
+    bytes = Papa.unparse({
+      fields: run.columns,
+      data: Array.from({ length: count }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d))),
+    });
+  }
+  try {
+    writeFileSync(out, bytes);
+  } catch (e) {
+    throw new UsageError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  if (v.json) console.log(JSON.stringify({ runId: id, count, seed, file: out }));
+  else console.log(`wrote ${count} samples of run ${id} (seed ${seed}) to ${out}`);
+  return 0;
+}
+
 type Values = {
   data?: string;
   columns?: string;
@@ -280,6 +353,7 @@ type Values = {
   compare?: string;
   image?: string;
   'label-column'?: string;
+  count?: string;
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -302,6 +376,7 @@ async function main(argv: string[]): Promise<number> {
         compare: { type: 'string' },
         image: { type: 'string' },
         'label-column': { type: 'string' },
+        count: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -327,6 +402,7 @@ async function main(argv: string[]): Promise<number> {
     if (group === 'run') return await commandRun(host, positionals, values);
     if (group === 'export') return await commandExport(host, positionals, values);
     if (group === 'import') return await commandImport(host, positionals, values);
+    if (group === 'sample') return await commandSample(host, positionals, values);
     if (group === 'datasets' && action === 'import') {
       const file = positionals[2];
       if (!file) throw new UsageError('datasets import needs a file');

@@ -119,7 +119,7 @@ export interface VaeSummary {
  * lays them out `columns` to a row. With `pairs`, tiles go input, output, input, output, …
  */
 export interface ImageGridMeta {
-  role: 'reconstructions' | 'samples' | 'manifold';
+  role: 'reconstructions' | 'samples' | 'manifold' | 'interpolation';
   width: number;
   height: number;
   channels: number;

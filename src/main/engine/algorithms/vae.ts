@@ -8,7 +8,8 @@
  * recon + β·w·KL (w the KL warm-up weight). Per epoch: the test −ELBO (one sample of z per row, as
  * the PyTorch example's test loss), the active units (Burda et al. 2016) and the test rows' latent
  * means in 2-D. At the end: the importance-weighted bound (Burda et al.) on the test rows, and the
- * weights as a 'model' artifact (`loadVaeModel` rebuilds it).
+ * weights as a 'model' artifact (`loadVaeModel` rebuilds it in tfjs, src/shared/vae-model.ts in
+ * plain TypeScript) with some test rows' indices, for interpolating between them.
  *
  * Every random number comes from the run's rng: the split, the weights, the fixed prior draws of
  * the sample gallery, each epoch's shuffle and each step's ε (a tfjs seed drawn from the rng).
@@ -37,16 +38,20 @@ import {
 } from '../training/densities';
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
 import { createMlp, mlpFromArrays, mlpToArrays, type Mlp } from '../training/mlp';
-import { packTensors, unpackTensor, type PackedTensor } from '../training/model-artifact';
+import { packTensors, unpackTensor } from '../training/model-artifact';
 import { columnVariances, normalQuantile, pca2d } from '../training/projection';
 import { splitRows, type RowSplit } from '../training/split';
+import {
+  EXAMPLE_ROWS,
+  MIN_LOG_VARIANCE,
+  VAE_MODEL_FORMAT,
+  type VaeModelMeta,
+} from '../../../shared/vae-model';
 
 type Tf = typeof tfjs;
 
 /** Burda et al.'s threshold on Cov_x(E[z_u | x]) for an active latent unit. */
 export const ACTIVE_UNIT_THRESHOLD = 0.01;
-/** A learned Gaussian log-variance may not go below this (a constant column would drive it to −∞). */
-const MIN_LOG_VARIANCE = Math.log(1e-4);
 /** Rows per forward pass when evaluating (test loss, latent means, galleries). */
 const EVAL_ROWS = 1000;
 /** Bound on the decoder's output per IWAE chunk (k samples × rows × columns floats). */
@@ -560,7 +565,15 @@ export async function fitVae(
       emit.metrics?.(step, { testIwae });
     }
 
-    const saved = await vaeModelArtifact(model, params, scaling, image);
+    // Test rows to pick interpolation endpoints from, spread evenly over the test set: a data set
+    // sorted by label (the bundled digits are) still offers every label.
+    const pool = nTest > 0 ? split.test : split.train;
+    const nExamples = Math.min(EXAMPLE_ROWS, pool.length);
+    const examples = Int32Array.from(
+      { length: nExamples },
+      (_, i) => pool[Math.floor((i * pool.length) / nExamples)],
+    );
+    const saved = await vaeModelArtifact(model, params, scaling, image, examples);
     emit.artifact?.('model', step, saved.meta, saved.data);
     emit.progress?.(1);
     return {
@@ -581,25 +594,15 @@ export async function fitVae(
   }
 }
 
-/** The 'model' artifact's meta: enough to rebuild the model with `loadVaeModel`. */
-export interface VaeModelMeta {
-  format: 'latent-lab/vae@1';
-  inputDim: number;
-  latentDim: number;
-  encoderSizes: number[];
-  decoderSizes: number[];
-  activation: VaeParams['activation'];
-  likelihood: VaeParams['likelihood'];
-  image?: ImageShape;
-  /** Tensors in the data: encoder/decoder layers, 'logVarX' (Gaussian), 'centre' and 'scale'. */
-  tensors: PackedTensor[];
-}
+/** The 'model' artifact's meta (its schema is shared: the renderer and the CLI read it too). */
+export type { VaeModelMeta };
 
 async function vaeModelArtifact(
   m: VaeModel,
   p: VaeParams,
   scaling: Scaling,
   image: ImageShape | undefined,
+  exampleRows: Int32Array,
 ): Promise<{ meta: VaeModelMeta; data: Float32Array }> {
   const list: { name: string; shape: number[]; values: Float32Array }[] = [];
   for (const [name, mlp] of [
@@ -621,13 +624,14 @@ async function vaeModelArtifact(
   list.push({ name: 'scale', shape: [m.inputDim], values: Float32Array.from(scaling.scale) });
   const { entries, data } = packTensors(list);
   const meta: VaeModelMeta = {
-    format: 'latent-lab/vae@1',
+    format: VAE_MODEL_FORMAT,
     inputDim: m.inputDim,
     latentDim: m.latentDim,
     encoderSizes: m.encoder.sizes,
     decoderSizes: m.decoder.sizes,
     activation: p.activation,
     likelihood: p.likelihood,
+    exampleRows: Array.from(exampleRows),
     tensors: entries,
   };
   if (image) meta.image = image;

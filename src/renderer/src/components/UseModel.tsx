@@ -1,16 +1,12 @@
-import Papa from 'papaparse';
 import { useMemo, useState } from 'react';
 import type { RunInfo, SampleResult, ScoreResult } from '../../../shared/api';
 import { mixtureSchema } from '../../../shared/artifacts';
 import { colorOf, mixture2dOption } from '../../../shared/charts';
 import { useApi } from '../context';
-import { downloadFile } from '../download';
+import { downloadCsv } from '../download';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
-
-function downloadCsv(fileName: string, header: string[], rows: (string | number)[][]): void {
-  downloadFile(fileName, Papa.unparse({ fields: header, data: rows }), 'text/csv');
-}
+import { NumberInput } from './NumberInput';
 
 function scoreTable(r: ScoreResult): { header: string[]; rows: (string | number)[][] } {
   const header = [
@@ -171,27 +167,21 @@ export function UseModel({
         <div>
           <h3>{t('model.sample')}</h3>
           <div className="row">
-            <label className="field">
-              <span className="field-label">{t('model.n')}</span>
-              <input
-                type="number"
-                min={1}
-                max={1000000}
-                value={n}
-                onChange={(e) => setN(e.target.value)}
-                name="sampleN"
-              />
-            </label>
-            <label className="field">
-              <span className="field-label">{t('newRun.seed')}</span>
-              <input
-                type="number"
-                min={0}
-                value={seed}
-                onChange={(e) => setSeed(e.target.value)}
-                name="sampleSeed"
-              />
-            </label>
+            <NumberInput
+              label={t('model.n')}
+              name="sampleN"
+              value={n}
+              onChange={setN}
+              min={1}
+              max={1000000}
+            />
+            <NumberInput
+              label={t('newRun.seed')}
+              name="sampleSeed"
+              value={seed}
+              onChange={setSeed}
+              min={0}
+            />
             <button className="primary" onClick={() => void sample()} data-testid="sample-button">
               {t('model.draw')}
             </button>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ImageGridMeta, Points2dMeta } from '../../../shared/algorithms/vae';
 import { isActiveStatus, type StoredArtifact } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
@@ -6,89 +6,15 @@ import { metricLineOption, points2dOption } from '../../../shared/charts';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
+import { ImageGrid } from './ImageGrid';
+import { VaeUseModel } from './VaeUseModel';
 import type { RunPanelProps } from './GmmViews';
 
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'points2d'];
 const ROLES = ['reconstructions', 'samples', 'manifold'] as const;
-/** Pixels between tiles, and extra between an input/reconstruction pair and the next. */
-const GAP = 1;
-const PAIR_GAP = 3;
 
 function sortedSteps(series: Map<number, number> | undefined): number[] {
   return [...(series?.keys() ?? [])].sort((a, b) => a - b);
-}
-
-/** Where each tile's left (or top) edge falls along one axis of a grid. */
-function offsets(n: number, size: number, pairs: boolean): { at: number[]; total: number } {
-  const at: number[] = [];
-  let x = GAP;
-  for (let i = 0; i < n; i++) {
-    if (pairs && i > 0 && i % 2 === 0) x += PAIR_GAP;
-    at.push(x);
-    x += size + GAP;
-  }
-  return { at, total: x };
-}
-
-/** An 'image-grid' artifact drawn on a canvas, pixel for pixel, scaled up without smoothing. */
-export function ImageGrid({
-  meta,
-  data,
-  maxScale = 3,
-  testId,
-}: {
-  meta: ImageGridMeta;
-  data: Uint8Array;
-  maxScale?: number;
-  testId?: string;
-}) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const { width: w, height: h, channels: ch, count, columns } = meta;
-  const rows = Math.ceil(count / columns);
-  const xs = useMemo(() => offsets(columns, w, meta.pairs === true), [columns, w, meta.pairs]);
-  const ys = useMemo(() => offsets(rows, h, false), [rows, h]);
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    const img = ctx.createImageData(xs.total, ys.total);
-    const px = img.data;
-    for (let i = 0; i < px.length; i += 4) {
-      px[i] = px[i + 1] = px[i + 2] = 200; // the gaps: light grey
-      px[i + 3] = 255;
-    }
-    const size = w * h * ch;
-    for (let t = 0; t < count; t++) {
-      const x0 = xs.at[t % columns];
-      const y0 = ys.at[Math.floor(t / columns)];
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) {
-          const src = t * size + (y * w + x) * ch;
-          const dst = ((y0 + y) * xs.total + x0 + x) * 4;
-          const grey = data[src];
-          px[dst] = grey;
-          px[dst + 1] = ch >= 3 ? data[src + 1] : grey;
-          px[dst + 2] = ch >= 3 ? data[src + 2] : grey;
-        }
-    }
-    canvas.width = xs.total;
-    canvas.height = ys.total;
-    ctx.putImageData(img, 0, 0);
-  }, [data, w, h, ch, count, columns, xs, ys]);
-  return (
-    <canvas
-      ref={ref}
-      className="image-grid"
-      // As wide as the card allows, up to `maxScale` screen pixels per image pixel, unsmoothed.
-      style={{
-        width: '100%',
-        maxWidth: xs.total * maxScale,
-        height: 'auto',
-        imageRendering: 'pixelated',
-      }}
-      data-testid={testId}
-    />
-  );
 }
 
 /** The newest artifact of a role at or before `step` (the newest of all without one). */
@@ -295,6 +221,8 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
           </section>
         )}
       </div>
+      {/* Once the run has ended: its saved model, if it got to save one. */}
+      {!isActiveStatus(run.status) && <VaeUseModel key={run.id} run={run} data={data} />}
     </>
   );
 }

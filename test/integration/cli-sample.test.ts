@@ -1,0 +1,224 @@
+/**
+ * `latent-lab sample`: new samples from a finished VAE run's saved model, through the built CLI.
+ * The runs are made through a host on the same database first (a real built worker).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzlibSync } from 'fflate';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGE_COLUMN } from '../../src/shared/api';
+import { forkLauncher } from '../../src/main/host/fork-launcher';
+import { createHost } from '../../src/main/host/host';
+import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+
+let tmp: ReturnType<typeof tempDir>;
+let db: string;
+const ids = { image: 0, table: 0, gmm: 0, failed: 0 };
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args, '--db', db],
+      { env: { ...process.env, LATENT_LAB_DATA_DIR: tmp.dir }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Width, height and the RGBA rows (filter bytes dropped) of a PNG the encoder wrote. */
+function readPng(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
+  expect(Array.from(bytes.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at < bytes.length;) {
+    const length = view.getUint32(at);
+    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === 'IDAT')
+      idat.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  expect(idat).toHaveLength(1);
+  const raw = unzlibSync(idat[0]);
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    rgba.set(raw.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
+  return { width, height, rgba };
+}
+
+beforeAll(async () => {
+  requireBuilt(cliPath, ['src/main', 'src/shared']);
+  requireBuilt(workerPath, ['src/main/engine', 'src/shared']);
+  tmp = tempDir('cli-sample');
+  db = join(tmp.dir, 'sample.db');
+  const host = await createHost({
+    dataDir: tmp.dir,
+    dbPath: db,
+    resourcesDir,
+    maxWorkers: 1,
+    launchWorker: forkLauncher(workerPath),
+  });
+  try {
+    // 6 × 5 images: a bright bar in one of three rows.
+    const lines = [Array.from({ length: 30 }, (_, j) => `p${j}`).join(',')];
+    for (let i = 0; i < 90; i++)
+      lines.push(
+        Array.from({ length: 30 }, (_, j) =>
+          Math.floor(j / 6) === i % 3 ? 200 + ((i * j) % 50) : (i + j) % 30,
+        ).join(','),
+      );
+    const images = await host.call('datasets.import', {
+      source: { kind: 'text', text: lines.join('\n') },
+      name: 'bars',
+      image: { width: 6, height: 5 },
+    });
+    const faithful = (await host.call('datasets.list', {})).find((d) => d.name === 'Old Faithful')!;
+    const small = { latentDim: 2, hiddenUnits: 8, epochs: 2, iwaeK: 0, galleryEvery: 0 };
+    const start = async (input: {
+      algorithm: string;
+      datasetId: number;
+      columns: string[];
+      params: Record<string, unknown>;
+      seed: number;
+    }) => {
+      const run = await host.call('runs.start', input);
+      return host.runs.whenSettled(run.id);
+    };
+    const image = await start({
+      algorithm: 'vae',
+      datasetId: images.id,
+      columns: [IMAGE_COLUMN],
+      params: { ...small, batchSize: 16 },
+      seed: 1,
+    });
+    expect(image.status, image.error ?? '').toBe('completed');
+    const table = await start({
+      algorithm: 'vae',
+      datasetId: faithful.id,
+      columns: ['eruptions', 'waiting'],
+      params: { ...small, likelihood: 'gaussian-learned' },
+      seed: 2,
+    });
+    expect(table.status, table.error ?? '').toBe('completed');
+    const gmm = await start({
+      algorithm: 'gmm',
+      datasetId: faithful.id,
+      columns: ['eruptions', 'waiting'],
+      params: { k: 2 },
+      seed: 3,
+    });
+    expect(gmm.status).toBe('completed');
+    // A VAE run that never got to save a model: a Bernoulli likelihood on minutes is refused.
+    const failed = await start({
+      algorithm: 'vae',
+      datasetId: faithful.id,
+      columns: ['eruptions', 'waiting'],
+      params: small,
+      seed: 4,
+    });
+    expect(failed.status).toBe('failed');
+    Object.assign(ids, { image: image.id, table: table.id, gmm: gmm.id, failed: failed.id });
+  } finally {
+    host.close();
+  }
+}, 120_000);
+afterAll(() => tmp?.remove());
+
+describe('latent-lab sample', () => {
+  it('writes a PNG grid of new images from an image run, the same for the same seed', async () => {
+    const sample = (seed: number, out: string, ...more: string[]) =>
+      cli([
+        'sample',
+        String(ids.image),
+        '--count',
+        '10',
+        '--seed',
+        String(seed),
+        '--out',
+        out,
+        ...more,
+      ]);
+    const out = join(tmp.dir, 'digits.png');
+    const r = await sample(7, out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`wrote 10 samples of run ${ids.image} (seed 7) to ${out}\n`);
+    const png = readPng(readFileSync(out));
+    // 10 tiles of 6 × 5, four to a row (⌈√10⌉), one-pixel gaps: 4·7 + 1 by 3·6 + 1.
+    expect([png.width, png.height]).toEqual([29, 19]);
+    // Inside the first tile: pictures, not one flat grey.
+    const tile: number[] = [];
+    for (let y = 1; y < 6; y++)
+      for (let x = 1; x < 7; x++) tile.push(png.rgba[(y * png.width + x) * 4]);
+    expect(Math.max(...tile) - Math.min(...tile)).toBeGreaterThan(30);
+
+    const again = join(tmp.dir, 'again.png');
+    const same = await sample(7, again, '--json');
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout)).toEqual({ runId: ids.image, count: 10, seed: 7, file: again });
+    expect(readFileSync(again)).toEqual(readFileSync(out));
+    const other = join(tmp.dir, 'other.png');
+    expect((await sample(8, other)).code).toBe(0);
+    expect(readFileSync(other)).not.toEqual(readFileSync(out));
+  });
+
+  it("writes a CSV of new rows under the run's column names from a table run", async () => {
+    const out = join(tmp.dir, 'faithful.csv');
+    const r = await cli(['sample', String(ids.table), '--count', '300', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = Papa.parse<string[]>(readFileSync(out, 'utf8').trim());
+    expect(parsed.errors).toEqual([]);
+    const [header, ...rows] = parsed.data;
+    expect(header).toEqual(['eruptions', 'waiting']);
+    expect(rows).toHaveLength(300);
+    const values = rows.map((row) => row.map(Number));
+    expect(values.flat().every(Number.isFinite)).toBe(true);
+    // In the data's units, not standardised ones: eruptions of minutes, waits of about an hour.
+    const mean = (j: number) => values.reduce((s, v) => s + v[j], 0) / values.length;
+    expect(mean(0)).toBeGreaterThan(1.5);
+    expect(mean(0)).toBeLessThan(5);
+    expect(mean(1)).toBeGreaterThan(45);
+    expect(mean(1)).toBeLessThan(95);
+  });
+
+  it('refuses, with exit code 2 and one line, what it cannot sample', async () => {
+    const png = join(tmp.dir, 'x.png');
+    const cases: [string[], RegExp][] = [
+      [['sample', String(ids.gmm), '--out', png], new RegExp(`run ${ids.gmm} is a gmm run`)],
+      [
+        ['sample', String(ids.failed), '--out', join(tmp.dir, 'x.csv')],
+        /has no saved model \(it is failed\)/,
+      ],
+      [['sample', '999', '--out', png], /no run 999/],
+      [['sample', String(ids.image)], /sample needs --out/],
+      [['sample', String(ids.image), '--out', join(tmp.dir, 'x.txt')], /--out must end in \.png/],
+      [
+        ['sample', String(ids.image), '--out', join(tmp.dir, 'x.csv')],
+        /models images: write them to a \.png/,
+      ],
+      [['sample', String(ids.table), '--out', png], /models a table: write its rows to a \.csv/],
+      [
+        ['sample', String(ids.image), '--count', '0', '--out', png],
+        /--count must be an integer from 1/,
+      ],
+      [['sample', String(ids.image), '--seed=-1', '--out', png], /--seed must be a non-negative/],
+      [
+        ['sample', String(ids.image), '--out', join(tmp.dir, 'no', 'such', 'dir.png')],
+        /cannot write .*dir\.png: ENOENT/,
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    results.forEach((r, i) => {
+      const what = cases[i][0].join(' ');
+      expect(r.code, `${what}: ${r.stderr}`).toBe(2);
+      expect(r.stdout, what).toBe('');
+      expect(r.stderr.trim().split('\n'), what).toHaveLength(1);
+      expect(r.stderr, what).toMatch(cases[i][1]);
+    });
+  });
+});
