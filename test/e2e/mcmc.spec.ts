@@ -122,3 +122,27 @@ test('a typed formula: its mistake underlined as you type, then sampled', async 
   expect(mean).toBeGreaterThan(0.8);
   expect(mean).toBeLessThan(1.2);
 });
+
+test('a GMM fit sampled with NUTS: from the fit’s page to its density’s draws', async ({
+  page,
+}) => {
+  await page.goto(shell.url + '#/new');
+  await page.getByTestId('dataset-select').selectOption({ label: 'Old Faithful (272 rows)' });
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 30_000 });
+  const fitId = /#\/run\/(\d+)$/.exec(page.url())![1];
+
+  await page.getByTestId('sample-fit').click();
+  await expect(page.getByTestId('algorithm')).toHaveValue('hmc');
+  await expect(page.locator('select[name=target]')).toHaveValue('gmm-run');
+  await expect(page.locator('input[name=gmmRun]')).toHaveValue(fitId);
+  await page.locator('input[name=warmup]').fill('200');
+  await page.locator('input[name=draws]').fill('300');
+  await page.locator('select[name=pace]').selectOption('full');
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  await expect(page.getByTestId('mcmc-target')).toHaveAttribute('data-drawn', /\d/);
+  // The parameters are the fit's columns.
+  const names = page.getByTestId('diagnostics').locator('tbody tr td:first-child');
+  await expect(names).toHaveText(['eruptions', 'waiting']);
+});

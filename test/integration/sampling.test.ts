@@ -97,6 +97,59 @@ describe('samplers in the host', () => {
     expect(names).toEqual(['alpha', 'x1', 'x2', 'x3']);
   });
 
+  it('samples a fitted GMM run’s density, and a Bayesian mixture on its data by exact Gibbs', async () => {
+    const faithful = host.store.findBuiltin('Old Faithful')!;
+    const fit = await host.call('runs.start', {
+      algorithm: 'gmm',
+      datasetId: faithful.id,
+      columns: ['eruptions', 'waiting'],
+      params: { k: 2 },
+      seed: 1,
+    });
+    await host.runs.whenSettled(fit.id);
+    const run = await host.call('runs.start', {
+      algorithm: 'hmc',
+      datasetId: null,
+      columns: [],
+      params: { target: 'gmm-run', gmmRun: fit.id, warmup: 300, draws: 500, pace: 'full' },
+      seed: 2,
+    });
+    const done = await host.runs.whenSettled(run.id);
+    expect(done.status, done.error ?? '').toBe('completed');
+    const params = (done.summary as { parameters: { name: string; mean: number }[] }).parameters;
+    // Named by the fit's columns; the mean of the mixture is the data's mean (EM keeps it).
+    expect(params.map((p) => p.name)).toEqual(['eruptions', 'waiting']);
+    expect(params[1].mean).toBeGreaterThan(66);
+    expect(params[1].mean).toBeLessThan(76);
+
+    const notGmm = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: null,
+        columns: [],
+        params: { target: 'gmm-run', gmmRun: run.id },
+        seed: 0,
+      }),
+    );
+    expect(notGmm.message).toMatch(/not a Gaussian mixture/);
+
+    const gibbs = await host.call('runs.start', {
+      algorithm: 'mcmc',
+      datasetId: faithful.id,
+      columns: ['eruptions', 'waiting'],
+      params: { target: 'bayes-gmm', components: 2, sampler: 'gibbs', warmup: 100, draws: 200 },
+      seed: 4,
+    });
+    const g = await host.runs.whenSettled(gibbs.id);
+    expect(g.status, g.error ?? '').toBe('completed');
+    const w = (g.summary as { parameters: { name: string; mean: number }[] }).parameters.find(
+      (p) => p.name === 'w[1]',
+    )!;
+    // The short-eruption cluster holds about a third of the eruptions.
+    expect(w.mean).toBeGreaterThan(0.28);
+    expect(w.mean).toBeLessThan(0.44);
+  });
+
   it('refuses, with nothing stored: a bad formula, data where none is taken, none where it is', async () => {
     const before = runCount();
     const bad = await refusal(

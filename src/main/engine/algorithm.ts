@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
-import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
+import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
 import type { Rng } from './rng';
 
 export interface EngineData {
@@ -17,6 +17,8 @@ export interface EngineData {
   image?: { width: number; height: number; channels: number };
   /** One class label per row (e.g. the digit), for colouring plots; never used for training. */
   labels?: Int32Array;
+  /** A fitted model the run starts from (a GMM run's mixture, as a sampler's target). */
+  mixture?: Mixture;
 }
 
 export interface Emitter {

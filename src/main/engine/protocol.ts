@@ -3,7 +3,12 @@
  * worker trusts nothing it did not check, and neither does the host.
  */
 import { z } from 'zod';
-import { artifactKinds, float64ArraySchema, typedArraySchema } from '../../shared/artifacts';
+import {
+  artifactKinds,
+  float64ArraySchema,
+  mixtureSchema,
+  typedArraySchema,
+} from '../../shared/artifacts';
 
 export const hostToWorker = z.discriminatedUnion('type', [
   z.object({
@@ -29,6 +34,7 @@ export const hostToWorker = z.discriminatedUnion('type', [
       labels: z
         .custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array')
         .optional(),
+      mixture: mixtureSchema.optional(),
     }),
   }),
   z.object({ type: z.literal('cancel') }),

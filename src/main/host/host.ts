@@ -20,6 +20,7 @@ import {
   type RequestParsed,
   type RunInfo,
 } from '../../shared/api';
+import { mixtureSchema } from '../../shared/artifacts';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
@@ -139,6 +140,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       data = built.data;
     } else if (input.columns.length > 0)
       throw new ApiError('invalid-input', 'columns are chosen from a data set: give none');
+    if (parsedParams.data.target === 'gmm-run')
+      data = fittedMixtureData(Number(parsedParams.data.gmmRun));
     const refusal = spec.checkData(
       parsedParams.data,
       dataset ? { rows: data.rows, cols: data.cols } : null,
@@ -168,6 +171,26 @@ export async function createHost(options: HostOptions): Promise<Host> {
       data,
     });
     return store.getRun(run.id)!;
+  }
+
+  /** A completed GMM run's final mixture (and its columns, to name the sampler's parameters). */
+  function fittedMixtureData(runId: number): EngineData {
+    const source = store.getRun(runId);
+    if (!source || source.algorithm !== 'gmm')
+      throw new ApiError(
+        'invalid-input',
+        `gmmRun: run ${runId} is not a Gaussian mixture (EM) run`,
+      );
+    const mixture = mixtureSchema.safeParse(source.summary);
+    if (source.status !== 'completed' || !mixture.success)
+      throw new ApiError('invalid-input', `gmmRun: run ${runId} has not completed a fit`);
+    return {
+      values: new Float64Array(0),
+      rows: 0,
+      cols: 0,
+      columns: source.columns,
+      mixture: mixture.data,
+    };
   }
 
   function existingRun(id: number): RunInfo {

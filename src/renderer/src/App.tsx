@@ -26,7 +26,14 @@ function Route({ hash }: { hash: string }) {
   if (path === '/new') {
     const q = new URLSearchParams(query);
     const number = (key: string) => (q.get(key) ? Number(q.get(key)) : null);
-    return <NewRunPage key={query ?? ''} datasetId={number('dataset')} forkOf={number('fork')} />;
+    return (
+      <NewRunPage
+        key={query ?? ''}
+        datasetId={number('dataset')}
+        forkOf={number('fork')}
+        sampleGmm={number('sampleGmm')}
+      />
+    );
   }
   if (path === '/runs') return <RunsPage />;
   if (path === '/compare') {

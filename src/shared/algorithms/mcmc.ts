@@ -15,7 +15,8 @@ export const targetsHighDim = ['gauss100', 'funnel10'] as const;
 /** Posteriors that need a data set (the run's selected columns). */
 export const dataTargets = ['logistic-regression', 'linear-regression'] as const;
 export const presetTargets = [...targets2d, ...targetsHighDim] as const;
-const hmcTargets = [...presetTargets, 'formula', ...dataTargets] as const;
+/** A Gaussian mixture fitted by a completed GMM run (`gmmRun`), as a density to sample. */
+const hmcTargets = [...presetTargets, 'formula', 'gmm-run', ...dataTargets] as const;
 /** Exact Gibbs on the Bayesian Gaussian mixture is a Gibbs sampler only. */
 const mcmcTargets = [...hmcTargets, 'bayes-gmm'] as const;
 export type SamplingTarget = (typeof mcmcTargets)[number];
@@ -33,6 +34,15 @@ function targetFields<T extends readonly string[]>(options: T) {
       default: '-(x^2)/2 - (y - x^2)^2',
       maxLength: 2000,
       showIf: { key: 'target', in: ['formula'] },
+    },
+    {
+      key: 'gmmRun',
+      kind: 'int',
+      default: 1,
+      min: 1,
+      max: 2 ** 31 - 1,
+      step: 1,
+      showIf: { key: 'target', in: ['gmm-run'] },
     },
     {
       key: 'response',
@@ -130,6 +140,7 @@ export const hmcFields = [
 interface CommonParams {
   target: SamplingTarget;
   formula?: string;
+  gmmRun?: number;
   response?: string;
   priorScale?: number;
   chains: number;

@@ -36,6 +36,7 @@ import type { Rng } from '../rng';
 import { createBayesGmmChain } from '../sampling/bayes-gmm';
 import { createChain, dispersedStart } from '../sampling/chains';
 import { parseFormula } from '../sampling/formula';
+import { gmmTarget } from '../sampling/gmm-target';
 import { createPreset } from '../sampling/presets';
 import { linearRegressionTarget, logisticRegressionTarget } from '../sampling/regression';
 import type { Chain, SamplerKind, Target } from '../sampling/types';
@@ -101,6 +102,11 @@ export function buildTarget(params: SamplingParams, data: EngineData): Target {
         ? logisticRegressionTarget(opts)
         : linearRegressionTarget(opts);
     }
+    case 'gmm-run':
+      if (!data.mixture) throw new DataError('no fitted mixture was given for the target');
+      return gmmTarget(data.mixture, {
+        names: data.columns.length === data.mixture.means[0].length ? data.columns : undefined,
+      });
     case 'bayes-gmm':
       throw new DataError('the Bayesian mixture is sampled by its own Gibbs chain');
     default:

@@ -18,22 +18,31 @@ const numeric = (d: DatasetMeta) =>
     ? d.columns.map((c) => c.name)
     : d.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name);
 
-/** The new-run form; with `forkOf`, pre-filled from that run to change and run again. */
+/**
+ * The new-run form; with `forkOf`, pre-filled from that run to change and run again; with
+ * `sampleGmm`, set to sample that GMM run's fitted density with NUTS.
+ */
 export function NewRunPage({
   datasetId,
   forkOf,
+  sampleGmm = null,
 }: {
   datasetId: number | null;
   forkOf: number | null;
+  sampleGmm?: number | null;
 }) {
   const api = useApi();
   const { t } = useI18n();
   const [datasets, setDatasets] = useState<DatasetMeta[]>([]);
-  const [algorithm, setAlgorithm] = useState('gmm');
+  const [algorithm, setAlgorithm] = useState(sampleGmm === null ? 'gmm' : 'hmc');
   const spec = algorithmSpecs[algorithm];
   const [selected, setSelected] = useState<number | null>(datasetId);
   const [columns, setColumns] = useState<string[]>([]);
-  const [values, setValues] = useState<FormValues>(() => defaultFormValues(spec.fields));
+  const [values, setValues] = useState<FormValues>(() =>
+    sampleGmm === null
+      ? defaultFormValues(spec.fields)
+      : { ...defaultFormValues(spec.fields), target: 'gmm-run', gmmRun: String(sampleGmm) },
+  );
   const [seed, setSeed] = useState('0');
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);

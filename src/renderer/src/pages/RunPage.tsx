@@ -338,6 +338,13 @@ export function RunPage({ runId }: { runId: number }) {
         <GmmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       )}
       {run.algorithm === 'gmm' && run.status === 'completed' && <UseModel run={run} data={data} />}
+      {run.algorithm === 'gmm' && run.status === 'completed' && (
+        <p>
+          <a href={`#/new?sampleGmm=${run.id}`} data-testid="sample-fit">
+            {t('run.sampleFit')}
+          </a>
+        </p>
+      )}
       {isMessageKey(about) && <p className="explain">{t(about)}</p>}
       {!active && <RunDetails key={run.id} run={run} />}
       {!active && <ExportPanel ids={[run.id]} />}
