@@ -267,7 +267,9 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
   for (let t = 0; t < N; t++) {
     const now = performance.now();
     const paused = ctx.paused?.() ?? false;
-    const record = twoD && (paused || now - lastTrajectory >= (watch ? 0 : TRAJECTORY_EVERY_MS));
+    // The last move too, so a finished run shows how it ended, however fast it went.
+    const record =
+      twoD && (paused || t === N - 1 || now - lastTrajectory >= (watch ? 0 : TRAJECTORY_EVERY_MS));
     const computeStart = performance.now();
     let lpSum = 0;
     let acceptSum = 0;
@@ -345,7 +347,7 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
     }
     if (paused || watch || now - lastYield > 15) {
       emit.progress((t + 1) / N);
-      await ctx.checkpoint('transition', t);
+      await ctx.checkpoint('transition', t + 1); // iterations done, counted from 1
       lastYield = performance.now();
     }
   }

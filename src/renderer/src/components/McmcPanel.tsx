@@ -103,7 +103,9 @@ export function explainMove(meta: TransitionMeta, t: T): string {
 
 function DiagnosticsTable({ rows, live }: { rows: ParameterSummary[]; live: boolean }) {
   const { t } = useI18n();
-  const f = (v: number, digits = 3) => (Number.isFinite(v) ? formatNumber(v, digits) : '—');
+  // Three significant digits: estimates near 0 (a mean of 1e-4, its MCSE) keep their size.
+  const f = (v: number, digits = 3) =>
+    Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—';
   return (
     <section className="card" data-testid="diagnostics">
       <h2>{t(live ? 'mcmc.diag.titleLive' : 'mcmc.diag.title')}</h2>
@@ -144,21 +146,21 @@ function DiagnosticsTable({ rows, live }: { rows: ParameterSummary[]; live: bool
                   <td>{f(r.q50)}</td>
                   <td>{f(r.q95)}</td>
                   <td className={badR ? 'flag' : ''} title={badR ? t('mcmc.diag.badRhat') : ''}>
-                    {f(r.rhat, 4)}
+                    {Number.isFinite(r.rhat) ? r.rhat.toFixed(3) : '—'}
                     {badR && ' ⚠'}
                   </td>
                   <td
                     className={badBulk ? 'flag' : ''}
                     title={badBulk ? t('mcmc.diag.badEss') : ''}
                   >
-                    {f(Math.round(r.essBulk), 6)}
+                    {Number.isFinite(r.essBulk) ? Math.round(r.essBulk) : '—'}
                     {badBulk && ' ⚠'}
                   </td>
                   <td
                     className={badTail ? 'flag' : ''}
                     title={badTail ? t('mcmc.diag.badEss') : ''}
                   >
-                    {f(Math.round(r.essTail), 6)}
+                    {Number.isFinite(r.essTail) ? Math.round(r.essTail) : '—'}
                     {badTail && ' ⚠'}
                   </td>
                 </tr>
