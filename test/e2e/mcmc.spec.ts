@@ -146,3 +146,21 @@ test('a GMM fit sampled with NUTS: from the fit’s page to its density’s draw
   const names = page.getByTestId('diagnostics').locator('tbody tr td:first-child');
   await expect(names).toHaveText(['eruptions', 'waiting']);
 });
+
+test('a 10-D target: pairs of chosen parameters, traces per parameter, the whole table', async ({
+  page,
+}) => {
+  await newSamplerRun(page, 'hmc');
+  await page.locator('select[name=target]').selectOption('funnel10');
+  await page.locator('input[name=warmup]').fill('200');
+  await page.locator('input[name=draws]').fill('200');
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  await expect(page.getByTestId('diagnostics').locator('tbody tr')).toHaveCount(10);
+  await expect(page.getByTestId('pairs-chart')).toHaveAttribute('data-drawn', /\d/);
+  const pairs = page.getByTestId('pairs');
+  await pairs.getByLabel('x5').check();
+  await expect(pairs.getByLabel('x6')).toBeDisabled(); // five at most
+  await page.getByTestId('param-select').selectOption('v');
+  await expect(page.getByTestId('trace')).toHaveAttribute('data-drawn', /\d/);
+});

@@ -126,6 +126,24 @@ describe('sampling algorithm', () => {
     }
   });
 
+  it('static HMC with a trajectory length takes ⌊length / ε⌋ leapfrog steps', async () => {
+    const params = hmcWith({
+      target: 'gaussian',
+      sampler: 'hmc',
+      trajectoryLength: 1.5,
+      chains: 1,
+      warmup: 100,
+      draws: 50,
+    });
+    const { ctx, rec } = context(params);
+    await hmc.run(ctx);
+    const draws = assembleDraws(rec.artifacts.filter((a) => a.kind === 'draws'))!;
+    const [eps] = drawsColumn(draws, 'stepsize__');
+    const [steps] = drawsColumn(draws, 'n_leapfrog__');
+    for (let t = 0; t < eps.length; t++)
+      expect(steps[t]).toBe(Math.max(1, Math.floor(1.5 / eps[t])));
+  });
+
   it('is reproducible from its seed', async () => {
     const params = hmcWith({ target: 'funnel', chains: 2, warmup: 50, draws: 50 });
     const a = context(params);

@@ -116,6 +116,15 @@ export const hmcFields = [
     showIf: { key: 'sampler', in: ['hmc'] },
   },
   {
+    key: 'trajectoryLength',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 10_000,
+    step: 0.5,
+    showIf: { key: 'sampler', in: ['hmc'] },
+  },
+  {
     key: 'maxTreeDepth',
     kind: 'int',
     default: 10,
@@ -158,6 +167,8 @@ export interface HmcParams extends CommonParams {
   sampler: (typeof hmcSamplers)[number];
   stepSize: number;
   leapfrogSteps?: number;
+  /** HMC: integration time εL; when > 0 the steps are ⌊length / ε⌋ (ε as adapted). */
+  trajectoryLength?: number;
   maxTreeDepth?: number;
   adaptStepSize: boolean;
   adaptMetric: boolean;

@@ -155,6 +155,7 @@ function build(params: SamplingParams, data: EngineData): Built {
       : {
           stepSize: (params as HmcParams).stepSize,
           steps: (params as HmcParams).leapfrogSteps,
+          trajectoryLength: (params as HmcParams).trajectoryLength || undefined,
           maxTreeDepth: (params as HmcParams).maxTreeDepth,
           adapt: (params as HmcParams).adaptStepSize,
           adaptMetric: (params as HmcParams).adaptMetric,

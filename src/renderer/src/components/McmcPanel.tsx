@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { isActiveStatus, type StoredArtifact } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
-import { metricLineOption } from '../../../shared/charts';
+import { metricLineOption, pairsOption } from '../../../shared/charts';
 import {
   drawsColumn,
   drawsCsv,
@@ -37,6 +37,8 @@ const MAX_POINTS_PER_CHAIN = 4000;
 /** Diagnostics computed live for at most this many parameters (the final summary has all). */
 const LIVE_SUMMARY_PARAMS = 12;
 const MAX_LAG = 50;
+/** Parameters in the pairs grid at most (a 5 × 5 lower triangle stays readable). */
+const MAX_PAIRS = 5;
 
 type T = ReturnType<typeof useI18n>['t'];
 
@@ -201,6 +203,10 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
         ? [names[0], names[1]]
         : null;
 
+  // Pairs grid (more than two parameters): the first four unless the user chose others.
+  const [pairsChosen, setPairsChosen] = useState<string[] | null>(null);
+  const pairsNames = (pairsChosen ?? names.slice(0, 4)).filter((n) => names.includes(n));
+
   const grid: TargetGrid | null =
     targetMeta && field?.data
       ? { size: targetMeta.size, bounds: targetMeta.bounds, logDensity: field.data }
@@ -284,6 +290,27 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draws, iterations, pairNames?.[0], pairNames?.[1], grid, t]);
+
+  const pairsOpt = useMemo(() => {
+    if (!draws || names.length <= 2 || pairsNames.length < 2) return null;
+    const cols = pairsNames.map((p) => concat(drawsColumn(draws, p)));
+    // Every chain's kept draws pooled, thinned to at most ~2,000 points per panel.
+    const n = cols[0].length;
+    const stride = Math.max(1, Math.ceil(n / 2000));
+    const rows = Math.ceil(n / stride);
+    const values = new Float64Array(rows * cols.length);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < cols.length; j++) values[r * cols.length + j] = cols[j][r * stride];
+    return pairsOption({
+      title: t('mcmc.view.pairs'),
+      values,
+      cols: cols.length,
+      columns: pairsNames,
+      mixture: null,
+      label: t,
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draws, iterations, pairsNames.join(','), t]);
 
   // Diagnostics: the run's own at the end; live for the first few parameters while it runs.
   const final = ended ? summaryParameters(run.summary) : null;
@@ -391,6 +418,34 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
             </select>
           </label>
         </div>
+      )}
+      {names.length > 2 && (
+        <section className="card" data-testid="pairs">
+          <div className="choices">
+            {names.slice(0, 40).map((n) => (
+              <label key={n} className="check">
+                <input
+                  type="checkbox"
+                  checked={pairsNames.includes(n)}
+                  disabled={!pairsNames.includes(n) && pairsNames.length >= MAX_PAIRS}
+                  onChange={(e) =>
+                    setPairsChosen(
+                      e.target.checked
+                        ? names.filter((x) => x === n || pairsNames.includes(x))
+                        : pairsNames.filter((x) => x !== n),
+                    )
+                  }
+                />
+                {n}
+              </label>
+            ))}
+          </div>
+          {pairsOpt ? (
+            <EChart option={pairsOpt} height={520} testId="pairs-chart" />
+          ) : (
+            <p className="muted">{t('mcmc.view.pairsHint', { n: MAX_PAIRS })}</p>
+          )}
+        </section>
       )}
       <div className="two-col">
         {metricChart('logDensity', t('mcmc.metric.logDensity'))}
