@@ -462,6 +462,9 @@ const en = {
   'mcmc.divergences': '{n} divergent transitions after warm-up',
   'mcmc.essPerSecond': 'min bulk ESS {ess} ({rate} per second)',
   'mcmc.downloadDraws': 'Download draws (CSV)',
+  'mcmc.ebfmi': 'E-BFMI per chain {values}',
+  'mcmc.ebfmiHelp':
+    'Energy Bayesian fraction of missing information: below {low}, momentum resampling explores the energy poorly (heavy tails, funnels).',
   'mcmc.downloadDiagnostics': 'Download diagnostics (JSON)',
   'mcmc.metric.logDensity': 'log density (mean over chains)',
   'mcmc.metric.acceptance': 'acceptance statistic (mean over chains)',
@@ -966,6 +969,8 @@ const zh: Messages = {
   'mcmc.divergences': '预热后 {n} 次发散转移',
   'mcmc.essPerSecond': '最小 bulk ESS {ess}（每秒 {rate}）',
   'mcmc.downloadDraws': '下载样本（CSV）',
+  'mcmc.ebfmi': '各链 E-BFMI {values}',
+  'mcmc.ebfmiHelp': '能量贝叶斯缺失信息比例：低于 {low} 时，动量重采样难以探索能量（重尾、漏斗）。',
   'mcmc.downloadDiagnostics': '下载诊断（JSON）',
   'mcmc.metric.logDensity': '对数密度（各链平均）',
   'mcmc.metric.acceptance': '接受统计量（各链平均）',

@@ -37,6 +37,8 @@ const MAX_POINTS_PER_CHAIN = 4000;
 /** Diagnostics computed live for at most this many parameters (the final summary has all). */
 const LIVE_SUMMARY_PARAMS = 12;
 const MAX_LAG = 50;
+/** E-BFMI below this suggests the momentum resampling cannot explore the energy (Stan's 0.3). */
+const EBFMI_LOW = 0.3;
 /** Parameters in the pairs grid at most (a 5 × 5 lower triangle stays readable). */
 const MAX_PAIRS = 5;
 
@@ -366,6 +368,17 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
               })}
             </>
           )}
+        {summary && Array.isArray(summary.ebfmi) && summary.ebfmi.length > 0 && (
+          <span
+            className={summary.ebfmi.some((e) => e < EBFMI_LOW) ? 'flag' : ''}
+            title={t('mcmc.ebfmiHelp', { low: EBFMI_LOW })}
+            data-testid="ebfmi"
+          >
+            {' '}
+            · {t('mcmc.ebfmi', { values: summary.ebfmi.map((e) => e.toFixed(2)).join(', ') })}
+            {summary.ebfmi.some((e) => e < EBFMI_LOW) && ' ⚠'}
+          </span>
+        )}
       </p>
       {targetOption && (
         <div className="mcmc-target">
