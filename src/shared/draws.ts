@@ -174,3 +174,45 @@ export function drawsCsv(a: AssembledDraws): string {
     }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * draws.csv back into one chunk (the inverse of `drawsCsv`): chains in order, each with the same
+ * draws 1…n, warm-up rows first. Throws an Error naming the line on anything else.
+ */
+export function parseDrawsCsv(text: string): { meta: DrawsChunkMeta; data: Float64Array } {
+  const lines = text.split(/\r?\n/).filter((l) => l !== '');
+  const header = lines[0]?.split(',') ?? [];
+  if (header[0] !== 'chain' || header[1] !== 'draw' || header[2] !== 'warmup' || header.length < 4)
+    throw new Error('line 1: expected the header chain,draw,warmup,…');
+  const names = header.slice(3);
+  const stride = names.length;
+  const rows = lines.slice(1).map((line, i) => {
+    const cells = line.split(',');
+    if (cells.length !== header.length)
+      throw new Error(`line ${i + 2}: ${cells.length} values, the header has ${header.length}`);
+    const values = cells.map(Number);
+    if (values.slice(0, 3).some((v) => !Number.isInteger(v)) || cells.some((c) => c.trim() === ''))
+      throw new Error(`line ${i + 2}: not a row of numbers`);
+    return values;
+  });
+  const chains = rows.reduce((m, r) => Math.max(m, r[0]), 0);
+  const count = rows.length / Math.max(1, chains);
+  if (chains < 1 || !Number.isInteger(count) || count < 1)
+    throw new Error('the rows are not the same number of draws for every chain');
+  let warmup = 0;
+  const data = new Float64Array(rows.length * stride);
+  rows.forEach((r, i) => {
+    const c = Math.floor(i / count);
+    const t = i % count;
+    if (r[0] !== c + 1 || r[1] !== t + 1)
+      throw new Error(`line ${i + 2}: expected chain ${c + 1}, draw ${t + 1}`);
+    if (c === 0 && r[2] === 1) warmup = t + 1;
+    if ((r[2] === 1) !== t < warmup || (r[2] !== 0 && r[2] !== 1))
+      throw new Error(`line ${i + 2}: warm-up draws must come first, the same in every chain`);
+    data.set(r.slice(3), i * stride);
+  });
+  return {
+    meta: { role: 'chunk', from: 0, count, chains, names, warmup, total: count },
+    data,
+  };
+}

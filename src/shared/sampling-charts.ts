@@ -208,6 +208,17 @@ export function targetViewOption(input: {
   };
 }
 
+/** Points of a line drawn at most: enough for a chart's width, light to rebuild live. */
+const MAX_LINE_POINTS = 4000;
+
+/** [offset + i, x[i]] pairs, every k-th when there are more than MAX_LINE_POINTS. */
+function thinned(x: ArrayLike<number>, offset = 0): [number, number][] {
+  const k = Math.max(1, Math.ceil(x.length / MAX_LINE_POINTS));
+  const out: [number, number][] = [];
+  for (let i = 0; i < x.length; i += k) out.push([i + offset, x[i]]);
+  return out;
+}
+
 /** One parameter's draws against iteration, a line per chain, warm-up shaded. */
 export function traceOption(input: {
   title: string;
@@ -232,7 +243,7 @@ export function traceOption(input: {
     series: input.chains.map((x, c): SeriesOption => ({
       type: 'line',
       name: input.label('mcmc.view.chain', { c: c + 1 }),
-      data: Array.from(x, (v, t) => [t, v]),
+      data: thinned(x),
       showSymbol: false,
       sampling: 'lttb',
       lineStyle: { width: 1, opacity: 0.8 },
@@ -274,7 +285,7 @@ export function lagOption(input: {
     series: input.chains.map((x, c): SeriesOption => ({
       type: 'line',
       name: input.label('mcmc.view.chain', { c: c + 1 }),
-      data: Array.from(x, (v, i) => [i + offset, v]),
+      data: thinned(x, offset),
       showSymbol: false,
       sampling: 'lttb',
       lineStyle: { width: 1.2 },

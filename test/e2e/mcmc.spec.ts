@@ -30,16 +30,13 @@ test('NUTS on the banana: live draws over the contours, diagnostics and every dr
   await page.getByTestId('run-button').click();
   await expect(page).toHaveURL(/#\/run\/\d+$/);
 
-  // At the watching pace the run takes a few seconds: the draws arrive while it runs.
+  // (That draws arrive one transition at a time is checked in step mode, below, where it does
+  // not depend on how fast this machine is.)
   await expect(page.getByTestId('mcmc-target')).toHaveAttribute('data-drawn', /\d/);
-  await expect.poll(() => drawnCount(page), { timeout: 10_000 }).toBeGreaterThan(0);
-  const whileRunning = await drawnCount(page);
-  expect(await page.getByTestId('run-status').textContent()).toBe('running');
   await expect(page.getByTestId('move-explain')).toContainText('the path was doubled');
 
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
   await expect.poll(() => drawnCount(page)).toBe(700);
-  expect(whileRunning).toBeLessThan(700);
   for (const id of ['trace', 'acf', 'running-mean', 'marginal-0', 'marginal-1'])
     await expect(page.getByTestId(id)).toHaveAttribute('data-drawn', /\d/);
 
@@ -93,6 +90,8 @@ test('Metropolis in step mode: one transition at a time, each explained', async 
   await expect(explain).toContainText('Iteration 2:');
   await page.getByTestId('step').click();
   await expect(explain).toContainText('Iteration 3:');
+  // The draws so far reach the page as they are made.
+  await expect.poll(() => drawnCount(page)).toBe(3);
   await expect(page.getByTestId('mcmc-target')).toHaveAttribute('data-drawn', /\d/);
 
   await page.getByTestId('resume').click();

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api';
+import { assembleDraws } from '../../src/shared/draws';
 import { forkLauncher } from '../../src/main/host/fork-launcher';
 import { createHost, type Host } from '../../src/main/host/host';
 import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
@@ -69,6 +70,16 @@ describe('samplers in the host', () => {
     expect(diagnostics.parameters).toHaveLength(2);
     expect(diagnostics.thresholds.rhat).toBe(1.01);
     expect(readFileSync(join(dir, 'target.svg'), 'utf8')).toContain('<svg');
+
+    // Imported back: the draws too (the page's traces and diagnostics), and still no data set.
+    const imported = await host.call('runs.import', { dir });
+    expect(imported.datasetName).toBe('');
+    const back = assembleDraws(host.store.listArtifacts(imported.id, 'draws'))!;
+    const original = assembleDraws(host.store.listArtifacts(run.id, 'draws'))!;
+    expect(back.iterations).toBe(500);
+    expect(Array.from(back.values[3])).toEqual(Array.from(original.values[3]));
+    const importedAgain = await host.call('runs.rerun', { id: imported.id });
+    expect((await host.runs.whenSettled(importedAgain.id)).status).toBe('completed');
 
     // Run again: the same numbers, still without data.
     const again = await host.call('runs.rerun', { id: run.id });
@@ -193,6 +204,38 @@ describe('samplers in the host', () => {
       }),
     );
     expect(response.message).toMatch(/response "duration" must be one of the selected columns/);
+    const huge = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: null,
+        columns: [],
+        params: { target: 'formula', formula: 'x1 + x99999999' },
+        seed: 0,
+      }),
+    );
+    expect(huge.message).toMatch(/At most 1000 variables/);
+    // The size check uses the target's real dimension (here 150 formula variables).
+    const wide = Array.from({ length: 150 }, (_, i) => `x${i + 1}^2`).join(' + ');
+    const big = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: null,
+        columns: [],
+        params: { target: 'formula', formula: `-(${wide})/2`, draws: 20_000 },
+        seed: 0,
+      }),
+    );
+    expect(big.message).toMatch(/150 parameters \+ 7 statistics/);
+    const notBinary = await refusal(
+      host.call('runs.start', {
+        algorithm: 'hmc',
+        datasetId: faithful.id,
+        columns: ['eruptions', 'waiting'],
+        params: { target: 'logistic-regression', response: 'waiting' },
+        seed: 0,
+      }),
+    );
+    expect(notBinary.message).toMatch(/0|1/);
     expect(runCount()).toBe(before);
     expect(await host.call('formulas.check', { source: 'exp(x) - y^2' })).toMatchObject({
       ok: true,

@@ -16,6 +16,7 @@ import {
   drawsColumn,
   drawsCsv,
   parameterNames,
+  parseDrawsCsv,
   samplerStats,
   type TargetFieldMeta,
   type TransitionMeta,
@@ -110,6 +111,33 @@ describe('sampling algorithm', () => {
     expect(csv[0].split(',').slice(0, 3)).toEqual(['chain', 'draw', 'warmup']);
   });
 
+  it('through the app’s own driver, every sampler finds a known Gaussian’s moments', async () => {
+    const runs: [typeof hmc | typeof mcmc, Record<string, unknown>][] = [
+      [hmc, { sampler: 'nuts' }],
+      [hmc, { sampler: 'hmc', trajectoryLength: 2 }],
+      [mcmc, { sampler: 'metropolis' }],
+      [mcmc, { sampler: 'gibbs' }],
+    ];
+    for (const [algorithm, extra] of runs) {
+      const params =
+        algorithm === hmc
+          ? hmcWith({ target: 'correlated', warmup: 500, draws: 1500, ...extra })
+          : mcmcWith({ target: 'correlated', warmup: 500, draws: 1500, ...extra });
+      const { ctx, rec } = context(params as never);
+      const summary = (await algorithm.run(ctx as never)) as SamplingSummary;
+      const truth = (rec.artifacts.find((a) => a.kind === 'field2d')!.meta as TargetFieldMeta)
+        .truth!;
+      summary.parameters.forEach((p, j) => {
+        expect(Math.abs(p.mean - truth.mean[j]), `${String(extra.sampler)} ${p.name}`).toBeLessThan(
+          4 * p.mcseMean,
+        );
+        // The sd within 10% (thousands of effective draws make it tighter than that).
+        expect(p.sd / Math.sqrt(truth.variance[j])).toBeGreaterThan(0.9);
+        expect(p.sd / Math.sqrt(truth.variance[j])).toBeLessThan(1.1);
+      });
+    }
+  });
+
   it('records every move while paused (step mode) and stops at every iteration', async () => {
     const params = mcmcWith({ target: 'gaussian', chains: 2, warmup: 5, draws: 10 });
     const { ctx, rec } = context(params, noData, true);
@@ -181,6 +209,24 @@ describe('sampling algorithm', () => {
     expect(byName.x.mean).toBeLessThan(2.2);
     expect(byName.sigma.mean).toBeGreaterThan(0.4);
     expect(byName.sigma.mean).toBeLessThan(0.6);
+  });
+
+  it('reads its draws.csv back exactly, and refuses a malformed one naming the line', async () => {
+    const params = mcmcWith({ target: 'bimodal', chains: 3, warmup: 20, draws: 30 });
+    const { ctx, rec } = context(params);
+    await mcmc.run(ctx);
+    const draws = assembleDraws(rec.artifacts.filter((a) => a.kind === 'draws'))!;
+    const back = assembleDraws([parseDrawsCsv(drawsCsv(draws))])!;
+    expect(back.names).toEqual(draws.names);
+    expect(back.warmup).toBe(20);
+    expect(back.iterations).toBe(50);
+    // Metropolis has no energy: NaN survives the round trip as NaN.
+    for (let c = 0; c < 3; c++)
+      expect(Array.from(back.values[c])).toEqual(Array.from(draws.values[c]));
+    const lines = drawsCsv(draws).split('\n');
+    lines[5] = lines[5].replace(/^1,5,/, '2,5,');
+    expect(() => parseDrawsCsv(lines.join('\n'))).toThrow(/line 6: expected chain 1, draw 5/);
+    expect(() => parseDrawsCsv('a,b\n1,2\n')).toThrow(/line 1/);
   });
 
   it('refuses a formula with an error, saying where', async () => {

@@ -53,6 +53,7 @@ import {
   drawsColumn,
   drawsCsv,
   parameterNames,
+  parseDrawsCsv,
   samplerStats,
   type TargetFieldMeta,
 } from '../../shared/draws';
@@ -857,7 +858,8 @@ const paramsFileSchema = z.object({
   seed: z.number().int().min(0),
   backend: z.string().nullable(),
   dataset: z.object({ name: z.string(), hash: z.string().nullable() }),
-  columns: z.array(z.string()).min(1),
+  // Empty for a run that took no data set (a sampler of a fixed target).
+  columns: z.array(z.string()),
   appVersion: z.string(),
   exportedAt: z.string(),
   run: z.object({
@@ -1002,7 +1004,7 @@ export async function importRunFolder(store: Store, dir: string): Promise<RunInf
   // model.json is validated (a folder with a broken one is refused) and, for mixtures, kept as
   // `mixture` artifacts so the imported run's page can draw the fit.
   const modelText = await readText(root, 'model.json', true);
-  const artifacts: { kind: ArtifactKind; step: number; meta: unknown }[] = [];
+  const artifacts: { kind: ArtifactKind; step: number; meta: unknown; data?: Float64Array }[] = [];
   if (modelText !== null) {
     if (meta.algorithm === 'gmm') {
       const m = parseJsonFile('model.json', modelText, gmmModelSchema);
@@ -1017,6 +1019,21 @@ export async function importRunFolder(store: Store, dir: string): Promise<RunInf
       for (const { fit, ...fitMeta } of m.fits)
         artifacts.push({ kind: 'mixture', step: fit, meta: fitMeta });
     } else parseJsonFile('model.json', modelText, z.unknown());
+  }
+
+  // A sampler's draws come back as one chunk, so its page shows traces and diagnostics again.
+  const drawsText =
+    meta.algorithm === 'mcmc' || meta.algorithm === 'hmc'
+      ? await readText(root, 'draws.csv', true)
+      : null;
+  if (drawsText !== null) {
+    let parsed: ReturnType<typeof parseDrawsCsv>;
+    try {
+      parsed = parseDrawsCsv(drawsText);
+    } catch (e) {
+      throw new ApiError('bad-data', `draws.csv: ${(e as Error).message}`);
+    }
+    artifacts.push({ kind: 'draws', step: parsed.meta.count - 1, ...parsed });
   }
 
   const status: EndedStatus = (endedStatuses as readonly RunStatus[]).includes(meta.run.status)

@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { algorithmSpecs } from '../../shared/algorithms';
+import type { ParamValues } from '../../shared/algorithms/fields';
+import { checkSamplingSize, type SamplingParams } from '../../shared/algorithms/mcmc';
 import {
   ApiError,
   datasetGone,
@@ -68,6 +70,7 @@ export interface Host {
 const exporter = () => import('./export');
 // mathjs is large: loaded on the first formula, not at start-up.
 const formulas = () => import('../engine/sampling/formula');
+const samplingEngine = () => import('../engine/algorithms/sampling');
 
 export function defaultMaxWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -104,7 +107,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   );
 
   /** Validates a run against its algorithm and its data, stores it and queues it. */
-  function startRun(input: RequestParsed<'runs.start'>): RunInfo {
+  async function startRun(input: RequestParsed<'runs.start'>): Promise<RunInfo> {
     const spec = algorithmSpecs[input.algorithm];
     if (input.startPaused && !spec.steppable)
       throw new ApiError('invalid-input', `${input.algorithm} has no step mode`);
@@ -148,6 +151,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       input.columns,
     );
     if (refusal) throw new ApiError('bad-data', refusal);
+    if (input.algorithm === 'mcmc' || input.algorithm === 'hmc')
+      await checkSamplingTarget(parsedParams.data, data);
     const run = store.createRun({
       name:
         input.name ||
@@ -171,6 +176,29 @@ export async function createHost(options: HostOptions): Promise<Host> {
       data,
     });
     return store.getRun(run.id)!;
+  }
+
+  /**
+   * A sampler's target built here once, so that a mistake in a formula or in the data (a logistic
+   * response that is not 0/1, a constant predictor) is refused with nothing stored, and the
+   * draws' size is checked against the target's real dimension.
+   */
+  async function checkSamplingTarget(params: ParamValues, data: EngineData): Promise<void> {
+    if (params.target === 'formula') {
+      const parsed = (await formulas()).parseFormula(String(params.formula));
+      if ('error' in parsed)
+        throw new ApiError('invalid-input', `params.formula: ${parsed.error.message}`);
+    }
+    const { samplingDimension } = await samplingEngine();
+    let dim: number;
+    try {
+      dim = samplingDimension(params as unknown as SamplingParams, data);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'DataError') throw new ApiError('bad-data', e.message);
+      throw e;
+    }
+    const tooBig = checkSamplingSize(params as unknown as SamplingParams, dim);
+    if (tooBig) throw new ApiError('bad-data', tooBig);
   }
 
   /** A completed GMM run's final mixture (and its columns, to name the sampler's parameters). */
@@ -268,16 +296,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (deleted) events.emit('datasets.changed', { reason: 'deleted' });
       return { deleted };
     },
-    'runs.start': async (input) => {
-      // A typed formula is checked here, so a mistake is refused with nothing stored.
-      const p = input.params as Record<string, unknown>;
-      if (p.target === 'formula' && typeof p.formula === 'string') {
-        const parsed = (await formulas()).parseFormula(p.formula);
-        if ('error' in parsed)
-          throw new ApiError('invalid-input', `params.formula: ${parsed.error.message}`);
-      }
-      return startRun(input);
-    },
+    'runs.start': (input) => startRun(input),
     'formulas.check': async ({ source }) => {
       const parsed = (await formulas()).parseFormula(source);
       return 'error' in parsed

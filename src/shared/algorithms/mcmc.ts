@@ -134,7 +134,13 @@ export const hmcFields = [
     showIf: { key: 'sampler', in: ['nuts'] },
   },
   { key: 'adaptStepSize', kind: 'boolean', default: true },
-  { key: 'adaptMetric', kind: 'boolean', default: true },
+  // The metric is learnt in the step size's warm-up windows: without those, there is none.
+  {
+    key: 'adaptMetric',
+    kind: 'boolean',
+    default: true,
+    showIf: { key: 'adaptStepSize', in: [true] },
+  },
   {
     key: 'targetAccept',
     kind: 'number',
@@ -184,19 +190,30 @@ export function samplingNeedsData(p: { target: string }): boolean {
   return (dataTargets as readonly string[]).includes(p.target) || p.target === 'bayes-gmm';
 }
 
-/** Values kept (draws × chains × (parameters + statistics)): bounds the run's memory. */
-const MAX_VALUES = 50_000_000;
+/**
+ * Values kept (draws × chains × (parameters + statistics)): bounds the run's memory (80 MB of
+ * float64 in the worker and in the page) and keeps its draws.csv well inside a string's size.
+ */
+const MAX_VALUES = 10_000_000;
+
+/** Why a run of this target's dimension would keep too many draws (null when it fits). */
+export function checkSamplingSize(p: SamplingParams, dim: number): string | null {
+  const values = p.chains * (p.warmup + p.draws) * (dim + 7);
+  return values > MAX_VALUES
+    ? `chains × (warm-up + draws) × (${dim} parameters + 7 statistics) is ${values.toLocaleString('en')} values to keep; at most ${MAX_VALUES.toLocaleString('en')}: lower chains, warm-up or draws`
+    : null;
+}
 
 export function checkSamplingData(
   p: SamplingParams,
   shape: { rows: number; cols: number } | null,
   columns: readonly string[],
 ): string | null {
-  const dim =
-    p.target === 'gauss100' ? 100 : p.target === 'funnel10' ? 10 : shape ? shape.cols + 1 : 2;
-  // Every draw is kept (with 7 sampler statistics) so the run can be inspected and exported.
-  if (p.chains * (p.warmup + p.draws) * (dim + 7) > MAX_VALUES)
-    return 'too many draws to keep: lower chains, warm-up or draws';
+  // Every draw is kept (with 7 sampler statistics). The host checks again once it has built the
+  // target and knows its dimension; here, the fixed targets.
+  const fixed = p.target === 'gauss100' ? 100 : p.target === 'funnel10' ? 10 : 2;
+  const tooBig = checkSamplingSize(p, fixed);
+  if (tooBig) return tooBig;
   if (!samplingNeedsData(p)) return null;
   if (!shape) return `the target ${p.target} is a posterior given data: choose a data set`;
   if (p.target === 'bayes-gmm') {

@@ -18,7 +18,9 @@ import {
   type SamplingParams,
 } from '../../../shared/algorithms/mcmc';
 import {
+  drawsColumn,
   samplerStats,
+  type AssembledDraws,
   type DrawsChunkMeta,
   type TargetFieldMeta,
   type TransitionMeta,
@@ -114,6 +116,16 @@ export function buildTarget(params: SamplingParams, data: EngineData): Target {
   }
 }
 
+/** How many parameters a run's draws have (the target's, or the Bayesian mixture's). */
+export function samplingDimension(params: SamplingParams, data: EngineData): number {
+  if (params.target === 'bayes-gmm') {
+    const K = (params as McmcParams).components ?? 2;
+    const d = data.cols;
+    return K + K * d + (K * d * (d + 1)) / 2;
+  }
+  return buildTarget(params, data).dim;
+}
+
 function samplerKind(params: SamplingParams): SamplerKind {
   switch (params.sampler) {
     case 'metropolis':
@@ -175,6 +187,10 @@ const DRAWS_EVERY_MS = 100;
 /** Points per side of the grid the 2-D target's density is drawn from. */
 const TARGET_GRID = 120;
 const TRAJECTORY_EVERY_MS = 120;
+/** At the watching pace: a move every this many ms (the page shows ~20 a second). */
+const WATCH_MOVE_EVERY_MS = 40;
+/** Moves recorded per run at most, outside step mode. */
+const MAX_MOVES = 2000;
 const DIAGNOSTICS_EVERY_MS = 1000;
 /** At most this many metric points per series, so a million-draw run stays light to chart. */
 const MAX_METRIC_POINTS = 5000;
@@ -239,6 +255,20 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
   let lastDraws = performance.now();
   let lastTrajectory = -Infinity;
   let lastDiagnostics = performance.now();
+  let diagnosticsEvery = DIAGNOSTICS_EVERY_MS;
+  let moves = 0;
+  // The watching pace counts from here (moved on after a pause).
+  let paceStart = started;
+  let paceFrom = 0;
+  const columnNames = [...samplerStats, ...names];
+  /** The first `iterations` draws of every chain, as the shared draws helpers read them. */
+  const view = (iterations: number): AssembledDraws => ({
+    names: columnNames,
+    chains: C,
+    warmup: W,
+    iterations,
+    values: draws.map((x) => x.subarray(0, iterations * stride)),
+  });
   let lastYield = performance.now();
   const metricEvery = Math.max(1, Math.ceil(N / MAX_METRIC_POINTS));
   const previous = new Float64Array(d);
@@ -257,7 +287,7 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
       from: sent,
       count,
       chains: C,
-      names: [...samplerStats, ...names],
+      names: columnNames,
       warmup: W,
       total: N,
     };
@@ -268,9 +298,15 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
   for (let t = 0; t < N; t++) {
     const now = performance.now();
     const paused = ctx.paused?.() ?? false;
-    // The last move too, so a finished run shows how it ended, however fast it went.
+    // Moves are kept a few a second (more would only be skipped by the page) and at most
+    // MAX_MOVES of them, except in step mode and the last one, so a finished run shows how it
+    // ended however fast it went.
     const record =
-      twoD && (paused || t === N - 1 || now - lastTrajectory >= (watch ? 0 : TRAJECTORY_EVERY_MS));
+      twoD &&
+      (paused ||
+        t === N - 1 ||
+        (moves < MAX_MOVES &&
+          now - lastTrajectory >= (watch ? WATCH_MOVE_EVERY_MS : TRAJECTORY_EVERY_MS)));
     const computeStart = performance.now();
     let lpSum = 0;
     let acceptSum = 0;
@@ -317,6 +353,7 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
         };
         emit.artifact('trajectory', t, meta, tr.detail?.path ?? new Float64Array(0));
         lastTrajectory = now;
+        moves++;
       }
     }
     computeMs += performance.now() - computeStart;
@@ -335,34 +372,47 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
       lastDraws = now;
     }
     // Convergence so far, on the kept draws (after warm-up, once there are enough to split).
-    if (t + 1 - W >= 20 && now - lastDiagnostics >= DIAGNOSTICS_EVERY_MS) {
-      const { maxRhat, minEss } = convergence(draws, W, t + 1, stride, S, d);
+    // It costs more as draws accumulate: never more than a tenth of the run's time.
+    if (t + 1 - W >= 20 && now - lastDiagnostics >= diagnosticsEvery) {
+      const before = performance.now();
+      const { maxRhat, minEss } = convergence(view(t + 1), d);
       emit.metrics(t, { maxRhat, minEssBulk: minEss });
       lastDiagnostics = performance.now();
+      diagnosticsEvery = Math.max(DIAGNOSTICS_EVERY_MS, 10 * (lastDiagnostics - before));
     }
     if (watch) {
       // Ahead of the watching pace: wait (cancel and pause are still heard at the checkpoint).
-      const due = started + ((t + 1) * 1000) / WATCH_ITERATIONS_PER_SECOND;
+      const due = paceStart + ((t + 1 - paceFrom) * 1000) / WATCH_ITERATIONS_PER_SECOND;
       const ahead = due - performance.now();
       if (ahead > 1) await new Promise((resolve) => setTimeout(resolve, ahead));
     }
     if (paused || watch || now - lastYield > 15) {
       emit.progress((t + 1) / N);
-      await ctx.checkpoint('transition', t + 1); // iterations done, counted from 1
+      const before = performance.now();
+      try {
+        await ctx.checkpoint('transition', t + 1); // iterations done, counted from 1
+      } catch (e) {
+        streamDraws(t + 1); // cancelled: what was drawn is kept
+        throw e;
+      }
       lastYield = performance.now();
+      // After a pause the watching pace starts again from here, not from the run's start.
+      if (lastYield - before > 50) {
+        paceStart = lastYield;
+        paceFrom = t + 1;
+      }
     }
   }
   streamDraws(N);
   emit.progress(1);
 
   const seconds = computeMs / 1000;
-  const parameters = names.map((name, j) =>
-    summarizeParameter(name, keptDraws(draws, W, N, stride, S + j)),
-  );
-  const { maxRhat, minEss } = convergence(draws, W, N, stride, S, d);
+  const all = view(N);
+  const parameters = names.map((name) => summarizeParameter(name, drawsColumn(all, name)));
+  const { maxRhat, minEss } = convergence(all, d);
   if (N > W) emit.metrics(N - 1, { maxRhat, minEssBulk: minEss });
   const hamiltonian = params.sampler === 'nuts' || params.sampler === 'hmc';
-  const acceptance = mean(draws.map((x) => mean(column(x, W, N, stride, 1)))) || 0;
+  const acceptance = mean(drawsColumn(all, 'accept_stat__').map(mean)) || 0;
   return {
     minEssBulk: minEss,
     maxRhat,
@@ -372,7 +422,7 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
     divergences,
     evaluations,
     seconds,
-    ebfmi: hamiltonian ? draws.map((x) => ebfmi(column(x, W, N, stride, 6))) : [],
+    ebfmi: hamiltonian ? drawsColumn(all, 'energy__').map(ebfmi) : [],
     stepSizes: chains.map((ch) => ch.stepSize),
     parameters,
     flagged: parameters
@@ -383,47 +433,18 @@ async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<Sampl
   };
 }
 
-/** Column j of a chain's rows [from, to). */
-function column(
-  x: Float64Array,
-  from: number,
-  to: number,
-  stride: number,
-  j: number,
-): Float64Array {
-  const out = new Float64Array(Math.max(0, to - from));
-  for (let t = from; t < to; t++) out[t - from] = x[t * stride + j];
-  return out;
-}
-
-function keptDraws(
-  draws: Float64Array[],
-  from: number,
-  to: number,
-  stride: number,
-  j: number,
-): Float64Array[] {
-  return draws.map((x) => column(x, from, to, stride, j));
-}
-
 function mean(x: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   return s / x.length;
 }
 
-function convergence(
-  draws: Float64Array[],
-  from: number,
-  to: number,
-  stride: number,
-  S: number,
-  d: number,
-): { maxRhat: number; minEss: number } {
+/** The largest R-hat and smallest bulk ESS over the parameters' kept draws. */
+function convergence(draws: AssembledDraws, d: number): { maxRhat: number; minEss: number } {
   let maxRhat = -Infinity;
   let minEss = Infinity;
-  for (let j = 0; j < d; j++) {
-    const chains = keptDraws(draws, from, to, stride, S + j);
+  for (const name of draws.names.slice(samplerStats.length, samplerStats.length + d)) {
+    const chains = drawsColumn(draws, name);
     const r = rhat(chains);
     const e = essBulk(chains);
     // A constant parameter (NaN) says nothing about mixing; skip it rather than poison the max.

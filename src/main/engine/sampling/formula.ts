@@ -36,6 +36,9 @@ export type FormulaResult =
     }
   | { error: FormulaError };
 
+/** The most variables a formula may have (a sampler's draws grow with it). */
+export const MAX_FORMULA_DIM = 1000;
+
 /** Functions a formula may call, with their argument counts [min, max]. */
 const allowedFunctions: Record<string, [number, number]> = {
   exp: [1, 1],
@@ -319,6 +322,14 @@ function resolveVariables(symbols: string[], source: string, dim?: number): Vari
     d = 2;
   } else if (scheme === 'indexed') {
     d = Math.max(...symbols.filter((s) => indexed.test(s)).map((s) => Number(indexed.exec(s)![1])));
+  }
+  // Checked before anything is sized by it: x99999999 must not make a table of that size.
+  if (d !== null && d > MAX_FORMULA_DIM) {
+    const widest = symbols.find((s) => indexed.test(s) && Number(indexed.exec(s)![1]) === d);
+    fail(
+      `At most ${MAX_FORMULA_DIM} variables (x1 … x${MAX_FORMULA_DIM}); this formula has x${d}`,
+      widest ? findName(source, widest, false) : [0, source.length],
+    );
   }
 
   const index = new Map<string, number>();

@@ -11,6 +11,8 @@ import type { Chain, Target, Transition } from './types';
 
 /** Energy error beyond which a trajectory is called divergent (Stan's max_deltaH). */
 export const MAX_DELTA_H = 1000;
+/** Leapfrog steps per transition at most when a trajectory length sets them (NUTS's 2^10). */
+export const MAX_TRAJECTORY_STEPS = 1024;
 
 export interface HmcOptions extends HmcWarmupOptions {
   initial: Float64Array;
@@ -58,7 +60,10 @@ export class HmcChain implements Chain {
   /** Leapfrog steps the next transition will take. */
   get steps(): number {
     const T = this.options.trajectoryLength;
-    return T === undefined ? this.options.steps : Math.max(1, Math.floor(T / this.warm.stepSize));
+    // Capped: a tiny adapted ε must not turn one transition into millions of gradient steps.
+    return T === undefined
+      ? this.options.steps
+      : Math.min(MAX_TRAJECTORY_STEPS, Math.max(1, Math.floor(T / this.warm.stepSize)));
   }
 
   next(rng: Rng, record: boolean): Transition {

@@ -36,6 +36,7 @@ const KINDS: readonly ArtifactKind[] = ['field2d', 'trajectory'];
 const MAX_POINTS_PER_CHAIN = 4000;
 /** Diagnostics computed live for at most this many parameters (the final summary has all). */
 const LIVE_SUMMARY_PARAMS = 12;
+const LIVE_SUMMARY_MAX_DRAWS = 20_000;
 const MAX_LAG = 50;
 /** E-BFMI below this suggests the momentum resampling cannot explore the energy (Stan's 0.3). */
 const EBFMI_LOW = 0.3;
@@ -233,7 +234,11 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draws, iterations, pairNames?.[0], pairNames?.[1], grid, move, t]);
 
-  const kept = draws && param ? drawsColumn(draws, param) : null;
+  const kept = useMemo(
+    () => (draws && param ? drawsColumn(draws, param) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [draws, iterations, param],
+  );
   const traceOpt = useMemo(
     () =>
       draws && param
@@ -316,14 +321,18 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
 
   // Diagnostics: the run's own at the end; live for the first few parameters while it runs.
   const final = ended ? summaryParameters(run.summary) : null;
+  const total = (Number(run.params.warmup) || 0) + (Number(run.params.draws) || 0);
   const liveRows = useMemo(() => {
     if (final || !draws || iterations - draws.warmup < 20) return null;
+    // Each summary ranks every draw: past this many per chain, only the final table (the run's
+    // own, computed once by the engine) keeps the page responsive.
+    if (iterations - draws.warmup > LIVE_SUMMARY_MAX_DRAWS) return null;
     return names
       .slice(0, LIVE_SUMMARY_PARAMS)
       .map((p) => summarizeParameter(p, drawsColumn(draws, p)));
-    // Recomputed every 50 draws, not at every chunk.
+    // Recomputed about twenty times over a run, not at every chunk.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [final, draws, Math.floor(iterations / 50)]);
+  }, [final, draws, Math.floor(iterations / Math.max(50, Math.ceil(total / 20)))]);
 
   const metricChart = (key: string, title: string) => {
     const series = metrics.get(key);
@@ -350,7 +359,7 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
       <p className="muted" data-testid="draws-count">
         {t('mcmc.progress', {
           n: iterations,
-          total: (Number(run.params.warmup) || 0) + (Number(run.params.draws) || 0),
+          total,
           chains: draws?.chains ?? Number(run.params.chains),
         })}
         {summary && typeof summary.divergences === 'number' && hamiltonian && (

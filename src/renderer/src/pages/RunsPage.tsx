@@ -8,6 +8,8 @@ import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { formatDuration } from '../format';
 
+/** The data-set filter's value for runs that took no data set (a sampler's fixed target). */
+const NO_DATASET = '\u0000none';
 type SortKey =
   'id' | 'name' | 'algorithm' | 'dataset' | 'status' | 'result' | 'created' | 'duration';
 
@@ -123,7 +125,10 @@ export function RunsPage() {
     const list = runs.filter(
       (r) =>
         (!filter.algorithm || r.algorithm === filter.algorithm) &&
-        (!filter.dataset || r.datasetName === filter.dataset) &&
+        (!filter.dataset ||
+          (filter.dataset === NO_DATASET
+            ? r.datasetName === ''
+            : r.datasetName === filter.dataset)) &&
         (!filter.status || r.status === filter.status) &&
         (!text ||
           [r.name, r.note, ...r.tags, r.datasetName, String(r.id)].some((s) =>
@@ -156,7 +161,8 @@ export function RunsPage() {
   }
 
   if (runs === null) return <PageMessage />;
-  const datasets = [...new Set(runs.map((r) => r.datasetName))].sort();
+  const datasets = [...new Set(runs.map((r) => r.datasetName))].filter(Boolean).sort();
+  const someWithoutData = runs.some((r) => r.datasetName === '');
   const algoLabel = (id: string) => {
     const k = `algo.${id}`;
     return isMessageKey(k) ? t(k) : id;
@@ -212,6 +218,7 @@ export function RunsPage() {
               {datasets.map((d) => (
                 <option key={d}>{d}</option>
               ))}
+              {someWithoutData && <option value={NO_DATASET}>{t('runs.noDataset')}</option>}
             </select>
             <select
               value={filter.status}
@@ -282,7 +289,7 @@ export function RunsPage() {
                       {r.note && <div className="muted note-snippet">{r.note}</div>}
                     </td>
                     <td>{algoLabel(r.algorithm)}</td>
-                    <td>{r.datasetName}</td>
+                    <td>{r.datasetName || '—'}</td>
                     <td>
                       <span className={`status status-${r.status}`}>
                         {t(`run.status.${r.status}`)}
