@@ -138,6 +138,29 @@ describe('sampling algorithm', () => {
     }
   });
 
+  it('reports Stan’s energy: H at the draw, so energy + lp is the draw’s kinetic energy', async () => {
+    for (const sampler of ['nuts', 'hmc'] as const) {
+      const params = hmcWith({ target: 'gaussian', sampler, warmup: 500, draws: 1000 });
+      const { ctx, rec } = context(params);
+      await hmc.run(ctx);
+      const draws = assembleDraws(rec.artifacts.filter((a) => a.kind === 'draws'))!;
+      const energy = drawsColumn(draws, 'energy__');
+      const lp = drawsColumn(draws, 'lp__');
+      let sum = 0;
+      let n = 0;
+      energy.forEach((e, c) =>
+        e.forEach((v, t) => {
+          const kinetic = v + lp[c][t];
+          expect(kinetic).toBeGreaterThanOrEqual(-1e-9);
+          sum += kinetic;
+          n++;
+        }),
+      );
+      // At stationarity the momentum at the draw is N(0, M): mean kinetic energy d/2 = 1.
+      expect(Math.abs(sum / n - 1), sampler).toBeLessThan(0.15);
+    }
+  });
+
   it('records every move while paused (step mode) and stops at every iteration', async () => {
     const params = mcmcWith({ target: 'gaussian', chains: 2, warmup: 5, draws: 10 });
     const { ctx, rec } = context(params, noData, true);

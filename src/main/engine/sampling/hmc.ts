@@ -125,7 +125,8 @@ export class HmcChain implements Chain {
       stepSize: eps,
       leapfrogSteps: taken,
       divergent,
-      energy: h0,
+      // Stan's energy__: H where the transition ends (the end point if accepted, else the start).
+      energy: accepted ? h : h0,
       detail: path ? { path: path.subarray(0, taken * qn.length), momentum } : undefined,
     };
   }

@@ -60,9 +60,14 @@ export class NutsChain implements Chain {
   private sampleQ: Float64Array;
   private sampleG: Float64Array;
   private sampleLp = NaN;
+  /** H at the current draw (its momentum from the trajectory), Stan's energy__. */
+  private sampleH = NaN;
+  /** H at the point weighed last. */
+  private hLast = NaN;
   private readonly propQ: Float64Array[];
   private readonly propG: Float64Array[];
   private readonly propLp: Float64Array;
+  private readonly propH: Float64Array;
 
   // Momenta (p) and sharp momenta (M⁻¹p) at the ends of the backward and forward subtrees.
   private readonly pFwdFwd: Float64Array;
@@ -125,6 +130,7 @@ export class NutsChain implements Chain {
     this.propQ = vectors(D + 1, d);
     this.propG = vectors(D + 1, d);
     this.propLp = new Float64Array(D + 1);
+    this.propH = new Float64Array(D + 1);
     [
       this.pFwdFwd,
       this.psFwdFwd,
@@ -303,7 +309,7 @@ export class NutsChain implements Chain {
       leapfrogSteps: this.nLeapfrog,
       treeDepth: depth,
       divergent: this.divergent,
-      energy: this.h0,
+      energy: moved ? this.sampleH : this.h0, // Stan's energy__: H at the draw
       detail,
     };
   }
@@ -315,6 +321,7 @@ export class NutsChain implements Chain {
     this.sampleQ = this.propQ[0];
     this.sampleG = this.propG[0];
     this.sampleLp = this.propLp[0];
+    this.sampleH = this.propH[0];
     this.propQ[0] = q;
     this.propG[0] = g;
   }
@@ -359,6 +366,7 @@ export class NutsChain implements Chain {
       this.propQ[slot] = this.propQ[depth];
       this.propG[slot] = this.propG[depth];
       this.propLp[slot] = this.propLp[depth];
+      this.propH[slot] = this.propH[depth];
       this.propQ[depth] = q;
       this.propG[depth] = g;
     }
@@ -406,10 +414,12 @@ export class NutsChain implements Chain {
     const dH = this.h0 - h;
     if (-dH > MAX_DELTA_H) this.divergent = true;
     this.sumMetroProb += dH > 0 ? 1 : Math.exp(dH);
+    this.hLast = h;
     if (slot >= 0) {
       this.propQ[slot].set(this.zQ);
       this.propG[slot].set(this.zG);
       this.propLp[slot] = logp;
+      this.propH[slot] = h;
     }
     if (this.recording) {
       const n = this.zQ.length;
@@ -509,6 +519,7 @@ export class NutsChain implements Chain {
       this.propQ[slot].set(this.zQ);
       this.propG[slot].set(g);
       this.propLp[slot] = this.lp;
+      this.propH[slot] = this.hLast;
     }
     this.lw = lw;
     return a > 0 && b > 0;

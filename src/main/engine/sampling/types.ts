@@ -55,7 +55,7 @@ export interface Transition {
   treeDepth?: number;
   /** Whether the energy error exceeded 1000 somewhere on the trajectory (HMC, NUTS). */
   divergent?: boolean;
-  /** Hamiltonian at the start of the transition (HMC, NUTS), for E-BFMI. */
+  /** The Hamiltonian at the state the transition ends in (Stan's energy__), for E-BFMI. */
   energy?: number;
   /** Only when `record` was asked for (step mode, 2-D animation): */
   detail?: {
