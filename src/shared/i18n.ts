@@ -397,6 +397,9 @@ const en = {
   'param.formula': 'log p(x, y) =',
   'param.formula.help':
     'Up to a constant, in x and y (or x1, x2, … xd). Functions: exp, log, sqrt, abs, sin, cos, tan, tanh, sinh, cosh, log1p, ^; constants pi, e.',
+  'param.bounds': 'Drawing box (2-D formula)',
+  'param.bounds.help':
+    'Where the density is drawn: "x0, x1; y0, y1" (empty: −4 to 4 on both axes).',
   'param.response': 'Response column',
   'param.response.help': 'The column to predict; the other selected columns are the predictors.',
   'param.priorScale': 'Prior scale',
@@ -910,6 +913,8 @@ const zh: Messages = {
   'param.formula': 'log p(x, y) =',
   'param.formula.help':
     '相差一个常数即可，变量为 x 和 y（或 x1, x2, … xd）。函数：exp、log、sqrt、abs、sin、cos、tan、tanh、sinh、cosh、log1p、^；常数 pi、e。',
+  'param.bounds': '绘图范围（二维公式）',
+  'param.bounds.help': '密度的绘制范围："x0, x1; y0, y1"（留空：两个轴都是 −4 到 4）。',
   'param.response': '响应列',
   'param.response.help': '要预测的列；其余选中的列是预测变量。',
   'param.priorScale': '先验尺度',

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
+  checkSamplingData,
   hmcParams,
   mcmcParams,
   type HmcParams,
@@ -250,6 +251,45 @@ describe('sampling algorithm', () => {
     lines[5] = lines[5].replace(/^1,5,/, '2,5,');
     expect(() => parseDrawsCsv(lines.join('\n'))).toThrow(/line 6: expected chain 1, draw 5/);
     expect(() => parseDrawsCsv('a,b\n1,2\n')).toThrow(/line 1/);
+  });
+
+  it('draws a 2-D formula over the box the user gave, and refuses a box turned inside out', async () => {
+    const params = mcmcWith({
+      target: 'formula',
+      formula: '-((x - 10)^2 + (y + 5)^2)/2',
+      bounds: [
+        [7, 13],
+        [-8, -2],
+      ],
+      warmup: 10,
+      draws: 10,
+    });
+    const { ctx, rec } = context(params);
+    await mcmc.run(ctx);
+    const field = rec.artifacts.find((a) => a.kind === 'field2d')!;
+    expect((field.meta as TargetFieldMeta).bounds).toEqual([
+      [7, 13],
+      [-8, -2],
+    ]);
+    // The mode (10, −5) is inside: the grid's largest value is near its centre.
+    const g = field.data!;
+    const n = (field.meta as TargetFieldMeta).size;
+    const best = g.indexOf(Math.max(...g));
+    expect(Math.abs((best % n) - (n - 1) / 2)).toBeLessThan(2);
+    expect(Math.abs(Math.floor(best / n) - (n - 1) / 2)).toBeLessThan(2);
+    expect(
+      checkSamplingData(
+        {
+          ...params,
+          bounds: [
+            [1, 0],
+            [0, 1],
+          ],
+        } as McmcParams,
+        null,
+        [],
+      ),
+    ).toMatch(/bounds/);
   });
 
   it('refuses a formula with an error, saying where', async () => {

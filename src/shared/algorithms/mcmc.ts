@@ -35,6 +35,8 @@ function targetFields<T extends readonly string[]>(options: T) {
       maxLength: 2000,
       showIf: { key: 'target', in: ['formula'] },
     },
+    // The box a 2-D formula is drawn over: "x0, x1; y0, y1" (default [−4, 4]²).
+    { key: 'bounds', kind: 'matrix', showIf: { key: 'target', in: ['formula'] } },
     {
       key: 'gmmRun',
       kind: 'int',
@@ -155,6 +157,8 @@ export const hmcFields = [
 interface CommonParams {
   target: SamplingTarget;
   formula?: string;
+  /** [[x0, x1], [y0, y1]]: where a 2-D formula's density is drawn. */
+  bounds?: number[][];
   gmmRun?: number;
   response?: string;
   priorScale?: number;
@@ -214,6 +218,9 @@ export function checkSamplingData(
   const fixed = p.target === 'gauss100' ? 100 : p.target === 'funnel10' ? 10 : 2;
   const tooBig = checkSamplingSize(p, fixed);
   if (tooBig) return tooBig;
+  const b = p.target === 'formula' ? p.bounds : undefined;
+  if (b && (b.length !== 2 || b.some((r) => r.length !== 2 || !(r[1] > r[0]))))
+    return 'bounds: two rows "x0, x1; y0, y1", each low < high';
   if (!samplingNeedsData(p)) return null;
   if (!shape) return `the target ${p.target} is a posterior given data: choose a data set`;
   if (p.target === 'bayes-gmm') {

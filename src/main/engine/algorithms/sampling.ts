@@ -77,7 +77,10 @@ export function buildTarget(params: SamplingParams, data: EngineData): Target {
     case 'formula': {
       const parsed = parseFormula(params.formula ?? '');
       if ('error' in parsed) throw new DataError(`formula: ${parsed.error.message}`);
-      return parsed.target;
+      const target = parsed.target;
+      if (params.bounds && target.dim === 2)
+        target.bounds = params.bounds.map(([lo, hi]) => [lo, hi] as [number, number]);
+      return target;
     }
     case 'logistic-regression':
     case 'linear-regression': {
