@@ -81,7 +81,10 @@ test('library, run again, fork, compare with only differences, export to a folde
   const dir = testInfo.outputPath('exported');
   await page.getByTestId('export-dir').fill(dir);
   await page.getByTestId('export-button').click();
-  await expect(page.getByTestId('export-result')).toContainText('files written');
+  // Every chart is rendered to PNG: on a busy machine that takes seconds.
+  await expect(page.getByTestId('export-result')).toContainText('files written', {
+    timeout: 30_000,
+  });
   const top = readdirSync(dir);
   expect(top).toEqual(expect.arrayContaining(['README.md', 'comparison.json']));
   const runFolders = top.filter((f) => f.startsWith('run-'));
@@ -99,6 +102,9 @@ test('library, run again, fork, compare with only differences, export to a folde
     void d.accept();
   });
   await page.getByTestId('export-button').click();
-  await expect(page.getByTestId('export-result')).toContainText('files written');
+  // Every chart is rendered to PNG: on a busy machine that takes seconds.
+  await expect(page.getByTestId('export-result')).toContainText('files written', {
+    timeout: 30_000,
+  });
   expect(asked).toContain('exists and is not empty');
 });
