@@ -39,6 +39,16 @@ export function createRbm(visible: RbmVisibleType, nv: number, nh: number): Rbm 
   };
 }
 
+/**
+ * log(p / (1 − p)) of each visible's on-rate, with half a count added each way so a pixel that is
+ * never on gets a large negative bias, not −∞.
+ */
+export function visibleLogOdds(x: Float64Array, rows: number, nv: number): Float64Array {
+  const on = new Float64Array(nv);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < nv; i++) on[i] += x[r * nv + i];
+  return on.map((k) => Math.log((k + 0.5) / (rows - k + 0.5)));
+}
+
 /** log(1 + eˣ) without overflow. */
 export function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));

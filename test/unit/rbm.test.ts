@@ -5,7 +5,6 @@ import {
   fitRbm,
   rbm,
   reconstructionError,
-  visibleLogOdds,
 } from '../../src/main/engine/algorithms/rbm';
 import { createRng } from '../../src/main/engine/rng';
 import { rbmParams, type HistogramMeta, type RbmParams } from '../../src/shared/algorithms/rbm';
@@ -23,6 +22,7 @@ import {
   pseudoLogLikelihoods,
   rbmModelMetaSchema,
   sigmoid,
+  visibleLogOdds,
   type Rbm,
 } from '../../src/shared/rbm-model';
 

@@ -32,6 +32,7 @@ import {
   RBM_MODEL_FORMAT,
   sigmoid,
   visibleInput,
+  visibleLogOdds,
   type Rbm,
   type RbmModelMeta,
 } from '../../../shared/rbm-model';
@@ -366,16 +367,6 @@ export function initRbm(
   for (let k = 0; k < m.W.length; k++) m.W[k] = 0.01 * rng.normal();
   if (visible === 'bernoulli') m.b.set(visibleLogOdds(trainX, rows, nv));
   return m;
-}
-
-/**
- * log(p / (1 − p)) of each visible's on-rate, with half a count added each way so a pixel that is
- * never on gets a large negative bias, not −∞.
- */
-export function visibleLogOdds(x: Float64Array, rows: number, nv: number): Float64Array {
-  const on = new Float64Array(nv);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < nv; i++) on[i] += x[r * nv + i];
-  return on.map((k) => Math.log((k + 0.5) / (rows - k + 0.5)));
 }
 
 export async function fitRbm(
