@@ -146,6 +146,14 @@ export function visibleInput(
         s2 += W[row + active[k + 2]];
         s3 += W[row + active[k + 3]];
       }
+    else if (n === nh)
+      // Probabilities (mean field): every unit is on, so a plain dot product without indirection.
+      for (; k + 4 <= n; k += 4) {
+        s0 += W[row + k] * h[k];
+        s1 += W[row + k + 1] * h[k + 1];
+        s2 += W[row + k + 2] * h[k + 2];
+        s3 += W[row + k + 3] * h[k + 3];
+      }
     else
       for (; k + 4 <= n; k += 4) {
         const j0 = active[k],
@@ -243,12 +251,23 @@ export function pseudoLogLikelihoods(m: Rbm, x: ArrayLike<number>, rows: number)
       const e = on ? down : up;
       const row = i * nh;
       // Σ_j log ratio_j, multiplying 32 ratios between logs (each is within e^{±|W_ij|}).
+      // Four independent products: a single chain of multiplies waits on each one's latency.
       let logSum = 0;
       for (let j0 = 0; j0 < nh; j0 += 32) {
-        let prod = 1;
+        let p0 = 1;
+        let p1 = 1;
+        let p2 = 1;
+        let p3 = 1;
         const end = Math.min(nh, j0 + 32);
-        for (let j = j0; j < end; j++) prod *= 1 + pre[j] * e[row + j];
-        logSum += Math.log(prod);
+        let j = j0;
+        for (; j + 4 <= end; j += 4) {
+          p0 *= 1 + pre[j] * e[row + j];
+          p1 *= 1 + pre[j + 1] * e[row + j + 1];
+          p2 *= 1 + pre[j + 2] * e[row + j + 2];
+          p3 *= 1 + pre[j + 3] * e[row + j + 3];
+        }
+        for (; j < end; j++) p0 *= 1 + pre[j] * e[row + j];
+        logSum += Math.log(p0 * p1 * p2 * p3);
       }
       const delta = (on ? b[i] : -b[i]) - logSum;
       total -= softplus(-delta); // log σ(δ)
