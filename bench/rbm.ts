@@ -8,9 +8,10 @@
  * time of a short AIS (20 runs × 1,000 temperatures, with the end-of-run monitors) on a 1-epoch
  * model, the backend ('js': plain typed arrays, no tfjs) and the process's peak RSS.
  *
- * Why no tfjs: one batch-10 PCD epoch written with tfjs ops on the wasm backend (three matMuls, two
- * outer products, sigmoids, uniform draws per batch; ~25 ops) took 58.7 s here against 1.5–2.2 s
- * for these loops: at batch 10 every op is a few thousand flops and per-op dispatch dominates.
+ * Why no tfjs: one batch-10 PCD epoch written plainly with tfjs ops on the wasm backend (three
+ * matMuls, two outer products, sigmoids, uniform draws per batch; ~25 ops) took 58.7 and 67.6 s
+ * in two runs here, against 1.3–2.2 s for these loops: at batch 10 every op is a few thousand
+ * flops, so per-op dispatch dominates, and a dense matMul cannot skip the off pixels.
  * Run: npx tsx bench/rbm.ts
  */
 import { readFileSync } from 'node:fs';

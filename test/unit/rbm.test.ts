@@ -189,6 +189,10 @@ describe('RBM training', () => {
     trainer.step(batch, n, 0);
     const neg = trainer.fantasy();
     expect(neg.count).toBe(n);
+    // The persistent chains hold binary hidden states, one per batch row.
+    const chains = trainer.chainStates();
+    expect(chains.count).toBe(n);
+    expect(chains.h.every((x) => x === 0 || x === 1)).toBe(true);
     const hp = (v: Float64Array) =>
       Array.from({ length: 6 }, (_, j) => {
         let s = old.c[j];

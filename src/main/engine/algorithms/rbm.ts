@@ -182,8 +182,13 @@ export interface RbmTrainer {
   model: Rbm;
   /** One update from a batch of prepared rows (n × nv). */
   step(batch: Float64Array, n: number, momentum: number): void;
-  /** The chains' (or the last negative phase's) visible states, for the fantasy gallery. */
+  /** The last negative phase's visible samples, one per batch row. */
   fantasy(): { v: Float64Array; count: number };
+  /**
+   * The chains' hidden states (binary, one per batch row): PCD's persistent chains, which the next
+   * update continues; with CD, the last batch's last hidden sample.
+   */
+  chainStates(): { h: Float64Array; count: number };
 }
 
 export function createRbmTrainer(
@@ -351,6 +356,9 @@ export function createRbmTrainer(
     fantasy() {
       return { v: vNeg.slice(0, lastNegatives * nv), count: lastNegatives };
     },
+    chainStates() {
+      return { h: chains.slice(0, lastNegatives * nh), count: lastNegatives };
+    },
   };
 }
 
@@ -424,20 +432,18 @@ export async function fitRbm(
       }
       const f = toImageGrid(filters, image, { role: 'filters', columns: 10 });
       emit.artifact('image-grid', step, f.meta, f.data);
-      // Fantasy particles: the chains' visible means given their hidden states.
-      const { v, count } = trainer.fantasy();
+      // Fantasy particles: the chains' pixels, E[v | h] at their current hidden states (the
+      // means show a chain's state more clearly than its binary sample).
+      const { h, count } = trainer.chainStates();
       if (count > 0) {
-        const probs = new Float32Array(count * nv);
-        const pre = new Float64Array(nh);
+        const means = new Float32Array(count * nv);
         const vin = new Float64Array(nv);
         const act = new Int32Array(nh);
         for (let s = 0; s < count; s++) {
-          hiddenInput(model, v.subarray(s * nv, (s + 1) * nv), pre);
-          for (let j = 0; j < nh; j++) pre[j] = +(pre[j] > 0); // the most likely h
-          visibleInput(model, pre, vin, act);
-          for (let i = 0; i < nv; i++) probs[s * nv + i] = bernoulli ? sigmoid(vin[i]) : vin[i];
+          visibleInput(model, h.subarray(s * nh, (s + 1) * nh), vin, act);
+          for (let i = 0; i < nv; i++) means[s * nv + i] = bernoulli ? sigmoid(vin[i]) : vin[i];
         }
-        const g = toImageGrid(bernoulli ? probs : v, image, {
+        const g = toImageGrid(means, image, {
           role: 'fantasy',
           columns: 10,
           range: bernoulli ? [0, 1] : [-2, 2],
