@@ -388,7 +388,7 @@ const en = {
     'An RBM is an energy model of binary pixels v and binary hidden units h: E(v, h) = −b·v − c·h − vᵀWh, p(v, h) ∝ e^{−E}. Given v the hidden units are independent (and given h the pixels), so sampling alternates the two layers (block Gibbs). Its gradient is ⟨v hᵀ⟩ under the data minus the same under the model; contrastive divergence estimates the second term with a few Gibbs steps from the data (CD-k) or from chains kept between updates (persistent CD). The normaliser Z cannot be summed, so the likelihood is estimated by annealed importance sampling; the pseudo-log-likelihood (each pixel given all the others) needs no Z.',
   'param.visible': 'Visible units',
   'param.visible.help':
-    'Binary units for pixels (binarised), or Gaussian units of unit variance for numeric tables (standardised columns).',
+    'Binary units for pixels (binarised), or Gaussian units of unit variance for numeric tables (standardised columns; Hinton’s guide: a learning rate one or two orders of magnitude smaller).',
   'option.visible.bernoulli': 'binary (Bernoulli)',
   'option.visible.gaussian': 'Gaussian (real-valued)',
   'param.binarize': 'Binarisation',
@@ -981,7 +981,8 @@ const zh: Messages = {
   'algo.rbm.about':
     'RBM 是二值像素 v 与二值隐单元 h 的能量模型：E(v, h) = −b·v − c·h − vᵀWh，p(v, h) ∝ e^{−E}。给定 v 时各隐单元相互独立（给定 h 时各像素亦然），因此采样在两层之间交替进行（块吉布斯采样）。其梯度是数据下的 ⟨v hᵀ⟩ 减去模型下的同一期望；对比散度用从数据出发的几步吉布斯采样（CD-k）或在更新之间保留的链（持续 CD）来估计第二项。归一化常数 Z 无法直接求和，因此用退火重要性采样（AIS）估计似然；伪对数似然（每个像素在其余像素给定下的条件概率）不需要 Z。',
   'param.visible': '可见单元',
-  'param.visible.help': '像素用二值单元（先二值化）；数值表格用单位方差的高斯单元（各列标准化）。',
+  'param.visible.help':
+    '像素用二值单元（先二值化）；数值表格用单位方差的高斯单元（各列标准化；Hinton 指南建议学习率小一到两个数量级）。',
   'option.visible.bernoulli': '二值（伯努利）',
   'option.visible.gaussian': '高斯（实数）',
   'param.binarize': '二值化方式',

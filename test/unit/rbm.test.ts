@@ -324,6 +324,21 @@ describe('RBM training', () => {
     );
     expect(g.testPll).toBeNull();
     expect(Number.isFinite(g.testLogLikelihood!)).toBe(true);
+    // The log-likelihood is a density in the data's units: the same data × 10 (so the same
+    // standardised columns and model) has a density lower by 3 log 10.
+    const scaled = await fitRbm(
+      { values: values.map((v) => 10 * v), rows, cols: 3, columns: ['a', 'b', 'c'] },
+      P({
+        visible: 'gaussian',
+        hiddenUnits: 4,
+        epochs: 3,
+        learningRate: 0.01,
+        aisRuns: 20,
+        aisTemperatures: 200,
+      }),
+      { rng: createRng(7) },
+    );
+    expect(scaled.testLogLikelihood! - g.testLogLikelihood!).toBeCloseTo(-3 * Math.log(10), 4);
     expect(Number.isFinite(g.testFreeEnergy!)).toBe(true);
   });
 

@@ -555,8 +555,12 @@ export async function fitRbm(
       },
     });
     ais = { logZ: r.logZ, logZStd: r.logZStd };
-    if (nTest > 0) testLogLikelihood = meanLogLikelihood(model, testX, nTest, r.logZ);
-    trainLogLikelihood = meanLogLikelihood(model, monitorTrainX(), monitorTrain.length, r.logZ);
+    // Gaussian visibles model standardised columns: the density in the data's units is lower by
+    // Σ log scale_j (0 for binary pixels, whose scale is 1).
+    const logScale = std.scale.reduce((a, v) => a + (bernoulli ? 0 : Math.log(v)), 0);
+    if (nTest > 0) testLogLikelihood = meanLogLikelihood(model, testX, nTest, r.logZ) - logScale;
+    trainLogLikelihood =
+      meanLogLikelihood(model, monitorTrainX(), monitorTrain.length, r.logZ) - logScale;
     const m: Record<string, number> = { logZ: r.logZ, logZStd: r.logZStd, trainLogLikelihood };
     if (testLogLikelihood !== null) m.testLogLikelihood = testLogLikelihood;
     emit.metrics?.(step, m);

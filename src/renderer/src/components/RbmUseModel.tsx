@@ -300,7 +300,10 @@ function Ais({ loaded, examples }: { loaded: Loaded; examples: Examples }) {
     setResult({
       logZ: ais.logZ,
       std: ais.logZStd,
-      ll: meanLogLikelihood(saved.model, x, n, ais.logZ),
+      // In the data's units: standardised Gaussian columns lower the density by Σ log scale.
+      ll:
+        meanLogLikelihood(saved.model, x, n, ais.logZ) -
+        saved.scale.reduce((a, v) => a + Math.log(v), 0),
       runs: r,
       temps: k,
     });
