@@ -310,34 +310,25 @@ describe('RBM training', () => {
       const z = rng.normal();
       values.set([10 + 2 * z, 5 - z + 0.1 * rng.normal(), 100 * rng.normal()], r * 3);
     }
-    const g = await fitRbm(
-      { values, rows, cols: 3, columns: ['a', 'b', 'c'] },
-      P({
-        visible: 'gaussian',
-        hiddenUnits: 4,
-        epochs: 3,
-        learningRate: 0.01,
-        aisRuns: 20,
-        aisTemperatures: 200,
-      }),
-      { rng: createRng(7) },
-    );
+    const fitTable = (x: Float64Array) =>
+      fitRbm(
+        { values: x, rows, cols: 3, columns: ['a', 'b', 'c'] },
+        P({
+          visible: 'gaussian',
+          hiddenUnits: 4,
+          epochs: 3,
+          learningRate: 0.01,
+          aisRuns: 20,
+          aisTemperatures: 200,
+        }),
+        { rng: createRng(7) },
+      );
+    const g = await fitTable(values);
     expect(g.testPll).toBeNull();
     expect(Number.isFinite(g.testLogLikelihood!)).toBe(true);
     // The log-likelihood is a density in the data's units: the same data × 10 (so the same
     // standardised columns and model) has a density lower by 3 log 10.
-    const scaled = await fitRbm(
-      { values: values.map((v) => 10 * v), rows, cols: 3, columns: ['a', 'b', 'c'] },
-      P({
-        visible: 'gaussian',
-        hiddenUnits: 4,
-        epochs: 3,
-        learningRate: 0.01,
-        aisRuns: 20,
-        aisTemperatures: 200,
-      }),
-      { rng: createRng(7) },
-    );
+    const scaled = await fitTable(values.map((v) => 10 * v));
     expect(scaled.testLogLikelihood! - g.testLogLikelihood!).toBeCloseTo(-3 * Math.log(10), 4);
     expect(Number.isFinite(g.testFreeEnergy!)).toBe(true);
   });

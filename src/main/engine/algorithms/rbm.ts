@@ -36,17 +36,12 @@ import {
   type Rbm,
   type RbmModelMeta,
 } from '../../../shared/rbm-model';
-import {
-  CancelledError,
-  DataError,
-  type Algorithm,
-  type EngineData,
-  type Emitter,
-} from '../algorithm';
+import { DataError, type Algorithm, type EngineData, type Emitter } from '../algorithm';
 import type { Rng } from '../rng';
 import { epochBatches } from '../training/batches';
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
 import { packTensors } from '../training/model-artifact';
+import { trainingCheckpoint } from '../training/checkpoint';
 import { splitRows, type RowSplit } from '../training/split';
 
 /** Rows the per-epoch monitors use from each of the training and test sets. */
@@ -386,10 +381,7 @@ export async function fitRbm(
   checkData(data, params);
   const { rng } = options;
   const emit = options.emit ?? {};
-  const checkpoint = async (phase: string, step: number) => {
-    if (options.signal?.aborted) throw new CancelledError();
-    await options.checkpoint?.(phase, step);
-  };
+  const checkpoint = trainingCheckpoint(options);
   const nv = data.cols;
   const nh = params.hiddenUnits;
   const bernoulli = params.visible === 'bernoulli';
