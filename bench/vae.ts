@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fitVae } from '../src/main/engine/algorithms/vae';
 import { initBackend } from '../src/main/engine/backend';
 import { createRng } from '../src/main/engine/rng';
-import { loadMnist, mnistValues } from '../src/main/host/mnist';
+import { loadMnist, mnistEngineData, readMnistSplit } from '../src/main/host/mnist';
 import { vaeParams } from '../src/shared/algorithms/vae';
 
 const EPOCHS = 3;
@@ -33,29 +33,12 @@ function readReference(): {
   }
 }
 
-function readSplit(): { train: Int32Array; test: Int32Array } {
-  const index = readFileSync(path.join(shared, 'mnist10k_perm.csv'), 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map(Number);
-  return { train: Int32Array.from(index.slice(0, 9000)), test: Int32Array.from(index.slice(9000)) };
-}
-
 const backend = await initBackend();
 const loadStart = performance.now();
-const digits = loadMnist(path.resolve(here, '../resources'));
-const data = {
-  values: mnistValues(digits),
-  rows: digits.count,
-  cols: 784,
-  columns: Array.from({ length: 784 }, (_, j) => `p${j}`),
-  image: { width: 28, height: 28, channels: 1 },
-  labels: Int32Array.from(digits.labels),
-};
+const data = mnistEngineData(loadMnist(path.resolve(here, '../resources')));
 const loadSeconds = (performance.now() - loadStart) / 1000;
 const reference = readReference();
-const split = readSplit();
+const split = readMnistSplit(path.join(shared, 'mnist10k_perm.csv'));
 
 let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));

@@ -10,6 +10,7 @@ export const artifactKinds = [
   'trajectory',
   'model',
   'summary',
+  'histogram',
 ] as const;
 export type ArtifactKind = (typeof artifactKinds)[number];
 

@@ -635,3 +635,31 @@ export function points2dOption(input: {
 /** Ten well-separated colours for class labels (digits): Okabe–Ito, then four more. */
 const labelPalette = [...palette, '#7f7f7f', '#8c564b', '#17becf', '#bcbd22'];
 const labelColor = (i: number): string => labelPalette[i % labelPalette.length];
+
+/** Counts in equal bins over [lo, hi] as bars (e.g. an RBM's hidden-unit probabilities). */
+export function histogramOption(input: {
+  title: string;
+  xName: string;
+  yName: string;
+  counts: ArrayLike<number>;
+  range: [number, number];
+}): EChartsOption {
+  const [lo, hi] = input.range;
+  const n = input.counts.length;
+  const width = (hi - lo) / n;
+  return {
+    animation: false,
+    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+    tooltip: { trigger: 'axis' },
+    grid: baseGrid,
+    xAxis: {
+      type: 'category',
+      name: input.xName,
+      nameLocation: 'middle',
+      nameGap: 28,
+      data: Array.from({ length: n }, (_, i) => (lo + (i + 0.5) * width).toFixed(3)),
+    },
+    yAxis: { type: 'value', name: input.yName },
+    series: [{ type: 'bar', barCategoryGap: '5%', data: Array.from(input.counts) }],
+  };
+}

@@ -10,7 +10,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { fitVae } from '../../src/main/engine/algorithms/vae';
 import { initBackend } from '../../src/main/engine/backend';
 import { createRng } from '../../src/main/engine/rng';
-import { loadMnist, mnistValues } from '../../src/main/host/mnist';
+import { loadMnist, mnistEngineData, readMnistSplit } from '../../src/main/host/mnist';
 import { vaeParams } from '../../src/shared/algorithms/vae';
 import { resourcesDir, root } from './helpers';
 
@@ -24,25 +24,10 @@ it('reaches PyTorch’s test −ELBO within 5% after each of 3 epochs on the bun
   const perf = JSON.parse(readFileSync(join(reference, 'perf.json'), 'utf8')) as {
     vae: { test_loss_per_sample_by_epoch: number[] };
   };
-  const index = readFileSync(join(reference, 'mnist10k_perm.csv'), 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map(Number);
-  const split = {
-    train: Int32Array.from(index.slice(0, 9000)),
-    test: Int32Array.from(index.slice(9000)),
-  };
+  const split = readMnistSplit(join(reference, 'mnist10k_perm.csv'));
   const digits = loadMnist(resourcesDir);
   expect(digits.count).toBe(10_000);
-  const data = {
-    values: mnistValues(digits),
-    rows: digits.count,
-    cols: 784,
-    columns: Array.from({ length: 784 }, (_, j) => `p${j}`),
-    image: { width: 28, height: 28, channels: 1 },
-    labels: Int32Array.from(digits.labels),
-  };
+  const data = mnistEngineData(digits);
   const testLoss: number[] = [];
   const tensorsAtEpoch: number[] = [];
   await fitVae(tf, data, vaeParams.parse({ epochs: 3, galleryEvery: 0, iwaeK: 0 }), {

@@ -164,7 +164,7 @@ describe('exporting runs straight from a store', () => {
     const d = dataset();
     const run = store.createRun({
       name: 'sampler',
-      algorithm: 'rbm',
+      algorithm: 'future-model',
       datasetId: d.id,
       datasetName: d.name,
       columns: ['x', 'y'],
@@ -198,13 +198,13 @@ describe('exporting runs straight from a store', () => {
     expect(svg).toContain('step');
     expect(JSON.parse(readFileSync(join(out, 'params.json'), 'utf8'))).toMatchObject({
       appVersion: '9.9.9',
-      algorithm: 'rbm',
+      algorithm: 'future-model',
       backend: 'cpu',
     });
     // An algorithm this version does not know cannot be imported (its parameters cannot be checked).
     await expect(importRunFolder(store, out)).rejects.toMatchObject({
       code: 'bad-data',
-      message: 'params.json: unknown algorithm "rbm"',
+      message: 'params.json: unknown algorithm "future-model"',
     });
   });
 

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { EngineData } from '../engine/algorithm';
 
 export const MNIST_WIDTH = 28;
 export const MNIST_HEIGHT = 28;
@@ -93,4 +94,25 @@ export function mnistValues(d: MnistDigits): Float64Array {
   const out = new Float64Array(d.pixels.length);
   for (let i = 0; i < out.length; i++) out[i] = d.pixels[i] / 255;
   return out;
+}
+
+/** The digits as the engine's data: 784 pixel columns in [0, 1], 28 × 28 images, the labels. */
+export function mnistEngineData(d: MnistDigits): EngineData {
+  return {
+    values: mnistValues(d),
+    rows: d.count,
+    cols: MNIST_PIXELS,
+    columns: Array.from({ length: MNIST_PIXELS }, (_, j) => `p${j}`),
+    image: { width: MNIST_WIDTH, height: MNIST_HEIGHT, channels: 1 },
+    labels: Int32Array.from(d.labels),
+  };
+}
+
+/**
+ * The published train/test split (../shared/reference/mnist10k_perm.csv): rows 0–8,999 of its
+ * `index` column are the training digits, the rest the test digits.
+ */
+export function readMnistSplit(file: string): { train: Int32Array; test: Int32Array } {
+  const index = readFileSync(file, 'utf8').trim().split(/\r?\n/).slice(1).map(Number);
+  return { train: Int32Array.from(index.slice(0, 9000)), test: Int32Array.from(index.slice(9000)) };
 }

@@ -19,6 +19,7 @@ import {
   samplingNeedsData,
   type SamplingParams,
 } from './mcmc';
+import { checkRbmData, rbmFields, rbmParams, type RbmParams } from './rbm';
 import { checkVaeData, vaeFields, vaeParams, type VaeParams } from './vae';
 
 /** What the renderer, the host and the CLI need to know about an algorithm (no engine code). */
@@ -94,6 +95,17 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     images: true,
     needsData: always,
     checkData: (p, shape) => shape && checkVaeData(p as unknown as VaeParams, shape),
+  },
+  rbm: {
+    id: 'rbm',
+    fields: rbmFields,
+    params: rbmParams as z.ZodType<ParamValues>,
+    headline: { key: 'testPll', higherIsBetter: true },
+    mainMetric: 'testPll',
+    steppable: false,
+    images: true,
+    needsData: always,
+    checkData: (p, shape) => shape && checkRbmData(p as unknown as RbmParams, shape),
   },
   mcmc: samplingSpec('mcmc'),
   hmc: samplingSpec('hmc'),

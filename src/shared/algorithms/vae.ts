@@ -119,7 +119,8 @@ export interface VaeSummary {
  * lays them out `columns` to a row. With `pairs`, tiles go input, output, input, output, …
  */
 export interface ImageGridMeta {
-  role: 'reconstructions' | 'samples' | 'manifold' | 'interpolation';
+  role:
+    'reconstructions' | 'samples' | 'manifold' | 'interpolation' | 'filters' | 'fantasy' | 'gibbs';
   width: number;
   height: number;
   channels: number;

@@ -1,6 +1,7 @@
 import type { Algorithm } from '../algorithm';
 import { gmm } from './gmm';
 import { gmmSweep } from './gmm-sweep';
+import { rbm } from './rbm';
 import { hmc, mcmc } from './sampling';
 import { vae } from './vae';
 
@@ -9,6 +10,7 @@ export const engineAlgorithms: Record<string, Algorithm<never, Record<string, un
   gmm: gmm as unknown as Algorithm<never, Record<string, unknown>>,
   'gmm-sweep': gmmSweep as unknown as Algorithm<never, Record<string, unknown>>,
   vae: vae as unknown as Algorithm<never, Record<string, unknown>>,
+  rbm: rbm as unknown as Algorithm<never, Record<string, unknown>>,
   mcmc: mcmc as unknown as Algorithm<never, Record<string, unknown>>,
   hmc: hmc as unknown as Algorithm<never, Record<string, unknown>>,
 };

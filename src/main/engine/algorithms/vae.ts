@@ -21,13 +21,7 @@ import {
   type VaeParams,
   type VaeSummary,
 } from '../../../shared/algorithms/vae';
-import {
-  CancelledError,
-  DataError,
-  type Algorithm,
-  type EngineData,
-  type Emitter,
-} from '../algorithm';
+import { DataError, type Algorithm, type EngineData, type Emitter } from '../algorithm';
 import type { Rng } from '../rng';
 import { createAdam } from '../training/adam';
 import { epochBatches, gatherRows } from '../training/batches';
@@ -40,6 +34,7 @@ import { interleaveImages, toImageGrid, type ImageShape } from '../training/imag
 import { createMlp, mlpFromArrays, mlpToArrays, type Mlp } from '../training/mlp';
 import { packTensors, unpackTensor } from '../training/model-artifact';
 import { columnVariances, normalQuantile, pca2d } from '../training/projection';
+import { trainingCheckpoint } from '../training/checkpoint';
 import { splitRows, type RowSplit } from '../training/split';
 import {
   EXAMPLE_ROWS,
@@ -342,10 +337,7 @@ export async function fitVae(
   checkData(data, params);
   const { rng } = options;
   const emit = options.emit ?? {};
-  const checkpoint = async (phase: string, step: number) => {
-    if (options.signal?.aborted) throw new CancelledError();
-    await options.checkpoint?.(phase, step);
-  };
+  const checkpoint = trainingCheckpoint(options);
   const d = data.cols;
   const L = params.latentDim;
   const split = options.split ?? splitRows(rng, data.rows, params.testFraction);

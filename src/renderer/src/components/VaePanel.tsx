@@ -13,12 +13,12 @@ import type { RunPanelProps } from './GmmViews';
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'points2d'];
 const ROLES = ['reconstructions', 'samples', 'manifold'] as const;
 
-function sortedSteps(series: Map<number, number> | undefined): number[] {
+export function sortedSteps(series: Map<number, number> | undefined): number[] {
   return [...(series?.keys() ?? [])].sort((a, b) => a - b);
 }
 
 /** The newest artifact of a role at or before `step` (the newest of all without one). */
-function latestOf(
+export function latestOf(
   list: StoredArtifact[],
   kind: ArtifactKind,
   role: string,
@@ -34,6 +34,44 @@ function latestOf(
     )
       found = a; // the list is in step order
   return found;
+}
+
+/**
+ * A slider over the steps that have galleries; `chosen` null follows the newest. Shared by the
+ * image models' panels.
+ */
+export function GalleryStepSlider({
+  steps,
+  chosen,
+  onChoose,
+}: {
+  steps: number[];
+  chosen: number | null;
+  onChoose(step: number | null): void;
+}) {
+  const { t } = useI18n();
+  if (steps.length < 2) return null;
+  const shown = chosen ?? steps.at(-1)!;
+  return (
+    <div className="snapshot-bar">
+      <input
+        type="range"
+        min={0}
+        max={steps.length - 1}
+        value={steps.indexOf(shown)}
+        onChange={(e) => {
+          const i = Number(e.target.value);
+          onChoose(i === steps.length - 1 ? null : steps[i]);
+        }}
+        aria-label={t('vae.gallery.step')}
+        data-testid="gallery-slider"
+      />
+      <span className="muted">
+        {t('vae.gallery.step')} {shown}
+        {chosen === null && ` (${t('run.view.latest')})`}
+      </span>
+    </div>
+  );
 }
 
 /** A VAE's run: losses per step and per epoch, galleries with a step slider, latent means. */
@@ -169,26 +207,7 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
                 />
               </figure>
             ))}
-            {gallerySteps.length > 1 && (
-              <div className="snapshot-bar">
-                <input
-                  type="range"
-                  min={0}
-                  max={gallerySteps.length - 1}
-                  value={shownStep === undefined ? 0 : gallerySteps.indexOf(shownStep)}
-                  onChange={(e) => {
-                    const i = Number(e.target.value);
-                    setChosen(i === gallerySteps.length - 1 ? null : gallerySteps[i]);
-                  }}
-                  aria-label={t('vae.gallery.step')}
-                  data-testid="gallery-slider"
-                />
-                <span className="muted">
-                  {t('vae.gallery.step')} {shownStep}
-                  {chosen === null && ` (${t('run.view.latest')})`}
-                </span>
-              </div>
-            )}
+            <GalleryStepSlider steps={gallerySteps} chosen={chosen} onChoose={setChosen} />
           </section>
         )}
         {samplesOption && (

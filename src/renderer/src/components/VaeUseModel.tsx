@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunInfo } from '../../../shared/api';
 import { points2dOption } from '../../../shared/charts';
-import { imageGridPng, toImageGrid } from '../../../shared/image-grid';
+import { imageGridPng, toImageGrid, type ImageShape } from '../../../shared/image-grid';
 import { readVaeModel, type SavedVae } from '../../../shared/vae-model';
 import { useApi } from '../context';
 import { downloadCsv, downloadFile } from '../download';
@@ -23,7 +23,7 @@ const SHOWN_ROWS = 8;
 type Data = { values: Float64Array; cols: number } | null;
 
 /** Test examples: their data-set rows and values (rows × inputDim, data units). */
-interface Examples {
+export interface Examples {
   rows: number[];
   values: Float64Array;
 }
@@ -247,10 +247,14 @@ function Generate({ run, model, data }: { run: RunInfo; model: SavedVae; data: D
  * The run's recorded test examples with their values, from the data set's images or table; null
  * while loading, 'none' when there are none to pick (an older run, or its data set is gone).
  */
-function useExamples(run: RunInfo, model: SavedVae, data: Data): Examples | 'none' | null {
+export function useExamples(
+  run: RunInfo,
+  model: { exampleRows?: number[]; image?: ImageShape; inputDim: number },
+  data: Data,
+): Examples | 'none' | null {
   const api = useApi();
-  const rows = model.meta.exampleRows;
-  const image = model.meta.image;
+  const rows = model.exampleRows;
+  const image = model.image;
   const d = model.inputDim;
   const [images, setImages] = useState<Examples | 'none' | null>(null);
   useEffect(() => {
@@ -288,7 +292,11 @@ function useExamples(run: RunInfo, model: SavedVae, data: Data): Examples | 'non
 
 function Interpolate({ run, model, data }: { run: RunInfo; model: SavedVae; data: Data }) {
   const { t } = useI18n();
-  const examples = useExamples(run, model, data);
+  const examples = useExamples(
+    run,
+    { exampleRows: model.meta.exampleRows, image: model.meta.image, inputDim: model.inputDim },
+    data,
+  );
   const image = model.meta.image;
   const d = model.inputDim;
   // Indices into the examples: A, then B.

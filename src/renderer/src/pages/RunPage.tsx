@@ -9,6 +9,7 @@ import { labelKey } from '../components/ParamForm';
 import { SweepPanel } from '../components/SweepPanel';
 import { UseModel } from '../components/UseModel';
 import { VaePanel } from '../components/VaePanel';
+import { RbmPanel } from '../components/RbmPanel';
 import { McmcPanel } from '../components/McmcPanel';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
@@ -66,6 +67,19 @@ const summaryRows = [
   'activeUnits',
   'epochs',
   'steps',
+  // RBM
+  'testLogLikelihood',
+  'trainLogLikelihood',
+  'logZ',
+  'logZStd',
+  'aisRuns',
+  'aisTemperatures',
+  'testPll',
+  'trainPll',
+  'testFreeEnergy',
+  'trainFreeEnergy',
+  'reconError',
+  'secondsPerEpoch',
   'trainRows',
   'testRows',
   // MCMC, HMC
@@ -332,6 +346,8 @@ export function RunPage({ runId }: { runId: number }) {
         <SweepPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : run.algorithm === 'vae' ? (
         <VaePanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+      ) : run.algorithm === 'rbm' ? (
+        <RbmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : run.algorithm === 'mcmc' || run.algorithm === 'hmc' ? (
         <McmcPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : (
