@@ -146,6 +146,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       parsedParams.data,
       dataset ? { rows: data.rows, cols: data.cols } : null,
       input.columns,
+      Boolean(dataset?.image),
     );
     if (refusal) throw new ApiError('bad-data', refusal);
     const run = store.createRun({
@@ -153,7 +154,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         input.name ||
         (dataset
           ? `${input.algorithm} on ${dataset.name}`
-          : `${input.algorithm} on ${String(parsedParams.data.target)}`),
+          : `${input.algorithm} on ${String(parsedParams.data.target ?? parsedParams.data.source)}`),
       algorithm: input.algorithm,
       datasetId: dataset?.id ?? null,
       datasetName: dataset?.name ?? '',
