@@ -56,6 +56,9 @@ export interface SavedGan {
   meta: GanModelMeta;
   /** Generated rows (rows × outputDim, data units) for noise vectors (rows × noiseDim). */
   generate(z: ArrayLike<number>, rows: number): Float64Array;
+  /** The values the output can take per column's first entry: [centre, centre + scale] for a
+   * sigmoid (image) generator, the data's scale around its centre otherwise. */
+  range: [number, number];
   /** `count` noise vectors from a generator seeded with `seed`, and their samples. */
   sample(count: number, seed: number): { z: Float64Array; x: Float64Array };
 }
@@ -86,6 +89,7 @@ export function readGanModel(metaValue: unknown, data: Float32Array): SavedGan {
   return {
     meta,
     generate,
+    range: [centre[0], centre[0] + scale[0]],
     sample(count, seed) {
       if (!Number.isInteger(count) || count < 1)
         throw new Error('count must be a positive integer');

@@ -13,12 +13,12 @@ import type { RunPanelProps } from './GmmViews';
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'points2d'];
 const ROLES = ['reconstructions', 'samples', 'manifold'] as const;
 
-function sortedSteps(series: Map<number, number> | undefined): number[] {
+export function sortedSteps(series: Map<number, number> | undefined): number[] {
   return [...(series?.keys() ?? [])].sort((a, b) => a - b);
 }
 
 /** The newest artifact of a role at or before `step` (the newest of all without one). */
-function latestOf(
+export function latestOf(
   list: StoredArtifact[],
   kind: ArtifactKind,
   role: string,
