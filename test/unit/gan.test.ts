@@ -288,6 +288,25 @@ describe('fitGan', () => {
     expect(await run()).toBe(await run());
   });
 
+  it('notes a discriminator that overpowers the generator', async () => {
+    const notes: string[] = [];
+    // D learns fast, G barely moves: D(x) → 1 and D(G(z)) → 0.
+    await fitGan(
+      tf,
+      noData,
+      P({
+        steps: 300,
+        viewEvery: 50,
+        gUnits: 16,
+        dUnits: 32,
+        dLearningRate: 0.01,
+        gLearningRate: 1e-7,
+      }),
+      { rng: createRng(1), emit: { note: (m) => notes.push(m) } },
+    );
+    expect(notes.some((n) => /overpowering/.test(n))).toBe(true);
+  });
+
   it('stops with a message when the losses become NaN', async () => {
     await expect(
       fitGan(
