@@ -512,6 +512,7 @@ const en = {
   'ganUse.explain':
     'Fresh noise vectors from this seed, through the saved generator, computed here.',
   'ganUse.generate': 'Generate',
+  'ganUse.pointsTitle': '{n} new samples from the saved generator',
   'gan.paint.explain': 'Drag on the canvas to paint the distribution (x and y from −3 to 3).',
   'gan.paint.clear': 'Clear',
   'gan.paint.count': '{n} points',
@@ -1145,6 +1146,7 @@ const zh: Messages = {
   'ganUse.title': '用保存的生成器生成',
   'ganUse.explain': '由这个种子得到新的噪声向量，经过保存的生成器，在本页计算。',
   'ganUse.generate': '生成',
+  'ganUse.pointsTitle': '保存的生成器生成的 {n} 个新样本',
   'gan.paint.explain': '在画布上拖动来画出分布（x 和 y 从 −3 到 3）。',
   'gan.paint.clear': '清除',
   'gan.paint.count': '{n} 个点',

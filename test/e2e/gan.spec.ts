@@ -60,6 +60,9 @@ test('the 8-Gaussian ring: no data set, D’s heat map under real and generated 
   await expect(page.getByTestId('gan-loss-chart')).toHaveAttribute('data-drawn', /\d/);
   await expect(page.getByTestId('gan-quality-chart')).toHaveAttribute('data-drawn', /\d/);
   await view.screenshot({ path: test.info().outputPath('gan-ring-view.png') });
+  // The saved generator draws new points in the page.
+  await page.getByTestId('gan-use-model').getByTestId('gan-generate').click();
+  await expect(page.getByTestId('gan-generated-points')).toHaveAttribute('data-drawn', /\d/);
   await page.screenshot({ path: test.info().outputPath('gan-ring-page.png'), fullPage: true });
 });
 

@@ -3,11 +3,12 @@ import type { GanFieldMeta, GanPointsMeta } from '../../../shared/algorithms/gan
 import type { ImageGridMeta } from '../../../shared/algorithms/vae';
 import { isActiveStatus, type RunInfo, type StoredArtifact } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
-import { metricLineOption } from '../../../shared/charts';
+import { metricLineOption, points2dOption } from '../../../shared/charts';
 import { ganViewOption } from '../../../shared/gan-charts';
 import { readGanModel, type SavedGan } from '../../../shared/gan-model';
 import { toImageGrid } from '../../../shared/image-grid';
 import { useApi } from '../context';
+import { downloadCsv } from '../download';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
@@ -18,6 +19,8 @@ import { latestOf, sortedSteps } from './VaePanel';
 
 const KINDS: readonly ArtifactKind[] = ['field2d', 'points2d', 'image-grid'];
 const GENERATED_COUNT = 64;
+/** Points drawn by a saved 2-D generator. */
+const GENERATED_POINTS = 1000;
 
 type Metrics = RunPanelProps['metrics'];
 
@@ -232,6 +235,7 @@ function GanUseModel({ run }: { run: RunInfo }) {
   const [error, setError] = useState<string | null>(null);
   const [seed, setSeed] = useState('1');
   const [made, setMade] = useState<ReturnType<typeof toImageGrid> | null>(null);
+  const [points, setPoints] = useState<Float64Array | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -258,8 +262,9 @@ function GanUseModel({ run }: { run: RunInfo }) {
         </p>
       </section>
     );
-  if (!model?.meta.image) return null;
+  if (!model) return null;
   const image = model.meta.image;
+  const axisNames = (model.meta.axisNames ?? ['x', 'y']) as [string, string];
   const seedOk = /^\d+$/.test(seed.trim());
   return (
     <section className="card" data-testid="gan-use-model">
@@ -277,8 +282,10 @@ function GanUseModel({ run }: { run: RunInfo }) {
           className="primary"
           disabled={!seedOk}
           onClick={() => {
-            const { x } = model.sample(GENERATED_COUNT, Number(seed));
-            setMade(toImageGrid(x, image, { role: 'samples', columns: 8, range: model.range }));
+            if (image) {
+              const { x } = model.sample(GENERATED_COUNT, Number(seed));
+              setMade(toImageGrid(x, image, { role: 'samples', columns: 8, range: model.range }));
+            } else setPoints(model.sample(GENERATED_POINTS, Number(seed)).x);
           }}
           data-testid="gan-generate"
         >
@@ -286,6 +293,36 @@ function GanUseModel({ run }: { run: RunInfo }) {
         </button>
       </div>
       {made && <ImageGrid meta={made.meta} data={made.data} testId="gan-generated" />}
+      {points && model.meta.outputDim === 2 && (
+        <>
+          <EChart
+            option={points2dOption({
+              title: t('ganUse.pointsTitle', { n: GENERATED_POINTS }),
+              points,
+              count: GENERATED_POINTS,
+              stride: 2,
+              axisNames,
+              label: t,
+              name: t('gan.view.generated'),
+            })}
+            testId="gan-generated-points"
+          />
+          <button
+            onClick={() =>
+              downloadCsv(
+                'gan-samples.csv',
+                axisNames,
+                Array.from({ length: GENERATED_POINTS }, (_, i) => [
+                  points[2 * i],
+                  points[2 * i + 1],
+                ]),
+              )
+            }
+          >
+            {t('model.downloadCsv')}
+          </button>
+        </>
+      )}
     </section>
   );
 }
