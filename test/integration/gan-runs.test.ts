@@ -1,13 +1,17 @@
 /**
  * The GAN through the real host and worker processes: a preset with no data set (named after its
- * source, saved generator readable), two columns of a table, and refusals with nothing stored.
+ * source, saved generator readable here and by `latent-lab sample`), two columns of a table, and
+ * refusals with nothing stored.
  */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api';
 import { readGanModel } from '../../src/shared/gan-model';
 import { forkLauncher } from '../../src/main/host/fork-launcher';
 import { createHost, type Host } from '../../src/main/host/host';
-import { requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 let host: Host;
@@ -61,6 +65,22 @@ describe('GAN runs in the host', () => {
     const gan = readGanModel(saved.meta, saved.data as Float32Array);
     expect(gan.sample(10, 1).x).toHaveLength(20);
     expect(host.store.listArtifacts(run.id, 'field2d', false).length).toBeGreaterThan(0);
+
+    // The CLI draws new points from the saved generator, under the preset's axis names.
+    const out = join(tmp.dir, 'points.csv');
+    const code = await new Promise<number>((resolve) =>
+      execFile(
+        process.execPath,
+        [cliPath, 'sample', String(run.id), '--count', '50', '--seed', '1', '--out', out],
+        { env: { ...process.env, LATENT_LAB_DATA_DIR: tmp.dir }, timeout: 30_000 },
+        (error) => resolve(error ? Number(error.code ?? -1) : 0),
+      ),
+    );
+    expect(code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split(/\r?\n/);
+    expect(lines[0]).toBe('x,y');
+    expect(lines).toHaveLength(51);
+    expect(lines[1].split(',').map(Number).every(Number.isFinite)).toBe(true);
   });
 
   it('learns two columns of a table, and refuses one', async () => {
