@@ -18,6 +18,9 @@ function heatColor(t: number): string {
   return `rgb(${mix[0]},${mix[1]},${mix[2]})`;
 }
 
+/** Data-derived bounds are float32 sums: their end ticks print as 0.5200000256299973 otherwise. */
+const tick = (v: number) => String(Number(v.toPrecision(4)));
+
 interface RectApi {
   value(i: number): number;
   coord(p: [number, number]): number[];
@@ -141,6 +144,7 @@ export function ganViewOption(input: {
       min: bounds?.[0][0],
       max: bounds?.[0][1],
       axisLine: { onZero: false },
+      axisLabel: { formatter: tick },
     },
     yAxis: {
       type: 'value',
@@ -148,6 +152,7 @@ export function ganViewOption(input: {
       min: bounds?.[1][0],
       max: bounds?.[1][1],
       axisLine: { onZero: false },
+      axisLabel: { formatter: tick },
     },
     series,
   };

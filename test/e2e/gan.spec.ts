@@ -66,6 +66,30 @@ test('the 8-Gaussian ring: no data set, D’s heat map under real and generated 
   await page.screenshot({ path: test.info().outputPath('gan-ring-page.png'), fullPage: true });
 });
 
+test('a painted distribution: the brush makes points, and a GAN learns them', async ({ page }) => {
+  await newGanRun(page);
+  await page.locator('select[name=source]').selectOption('painted');
+  const canvas = page.getByTestId('paint-canvas');
+  const box = (await canvas.boundingBox())!;
+  // A stroke from the upper left towards the centre.
+  await page.mouse.move(box.x + 40, box.y + 40);
+  await page.mouse.down();
+  for (let i = 1; i <= 15; i++) await page.mouse.move(box.x + 40 + 6 * i, box.y + 40 + 5 * i);
+  await page.mouse.up();
+  const count = Number(/\d+/.exec((await page.getByTestId('paint-count').textContent()) ?? '')![0]);
+  expect(count).toBeGreaterThanOrEqual(10);
+  // The text field holds the same points: upper left is negative x, positive y.
+  const first = (await page.locator('textarea[name=painted]').inputValue()).split(';')[0];
+  const [x, y] = first.split(',').map(Number);
+  expect(x).toBeLessThan(0);
+  expect(y).toBeGreaterThan(0);
+  await page.locator('input[name=steps]').fill('100');
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  await expect(page.getByTestId('gan-view-chart')).toHaveAttribute('data-drawn', /\d/);
+  await page.screenshot({ path: test.info().outputPath('gan-painted-page.png') });
+});
+
 test('step mode: a discriminator update, then a generator update, each explained', async ({
   page,
 }) => {
