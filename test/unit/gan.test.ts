@@ -9,6 +9,7 @@ import {
   gradientPenalty,
   interpolationWeights,
   secondOrderGradientsWork,
+  troubleWatch,
 } from '../../src/main/engine/algorithms/gan';
 import { initBackend } from '../../src/main/engine/backend';
 import { createRng } from '../../src/main/engine/rng';
@@ -286,6 +287,25 @@ describe('fitGan', () => {
         })
       ).dLoss;
     expect(await run()).toBe(await run());
+  });
+
+  it('flags a falling modes-covered count once per episode, and D overpowering G', () => {
+    const watch = troubleWatch(8, 'non-saturating');
+    const ok = { dReal: 0.6, dFake: 0.4 };
+    const at = (step: number, modesCovered: number, d = ok) =>
+      watch.check(step, { modesCovered, ...d });
+    expect(at(50, 4)).toEqual([]);
+    expect(at(100, 7)).toEqual([]);
+    expect(at(150, 6)).toEqual([]); // one mode lost: noise, not yet collapse
+    expect(at(200, 5)[0]).toMatch(/step 200: likely mode collapse .* from 7 to 5 of 8/);
+    expect(at(250, 3)).toEqual([]); // the same episode
+    expect(at(300, 7)).toEqual([]); // recovered: re-armed
+    expect(at(350, 4)).toHaveLength(1);
+    const overpower = at(400, 7, { dReal: 0.99, dFake: 0.01 });
+    expect(overpower[0]).toMatch(/overpowering/);
+    expect(at(450, 7, { dReal: 0.99, dFake: 0.01 })).toEqual([]);
+    // A critic's outputs are not probabilities: no such flag.
+    expect(troubleWatch(null, 'hinge').check(1, { dReal: 5, dFake: -5 })).toEqual([]);
   });
 
   it('notes a discriminator that overpowers the generator', async () => {

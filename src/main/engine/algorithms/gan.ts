@@ -185,6 +185,47 @@ export async function secondOrderGradientsWork(tf: Tf, activation: Activation): 
   }
 }
 
+/**
+ * Watches the read-backs for trouble and words it, once per episode: modes covered falling
+ * COLLAPSE_DROP below the best so far (likely mode collapse; re-armed when the count is back at
+ * its best), and D(x) → 1 with D(G(z)) → 0 (the discriminator overpowering the generator, whose
+ * gradients then vanish; not for critics, whose outputs are not probabilities).
+ */
+export function troubleWatch(
+  modes: number | null,
+  loss: GanLoss,
+): { check(step: number, m: Record<string, number>): string[] } {
+  let best = 0;
+  let collapsed = false;
+  let overpowered = false;
+  return {
+    check(step, m) {
+      const notes: string[] = [];
+      if (modes !== null && m.modesCovered !== undefined) {
+        best = Math.max(best, m.modesCovered);
+        if (m.modesCovered <= best - COLLAPSE_DROP && !collapsed) {
+          collapsed = true;
+          notes.push(
+            `step ${step}: likely mode collapse — modes covered fell from ${best} to ` +
+              `${m.modesCovered} of ${modes}`,
+          );
+        } else if (m.modesCovered === best) collapsed = false;
+      }
+      if (loss !== 'wgan-gp' && loss !== 'hinge') {
+        const winning = m.dReal > OVERPOWER && m.dFake < 1 - OVERPOWER;
+        if (winning && !overpowered)
+          notes.push(
+            `step ${step}: the discriminator is overpowering the generator — D(x) = ` +
+              `${m.dReal.toFixed(3)}, D(G(z)) = ${m.dFake.toFixed(3)}; its gradients to the ` +
+              `generator vanish (try a lower D learning rate, fewer D steps or label smoothing)`,
+          );
+        overpowered = winning;
+      }
+      return notes;
+    },
+  };
+}
+
 export interface GanNets {
   generator: Mlp;
   discriminator: Mlp;
@@ -430,9 +471,7 @@ export async function fitGan(
 
   let acc = tf.zeros([4]); // Σ over steps since the last read-back: dLoss, dReal, dFake, gLoss
   let accSteps = 0;
-  let maxCovered = 0;
-  let collapseFlagged = false;
-  let overpowerFlagged = false;
+  const trouble = troubleWatch(source.modes?.length ?? null, params.loss);
   const last: Record<string, number> = {};
   const lastTwoD: { covered: number | null; highQuality: number | null; kl: number; js: number } = {
     covered: null,
@@ -540,14 +579,6 @@ export async function fitGan(
         metrics.highQuality = cov.highQuality;
         lastTwoD.covered = cov.covered;
         lastTwoD.highQuality = cov.highQuality;
-        if (cov.covered > maxCovered) maxCovered = cov.covered;
-        if (cov.covered <= maxCovered - COLLAPSE_DROP && !collapseFlagged) {
-          collapseFlagged = true;
-          emit.note?.(
-            `step ${step}: likely mode collapse — modes covered fell from ${maxCovered} to ` +
-              `${cov.covered} of ${source.modes.length}`,
-          );
-        } else if (cov.covered === maxCovered) collapseFlagged = false;
       }
       const div = histogramDivergences(evalReal!, gen, bounds!);
       metrics.kl = div.kl;
@@ -555,16 +586,7 @@ export async function fitGan(
       lastTwoD.kl = div.kl;
       lastTwoD.js = div.js;
     }
-    if (params.loss !== 'wgan-gp' && params.loss !== 'hinge') {
-      const winning = dReal > OVERPOWER && dFake < 1 - OVERPOWER;
-      if (winning && !overpowerFlagged)
-        emit.note?.(
-          `step ${step}: the discriminator is overpowering the generator — D(x) = ` +
-            `${dReal.toFixed(3)}, D(G(z)) = ${dFake.toFixed(3)}; its gradients to the generator ` +
-            `vanish (try a lower D learning rate, fewer D steps or label smoothing)`,
-        );
-      overpowerFlagged = winning;
-    }
+    for (const note of trouble.check(step, metrics)) emit.note?.(note);
     Object.assign(last, metrics);
     emit.metrics?.(step, metrics);
     options.onReadback?.(step, metrics);
