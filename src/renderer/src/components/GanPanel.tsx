@@ -1,15 +1,15 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { GanFieldMeta, GanPointsMeta } from '../../../shared/algorithms/gan';
 import type { ImageGridMeta } from '../../../shared/algorithms/vae';
-import { isActiveStatus, type RunInfo, type StoredArtifact } from '../../../shared/api';
+import { isActiveStatus, type RunInfo } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
 import { metricLineOption, points2dOption } from '../../../shared/charts';
 import { ganViewOption } from '../../../shared/gan-charts';
-import { readGanModel, type SavedGan } from '../../../shared/gan-model';
+import { readGanModel } from '../../../shared/gan-model';
 import { toImageGrid } from '../../../shared/image-grid';
-import { useApi } from '../context';
 import { downloadCsv } from '../download';
 import { useRunArtifacts } from '../hooks/useRunData';
+import { useSavedModel } from '../hooks/useSavedModel';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 import type { RunPanelProps } from './GmmViews';
@@ -229,30 +229,11 @@ export function GanPanel({ run, metrics }: RunPanelProps) {
 
 /** A finished run's saved generator, used in the page: new images or points from fresh noise. */
 function GanUseModel({ run }: { run: RunInfo }) {
-  const api = useApi();
   const { t } = useI18n();
-  const [model, setModel] = useState<SavedGan | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { model, error } = useSavedModel(run.id, readGanModel);
   const [seed, setSeed] = useState('1');
   const [made, setMade] = useState<ReturnType<typeof toImageGrid> | null>(null);
   const [points, setPoints] = useState<Float64Array | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    setModel(null);
-    api
-      .call('runs.artifacts', { id: run.id, kind: 'model', latestOnly: true })
-      .then(([saved]: StoredArtifact[]) => {
-        if (!current || !saved) return;
-        if (!(saved.data instanceof Float32Array))
-          throw new Error('the saved model has no weights');
-        setModel(readGanModel(saved.meta, saved.data));
-      })
-      .catch((e: Error) => current && setError(e.message));
-    return () => {
-      current = false;
-    };
-  }, [api, run.id]);
 
   if (error)
     return (
