@@ -23,6 +23,8 @@ import { parseFieldText, type FieldList, type ParamValues } from '../shared/algo
 import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
 import { imageGridPng, toImageGrid } from '../shared/image-grid';
 import { readVaeModel } from '../shared/vae-model';
+import { readGanModel } from '../shared/gan-model';
+import type { ImageShape } from '../shared/image-grid';
 import { findBuiltinByKey } from './host/datasets';
 import { forkLauncher } from './host/fork-launcher';
 import { createHost, type Host } from './host/host';
@@ -276,8 +278,41 @@ async function commandImport(host: Host, positionals: string[], v: Values): Prom
 const MAX_IMAGE_SAMPLES = 10_000;
 const MAX_TABLE_SAMPLES = 1_000_000;
 
+/** A saved VAE or GAN as `sample` uses it: images or table rows from a seed. */
+function savedSampler(
+  algorithm: string,
+  meta: unknown,
+  data: Float32Array,
+  runColumns: string[],
+): {
+  image: ImageShape | undefined;
+  range: [number, number];
+  columns: string[];
+  sample(count: number, seed: number): Float64Array;
+} {
+  if (algorithm === 'gan') {
+    const gan = readGanModel(meta, data);
+    return {
+      image: gan.meta.image,
+      range: gan.range,
+      // A preset run has no data-set columns: its axes' names.
+      columns: runColumns.length > 0 ? runColumns : (gan.meta.axisNames ?? ['x', 'y']),
+      sample: (count, seed) => gan.sample(count, seed).x,
+    };
+  }
+  const vae = readVaeModel(meta, data);
+  return {
+    image: vae.meta.image,
+    // Pixel values are in [0, 1] (bytes / 255).
+    range: [0, 1],
+    columns: runColumns,
+    // Rows of a table are draws x ~ p(x|z), noise included, like the run page's sample plot.
+    sample: (count, seed) => vae.sample(count, seed, { observationNoise: !vae.meta.image }).x,
+  };
+}
+
 /**
- * `sample <runId> --out FILE --count N --seed S`: new samples from a finished VAE run's saved
+ * `sample <runId> --out FILE --count N --seed S`: new samples from a finished VAE or GAN run's saved
  * model, with no retraining: a PNG grid for image data, CSV rows (the run's columns) for a table.
  */
 async function commandSample(host: Host, positionals: string[], v: Values): Promise<number> {
@@ -293,17 +328,17 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
   if (!Number.isInteger(seed) || seed < 0)
     throw new UsageError('--seed must be a non-negative integer');
   const run = await host.call('runs.get', { id });
-  if (run.algorithm !== 'vae')
-    throw new UsageError(`run ${id} is a ${run.algorithm} run: sample draws from a VAE run`);
+  if (run.algorithm !== 'vae' && run.algorithm !== 'gan')
+    throw new UsageError(`run ${id} is a ${run.algorithm} run: sample draws from a VAE or GAN run`);
   const [saved] = await host.call('runs.artifacts', { id, kind: 'model', latestOnly: true });
   if (!saved)
     throw new UsageError(
-      `run ${id} has no saved model (it is ${run.status}): sample needs a VAE run that finished`,
+      `run ${id} has no saved model (it is ${run.status}): sample needs a ${run.algorithm.toUpperCase()} run that finished`,
     );
   if (!(saved.data instanceof Float32Array))
     throw new Error(`run ${id}'s saved model has no Float32Array of weights`);
-  const model = readVaeModel(saved.meta, saved.data);
-  const image = model.meta.image;
+  const model = savedSampler(run.algorithm, saved.meta, saved.data, run.columns);
+  const image = model.image;
   const max = image ? MAX_IMAGE_SAMPLES : MAX_TABLE_SAMPLES;
   if (!Number.isInteger(count) || count < 1 || count > max)
     throw new UsageError(`--count must be an integer from 1 to ${max}`);
@@ -312,20 +347,19 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
   if (!image && format !== '.csv')
     throw new UsageError(`run ${id} models a table: write its rows to a .csv file`);
   let bytes: Uint8Array | string;
+  const x = model.sample(count, seed);
   if (image) {
-    // Pixel values are in [0, 1] (bytes / 255); a square-ish grid, as the run page's galleries.
-    const grid = toImageGrid(model.sample(count, seed).x, image, {
+    // A square-ish grid, as the run page's galleries.
+    const grid = toImageGrid(x, image, {
       role: 'samples',
       columns: Math.ceil(Math.sqrt(count)),
-      range: [0, 1],
+      range: model.range,
     });
     bytes = imageGridPng(grid.meta, grid.data);
   } else {
-    // Rows of a table are draws x ~ p(x|z), noise included, like the run page's sample plot.
-    const { x } = model.sample(count, seed, { observationNoise: true });
-    const d = model.inputDim;
+    const d = model.columns.length;
     bytes = Papa.unparse({
-      fields: run.columns,
+      fields: model.columns,
       data: Array.from({ length: count }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d))),
     });
   }

@@ -15,6 +15,10 @@ export const summaryDirections: Record<string, 'higher' | 'lower'> = {
   minEssBulkPerEvaluation: 'higher',
   maxRhat: 'lower',
   divergences: 'lower',
+  modesCovered: 'higher',
+  highQuality: 'higher',
+  kl: 'lower',
+  js: 'lower',
 };
 
 /** Index of the best finite value in the given direction, or -1 (fewer than two to compare). */

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 // The engine's seeded generator (import-free): the same seed gives the same samples everywhere.
 import { createRng } from '../main/engine/rng';
-import { vaeActivations, vaeLikelihoods, type VaeActivation } from './algorithms/vae';
+import { vaeActivations, vaeLikelihoods } from './algorithms/vae';
+import { forwardMlp, readMlpLayers } from './mlp-forward';
 import { packedTensorSchema, unpackTensor } from './model-artifact';
 
 export const VAE_MODEL_FORMAT = 'latent-lab/vae@1';
@@ -47,67 +48,6 @@ export const vaeModelMetaSchema = z
 export type VaeModelMeta = z.infer<typeof vaeModelMetaSchema>;
 /** How many example rows the engine records in the meta. */
 export const EXAMPLE_ROWS = 32;
-
-interface Layer {
-  fanIn: number;
-  fanOut: number;
-  /** fanIn × fanOut, row-major (as tfjs stores x·W). */
-  weights: Float32Array;
-  bias: Float32Array;
-}
-
-function activate(v: Float64Array, activation: VaeActivation): void {
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i];
-    switch (activation) {
-      case 'relu':
-        v[i] = x > 0 ? x : 0;
-        break;
-      case 'tanh':
-        v[i] = Math.tanh(x);
-        break;
-      case 'elu':
-        v[i] = x > 0 ? x : Math.expm1(x);
-        break;
-      case 'leakyRelu':
-        v[i] = x > 0 ? x : 0.2 * x; // the slope tfjs's leakyRelu is called with in mlp.ts
-        break;
-      case 'sigmoid':
-        v[i] = 1 / (1 + Math.exp(-x));
-        break;
-    }
-  }
-}
-
-/** rows × fanIn → rows × fanOut: x·W + b, walking W row by row (contiguous, cache-friendly). */
-function dense(x: Float64Array, rows: number, l: Layer): Float64Array {
-  const out = new Float64Array(rows * l.fanOut);
-  for (let i = 0; i < rows; i++) {
-    const o = i * l.fanOut;
-    out.set(l.bias, o);
-    for (let k = 0; k < l.fanIn; k++) {
-      const a = x[i * l.fanIn + k];
-      if (a === 0) continue; // ReLU leaves many zeros: their weight rows add nothing
-      const w = k * l.fanOut;
-      for (let j = 0; j < l.fanOut; j++) out[o + j] += a * l.weights[w + j];
-    }
-  }
-  return out;
-}
-
-function forward(
-  layers: Layer[],
-  activation: VaeActivation,
-  x: Float64Array,
-  rows: number,
-): Float64Array {
-  let h = x;
-  layers.forEach((l, i) => {
-    h = dense(h, rows, l);
-    if (i < layers.length - 1) activate(h, activation); // linear output, as the engine's MLP
-  });
-  return h;
-}
 
 export interface SavedVae {
   meta: VaeModelMeta;
@@ -150,18 +90,7 @@ export function readVaeModel(metaValue: unknown, data: Float32Array): SavedVae {
     );
   const meta = parsed.data;
   const get = (name: string) => unpackTensor(meta.tensors, data, name);
-  const layers = (name: string, sizes: number[]): Layer[] =>
-    sizes.slice(1).map((fanOut, i) => {
-      const l = {
-        fanIn: sizes[i],
-        fanOut,
-        weights: get(`${name}/${i}/weights`),
-        bias: get(`${name}/${i}/bias`),
-      };
-      if (l.weights.length !== l.fanIn * fanOut || l.bias.length !== fanOut)
-        throw new Error(`the saved model's ${name} layer ${i} does not have its sizes' shape`);
-      return l;
-    });
+  const layers = (name: string, sizes: number[]) => readMlpLayers(meta.tensors, data, name, sizes);
   const encoder = layers('encoder', meta.encoderSizes);
   const decoder = layers('decoder', meta.decoderSizes);
   const d = meta.inputDim;
@@ -189,7 +118,7 @@ export function readVaeModel(metaValue: unknown, data: Float32Array): SavedVae {
       { length: rows * d },
       (_, i) => (x[i] - centre[i % d]) / scale[i % d],
     );
-    const h = forward(encoder, meta.activation, scaled, rows);
+    const h = forwardMlp(encoder, meta.activation, scaled, rows);
     // The encoder's output is the means, then the log-variances, per row.
     const means = new Float64Array(rows * L);
     for (let i = 0; i < rows; i++) means.set(h.subarray(i * 2 * L, i * 2 * L + L), i * L);
@@ -198,7 +127,7 @@ export function readVaeModel(metaValue: unknown, data: Float32Array): SavedVae {
 
   const decode = (z: ArrayLike<number>, rows: number): Float64Array => {
     if (z.length !== rows * L) throw new Error(`expected ${rows} latent codes of ${L} values`);
-    const out = forward(decoder, meta.activation, Float64Array.from(z), rows);
+    const out = forwardMlp(decoder, meta.activation, Float64Array.from(z), rows);
     for (let i = 0; i < out.length; i++) {
       const v = meta.likelihood === 'bernoulli' ? 1 / (1 + Math.exp(-out[i])) : out[i];
       out[i] = v * scale[i % d] + centre[i % d];

@@ -149,6 +149,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       parsedParams.data,
       dataset ? { rows: data.rows, cols: data.cols } : null,
       input.columns,
+      Boolean(dataset?.image),
     );
     if (refusal) throw new ApiError('bad-data', refusal);
     if (input.algorithm === 'mcmc' || input.algorithm === 'hmc')
@@ -158,7 +159,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         input.name ||
         (dataset
           ? `${input.algorithm} on ${dataset.name}`
-          : `${input.algorithm} on ${String(parsedParams.data.target)}`),
+          : `${input.algorithm} on ${String(parsedParams.data.target ?? parsedParams.data.source)}`),
       algorithm: input.algorithm,
       datasetId: dataset?.id ?? null,
       datasetName: dataset?.name ?? '',

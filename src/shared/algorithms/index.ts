@@ -10,6 +10,7 @@ import {
   type GmmParams,
   type GmmSweepParams,
 } from './gmm';
+import { checkGanData, ganFields, ganNeedsData, ganParams, type GanParams } from './gan';
 import {
   checkSamplingData,
   hmcFields,
@@ -42,6 +43,8 @@ export interface AlgorithmSpec {
     params: ParamValues,
     shape: { rows: number; cols: number } | null,
     columns: readonly string[],
+    /** Whether the data set is an image set (every pixel a column). */
+    image?: boolean,
   ): string | null;
 }
 
@@ -106,6 +109,18 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     images: true,
     needsData: always,
     checkData: (p, shape) => shape && checkRbmData(p as unknown as RbmParams, shape),
+  },
+  gan: {
+    id: 'gan',
+    fields: ganFields,
+    params: ganParams as z.ZodType<ParamValues>,
+    headline: { key: 'js', higherIsBetter: false },
+    mainMetric: 'dLoss',
+    steppable: true,
+    images: true,
+    needsData: (p) => ganNeedsData(p as unknown as GanParams),
+    checkData: (p, shape, _columns, image) =>
+      checkGanData(p as unknown as GanParams, shape, image ?? false),
   },
   mcmc: samplingSpec('mcmc'),
   hmc: samplingSpec('hmc'),

@@ -1,4 +1,5 @@
 import type { Algorithm } from '../algorithm';
+import { gan } from './gan';
 import { gmm } from './gmm';
 import { gmmSweep } from './gmm-sweep';
 import { rbm } from './rbm';
@@ -9,6 +10,7 @@ import { vae } from './vae';
 export const engineAlgorithms: Record<string, Algorithm<never, Record<string, unknown>>> = {
   gmm: gmm as unknown as Algorithm<never, Record<string, unknown>>,
   'gmm-sweep': gmmSweep as unknown as Algorithm<never, Record<string, unknown>>,
+  gan: gan as unknown as Algorithm<never, Record<string, unknown>>,
   vae: vae as unknown as Algorithm<never, Record<string, unknown>>,
   rbm: rbm as unknown as Algorithm<never, Record<string, unknown>>,
   mcmc: mcmc as unknown as Algorithm<never, Record<string, unknown>>,

@@ -33,6 +33,7 @@ import {
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
 import { createMlp, mlpFromArrays, mlpToArrays, type Mlp } from '../training/mlp';
 import { packTensors, unpackTensor } from '../training/model-artifact';
+import { mlpTensorList } from '../../../shared/mlp-forward';
 import { columnVariances, normalQuantile, pca2d } from '../training/projection';
 import { trainingCheckpoint } from '../training/checkpoint';
 import { splitRows, type RowSplit } from '../training/split';
@@ -601,12 +602,7 @@ async function vaeModelArtifact(
     ['encoder', m.encoder],
     ['decoder', m.decoder],
   ] as const) {
-    const arrays = await mlpToArrays(mlp);
-    arrays.forEach((values, i) => {
-      const layer = i >> 1;
-      const shape = i % 2 === 0 ? [mlp.sizes[layer], mlp.sizes[layer + 1]] : [mlp.sizes[layer + 1]];
-      list.push({ name: `${name}/${layer}/${i % 2 === 0 ? 'weights' : 'bias'}`, shape, values });
-    });
+    list.push(...mlpTensorList(name, mlp.sizes, await mlpToArrays(mlp)));
   }
   if (m.logVarX) {
     const lv = tf2Array(await m.logVarX.data(), m.inputDim);

@@ -1,5 +1,5 @@
 /**
- * Adam over a fixed list of variables. The objective function may keep (tf.keep) side results it
+ * Adam (or SGD) over a fixed list of variables. The objective function may keep (tf.keep) side results it
  * computes, such as the loss terms for the metrics: they are returned, and the caller disposes.
  */
 import type * as tfjs from '@tensorflow/tfjs-core';
@@ -30,6 +30,18 @@ export function createAdam(tf: Tf, variables: tfjs.Variable[], options: AdamOpti
     options.beta2 ?? 0.999,
     options.epsilon ?? 1e-8,
   );
+  return minimizer(tf, optimizer, variables);
+}
+
+/** Any optimizer with Adam's interface (the GAN lets D and G each use Adam or SGD). */
+export type Optimizer = Adam;
+
+/** Plain stochastic gradient descent over a fixed list of variables. */
+export function createSgd(tf: Tf, variables: tfjs.Variable[], learningRate: number): Optimizer {
+  return minimizer(tf, tf.train.sgd(learningRate), variables);
+}
+
+function minimizer(tf: Tf, optimizer: tfjs.Optimizer, variables: tfjs.Variable[]): Optimizer {
   return {
     step(objective) {
       let report: tfjs.Tensor | null = null;

@@ -39,8 +39,11 @@ export interface Mlp {
   sizes: number[];
   activation: Activation;
   layers: DenseLayer[];
-  /** x (batch × sizes[0]) → batch × sizes.at(-1), activation between layers, linear output. */
-  apply(x: tfjs.Tensor2D): tfjs.Tensor2D;
+  /**
+   * x (batch × sizes[0]) → batch × sizes.at(-1), activation between layers, linear output. With
+   * `frozen`, gradients pass through to x but none are computed for the weights.
+   */
+  apply(x: tfjs.Tensor2D, frozen?: boolean): tfjs.Tensor2D;
   variables(): tfjs.Variable[];
   dispose(): void;
 }
@@ -49,12 +52,20 @@ export interface Mlp {
  * x·W + b with its gradient written out. tfjs's own MatMul gradient multiplies with a transposed
  * operand (transposeA / transposeB), which the wasm backend runs ~13× slower than a plain product
  * (36 ms against 2.8 ms for 128×784 by 784×400 here); transposing first and multiplying plainly
- * costs ~3 ms. `inputGrad` false skips the product for the input's gradient (zeros instead).
+ * costs ~3 ms. `inputGrad` false skips the product for the input's gradient (zeros instead);
+ * `weightGrad` false skips the weights' (a GAN's generator update passes through a discriminator
+ * whose weights it does not change).
  */
 export function denseLayer(
   tf: Tf,
-): (x: tfjs.Tensor2D, w: tfjs.Tensor2D, b: tfjs.Tensor1D, inputGrad: boolean) => tfjs.Tensor2D {
-  const make = (inputGrad: boolean) =>
+): (
+  x: tfjs.Tensor2D,
+  w: tfjs.Tensor2D,
+  b: tfjs.Tensor1D,
+  inputGrad: boolean,
+  weightGrad?: boolean,
+) => tfjs.Tensor2D {
+  const make = (inputGrad: boolean, weightGrad: boolean) =>
     tf.customGrad((...args: unknown[]) => {
       const [x, w, b, save] = args as [
         tfjs.Tensor2D,
@@ -62,23 +73,23 @@ export function denseLayer(
         tfjs.Tensor1D,
         (t: tfjs.Tensor[]) => void,
       ];
-      save([x, w]);
+      save([x, w, b]);
       return {
         value: tf.fused.matMul({ a: x, b: w, bias: b }) as tfjs.Tensor2D,
         gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => {
-          const [sx, sw] = saved as [tfjs.Tensor2D, tfjs.Tensor2D];
+          const [sx, sw, sb] = saved as [tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor1D];
           const dy2 = dy as tfjs.Tensor2D;
           return [
             inputGrad ? tf.matMul(dy2, tf.transpose(sw)) : tf.zerosLike(sx),
-            tf.matMul(tf.transpose(sx), dy2),
-            tf.sum(dy2, 0),
+            weightGrad ? tf.matMul(tf.transpose(sx), dy2) : tf.zerosLike(sw),
+            weightGrad ? tf.sum(dy2, 0) : tf.zerosLike(sb),
           ];
         },
       };
     }) as unknown as (x: tfjs.Tensor2D, w: tfjs.Tensor2D, b: tfjs.Tensor1D) => tfjs.Tensor2D;
-  const withInput = make(true);
-  const withoutInput = make(false);
-  return (x, w, b, inputGrad) => (inputGrad ? withInput : withoutInput)(x, w, b);
+  const variants = [make(false, false), make(false, true), make(true, false), make(true, true)];
+  return (x, w, b, inputGrad, weightGrad = true) =>
+    variants[(inputGrad ? 2 : 0) + (weightGrad ? 1 : 0)](x, w, b);
 }
 
 export interface MlpOptions {
@@ -141,10 +152,10 @@ export function mlpFromArrays(
     sizes,
     activation,
     layers,
-    apply(x) {
+    apply(x, frozen = false) {
       let h: tfjs.Tensor2D = x;
       layers.forEach((l, i) => {
-        h = dense(h, l.weights, l.bias, i > 0 || options.inputGradient);
+        h = dense(h, l.weights, l.bias, i > 0 || options.inputGradient || frozen, !frozen);
         if (i < layers.length - 1) h = activate(tf, h, activation) as tfjs.Tensor2D;
       });
       return h;

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, LinesChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CustomChart, LineChart, LinesChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,
   MarkAreaComponent,
@@ -19,6 +19,7 @@ echarts.use([
   LinesChart,
   ScatterChart,
   BarChart,
+  CustomChart,
   GridComponent,
   MarkAreaComponent,
   MarkLineComponent,

@@ -5,6 +5,7 @@ import { imageGridPng, toImageGrid, type ImageShape } from '../../../shared/imag
 import { readVaeModel, type SavedVae } from '../../../shared/vae-model';
 import { useApi } from '../context';
 import { downloadCsv, downloadFile } from '../download';
+import { useSavedModel } from '../hooks/useSavedModel';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
@@ -103,27 +104,8 @@ function DataTable({ header, rows }: { header: string[]; rows: (string | number)
  * path between two test examples the user picks. All computed here from the 'model' artifact.
  */
 export function VaeUseModel({ run, data }: { run: RunInfo; data: Data }) {
-  const api = useApi();
   const { t } = useI18n();
-  const [model, setModel] = useState<SavedVae | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    setModel(null);
-    api
-      .call('runs.artifacts', { id: run.id, kind: 'model', latestOnly: true })
-      .then(([saved]) => {
-        if (!current || !saved) return;
-        if (!(saved.data instanceof Float32Array))
-          throw new Error('the saved model has no weights');
-        setModel(readVaeModel(saved.meta, saved.data));
-      })
-      .catch((e: Error) => current && setError(e.message));
-    return () => {
-      current = false;
-    };
-  }, [api, run.id]);
+  const { model, error } = useSavedModel(run.id, readVaeModel);
 
   if (error)
     return (

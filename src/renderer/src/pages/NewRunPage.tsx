@@ -11,6 +11,7 @@ import {
 } from '../components/ParamForm';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
+import { PaintCanvas } from '../components/PaintCanvas';
 
 /** A table's numeric columns; an image set's one pseudo-column, which stands for every pixel. */
 const numeric = (d: DatasetMeta) =>
@@ -230,7 +231,16 @@ export function NewRunPage({
           extras={
             formula && typeof values.formula === 'string'
               ? { formula: <FormulaNote source={values.formula} check={formula} /> }
-              : undefined
+              : algorithm === 'gan'
+                ? {
+                    painted: (
+                      <PaintCanvas
+                        value={String(values.painted ?? '')}
+                        onChange={(v) => setValues({ ...values, painted: v })}
+                      />
+                    ),
+                  }
+                : undefined
           }
         />
         <div className="param-form">

@@ -10,6 +10,7 @@ import { SweepPanel } from '../components/SweepPanel';
 import { UseModel } from '../components/UseModel';
 import { VaePanel } from '../components/VaePanel';
 import { RbmPanel } from '../components/RbmPanel';
+import { GanPanel } from '../components/GanPanel';
 import { McmcPanel } from '../components/McmcPanel';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
@@ -90,6 +91,15 @@ const summaryRows = [
   'acceptance',
   'divergences',
   'evaluations',
+  // GAN
+  'modesCovered',
+  'highQuality',
+  'kl',
+  'js',
+  'dReal',
+  'dFake',
+  'dLoss',
+  'gLoss',
 ] as const;
 
 function SummaryTable({ summary, t }: { summary: Record<string, unknown>; t: T }) {
@@ -309,7 +319,15 @@ export function RunPage({ runId }: { runId: number }) {
         {isMessageKey(title) ? t(title) : run.algorithm} ·{' '}
         {run.datasetName === '' && run.datasetId === null ? (
           <>
-            {t('run.target')}: {optionLabel(t, 'target', String(run.params.target))}
+            {run.algorithm === 'gan' ? (
+              <>
+                {t('param.gan.source')}: {optionLabel(t, 'source', String(run.params.source))}
+              </>
+            ) : (
+              <>
+                {t('run.target')}: {optionLabel(t, 'target', String(run.params.target))}
+              </>
+            )}
           </>
         ) : (
           <>
@@ -348,6 +366,8 @@ export function RunPage({ runId }: { runId: number }) {
         <VaePanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : run.algorithm === 'rbm' ? (
         <RbmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+      ) : run.algorithm === 'gan' ? (
+        <GanPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : run.algorithm === 'mcmc' || run.algorithm === 'hmc' ? (
         <McmcPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : (
