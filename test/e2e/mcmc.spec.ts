@@ -110,6 +110,12 @@ test('a typed formula: its mistake underlined as you type, then sampled', async 
 
   await formula.fill('-(x^2)/2 - (y - 1)^2/0.5');
   await expect(page.getByTestId('formula-ok')).toContainText('∂/∂x');
+  // The drawing box is optional: empty means [−4, 4]²; a typed one must be two rows.
+  const bounds = page.locator('textarea[name=bounds]');
+  await bounds.fill('-4, 4');
+  await page.getByTestId('run-button').click();
+  await expect(page.getByRole('alert')).toContainText('bounds: two rows');
+  await bounds.fill('-4, 4; -2, 4');
   await page.locator('input[name=warmup]').fill('200');
   await page.locator('input[name=draws]').fill('200');
   await page.locator('select[name=pace]').selectOption('full');

@@ -41,6 +41,8 @@ export interface BooleanField extends FieldBase {
 /** A small matrix of numbers (e.g. K initial means), optional. */
 export interface MatrixField extends FieldBase {
   kind: 'matrix';
+  /** Left empty, the parameter is left out (the algorithm's default applies). */
+  optional?: boolean;
 }
 
 /**

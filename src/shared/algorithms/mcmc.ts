@@ -36,7 +36,12 @@ function targetFields<T extends readonly string[]>(options: T) {
       showIf: { key: 'target', in: ['formula'] },
     },
     // The box a 2-D formula is drawn over: "x0, x1; y0, y1" (default [−4, 4]²).
-    { key: 'bounds', kind: 'matrix', showIf: { key: 'target', in: ['formula'] } },
+    {
+      key: 'bounds',
+      kind: 'matrix',
+      optional: true,
+      showIf: { key: 'target', in: ['formula'] },
+    },
     {
       key: 'gmmRun',
       kind: 'int',

@@ -73,6 +73,7 @@ export function formToParams(fields: FieldList, values: FormValues, t: T) {
   const errors: Record<string, string> = {};
   for (const f of fields) {
     if (!isShown(f, values)) continue;
+    if (f.kind === 'matrix' && f.optional && String(values[f.key]).trim() === '') continue;
     const r = toParam(f, values[f.key], t);
     if ('error' in r) errors[f.key] = r.error;
     else params[f.key] = r.value;
