@@ -255,7 +255,13 @@ export const requests = {
   'runs.cancel': request<{ cancelled: boolean }>()(z.strictObject({ id })),
   /** Step mode: pause at the next checkpoint, advance to the next one, or run on. */
   'runs.pause': request<{ ok: boolean }>()(z.strictObject({ id })),
-  'runs.step': request<{ ok: boolean }>()(z.strictObject({ id })),
+  'runs.step': request<{ ok: boolean }>()(
+    z.strictObject({
+      id,
+      /** Go on through checkpoints to the next one of this phase (a GAN's whole D-and-G step). */
+      until: z.string().trim().min(1).max(100).optional(),
+    }),
+  ),
   'runs.resume': request<{ ok: boolean }>()(z.strictObject({ id })),
   'runs.list': request<RunInfo[]>()(z.strictObject({})),
   'runs.get': request<RunInfo>()(z.strictObject({ id })),

@@ -90,7 +90,7 @@ test('a painted distribution: the brush makes points, and a GAN learns them', as
   await page.screenshot({ path: test.info().outputPath('gan-painted-page.png') });
 });
 
-test('step mode: a discriminator update, then a generator update, each explained', async ({
+test('step mode: a discriminator update, a generator update or both, each explained', async ({
   page,
 }) => {
   await newGanRun(page);
@@ -104,6 +104,12 @@ test('step mode: a discriminator update, then a generator update, each explained
   await expect(explain).toContainText('one generator update');
   await page.getByTestId('step').click();
   await expect(explain).toContainText('Step 2: one discriminator update');
+  // A whole step: from D's update of step 2 on through to the end of step 2 (G's update), then
+  // through all of step 3 in one click.
+  await page.getByTestId('step-cycle').click();
+  await expect(explain).toContainText('Step 2: one generator update');
+  await page.getByTestId('step-cycle').click();
+  await expect(explain).toContainText('Step 3: one generator update');
   await expect(page.getByTestId('gan-view-chart')).toHaveAttribute('data-drawn', /\d/);
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });

@@ -39,7 +39,8 @@ export const hostToWorker = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('pause') }),
-  z.object({ type: z.literal('step') }),
+  /** Go on to the next checkpoint; with `until`, on through checkpoints to the next of that phase. */
+  z.object({ type: z.literal('step'), until: z.string().max(100).optional() }),
   z.object({ type: z.literal('resume') }),
 ]);
 export type HostToWorker = z.infer<typeof hostToWorker>;

@@ -42,6 +42,8 @@ function endpoint(): WorkerEndpoint {
 class StepControl {
   paused = false;
   private wake: (() => void) | null = null;
+  /** Set by a "whole step": checkpoints of other phases pass until one of this phase. */
+  private until: string | null = null;
 
   constructor(
     private readonly port: WorkerEndpoint,
@@ -51,11 +53,13 @@ class StepControl {
   pause(): void {
     this.paused = true;
   }
-  step(): void {
+  step(until?: string): void {
+    this.until = until ?? null;
     this.wake?.();
   }
   resume(): void {
     this.paused = false;
+    this.until = null;
     this.wake?.();
   }
 
@@ -63,6 +67,10 @@ class StepControl {
     await yieldToEventLoop(); // lets pause and cancel messages in
     if (this.signal.aborted) throw new CancelledError();
     if (!this.paused) return;
+    if (this.until !== null) {
+      if (phase !== this.until) return;
+      this.until = null;
+    }
     this.port.send({ type: 'paused', phase, step });
     await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = null;
@@ -137,7 +145,7 @@ function main(): void {
       case 'pause':
         return control.pause();
       case 'step':
-        return control.step();
+        return control.step(msg.until);
       case 'resume':
         return control.resume();
     }

@@ -310,7 +310,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         throw new ApiError('invalid-input', `run ${id} has no step mode`);
       return { ok: runs.control(id, 'pause') };
     },
-    'runs.step': ({ id }) => ({ ok: runs.control(id, 'step') }),
+    'runs.step': ({ id, until }) => ({ ok: runs.control(id, 'step', until) }),
     'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
     'runs.get': ({ id }) => existingRun(id),

@@ -126,10 +126,10 @@ export class RunManager {
   }
 
   /** Step mode: forwards a control message to the run's worker; false if it is not running. */
-  control(runId: number, type: 'pause' | 'step' | 'resume'): boolean {
+  control(runId: number, type: 'pause' | 'step' | 'resume', until?: string): boolean {
     const a = this.active.get(runId);
     if (!a || a.finished || a.cancelRequested) return false;
-    a.worker.send({ type });
+    a.worker.send(type === 'step' ? { type, until } : { type });
     return true;
   }
 

@@ -34,6 +34,11 @@ export interface AlgorithmSpec {
   mainMetric: string;
   /** Whether the run can be paused and advanced one phase at a time. */
   steppable: boolean;
+  /**
+   * The phase that ends one whole step of several phases (a GAN's D updates then its G update):
+   * step mode then also offers to advance to it in one click.
+   */
+  cycleEnd?: string;
   /** Whether it learns from image data sets (every pixel an input), not only from tables. */
   images: boolean;
   /** Whether a run with these parameters needs a data set (samplers of fixed targets do not). */
@@ -117,6 +122,7 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
     headline: { key: 'js', higherIsBetter: false },
     mainMetric: 'dLoss',
     steppable: true,
+    cycleEnd: 'g-step',
     images: true,
     needsData: (p) => ganNeedsData(p as unknown as GanParams),
     checkData: (p, shape, _columns, image) =>

@@ -149,10 +149,13 @@ function StepControls({
   runId,
   status,
   phase,
+  cycleEnd,
 }: {
   runId: number;
   status: string;
   phase: { name: string; step: number } | null;
+  /** The phase a "whole step" advances to (see AlgorithmSpec.cycleEnd). */
+  cycleEnd?: string;
 }) {
   const api = useApi();
   const { t } = useI18n();
@@ -173,6 +176,14 @@ function StepControls({
           >
             {t('run.step')} ▸
           </button>
+          {cycleEnd && (
+            <button
+              onClick={() => void api.call('runs.step', { id: runId, until: cycleEnd })}
+              data-testid="step-cycle"
+            >
+              {t('run.stepCycle')} ▸▸
+            </button>
+          )}
           <button onClick={() => void api.call('runs.resume', { id: runId })} data-testid="resume">
             ▶ {t('run.resume')}
           </button>
@@ -343,7 +354,12 @@ export function RunPage({ runId }: { runId: number }) {
         )}
       </p>
       {spec?.steppable && active && (
-        <StepControls runId={run.id} status={run.status} phase={run.phase} />
+        <StepControls
+          runId={run.id}
+          status={run.status}
+          phase={run.phase}
+          cycleEnd={spec.cycleEnd}
+        />
       )}
       {(active || run.status === 'completed') && (
         <div className="progress" aria-label="progress">
