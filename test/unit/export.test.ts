@@ -208,6 +208,63 @@ describe('exporting runs straight from a store', () => {
     });
   });
 
+  it('writes each gallery’s latest picture as a PNG and a model’s weights', async () => {
+    const d = dataset();
+    const run = store.createRun({
+      name: 'net',
+      algorithm: 'future-model',
+      datasetId: d.id,
+      datasetName: d.name,
+      columns: ['x', 'y'],
+      params: {},
+      seed: 1,
+    });
+    store.markStarted(run.id, 'cpu');
+    const grid = (step: number, fill: number) => ({
+      kind: 'image-grid' as const,
+      step,
+      meta: {
+        role: 'samples',
+        width: 3,
+        height: 2,
+        channels: 1,
+        count: 4,
+        columns: 2,
+        range: [0, 1],
+      },
+      data: new Uint8Array(24).fill(fill),
+    });
+    store.insertArtifact(run.id, grid(1, 10));
+    store.insertArtifact(run.id, grid(5, 250));
+    const weights = Float32Array.from([0.5, -1.25, 3]);
+    store.insertArtifact(run.id, {
+      kind: 'model',
+      step: 5,
+      meta: { entries: [{ name: 'w', shape: [3], offset: 0 }] },
+      data: weights,
+    });
+    store.finishRun(run.id, 'completed', { summary: {} });
+    const out = join(dir, 'out');
+    const r = await exportRuns(store, [run.id], out, { overwrite: false, appVersion: '1' });
+    expect(r.files).toEqual(
+      expect.arrayContaining(['gallery-samples.png', 'weights.bin', 'weights.json']),
+    );
+    const png = readFileSync(join(out, 'gallery-samples.png'));
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    // IHDR: width and height of 2 × 2 tiles of 3 × 2 with 1-pixel gaps.
+    expect(png.readUInt32BE(16)).toBe(1 + 2 * (3 + 1));
+    expect(png.readUInt32BE(20)).toBe(1 + 2 * (2 + 1));
+    // The latest of the two galleries.
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('the samples gallery at step 5');
+    const bin = readFileSync(join(out, 'weights.bin'));
+    expect(Array.from(new Float32Array(bin.buffer, bin.byteOffset, 3))).toEqual(
+      Array.from(weights),
+    );
+    expect(JSON.parse(readFileSync(join(out, 'weights.json'), 'utf8'))).toEqual({
+      entries: [{ name: 'w', shape: [3], offset: 0 }],
+    });
+  });
+
   it('says what it wrote when writing fails midway', async () => {
     const d = dataset();
     const run = store.createRun({

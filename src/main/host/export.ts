@@ -58,6 +58,8 @@ import {
   type TargetFieldMeta,
 } from '../../shared/draws';
 import { diagnosticThresholds } from '../../shared/mcmc-diagnostics';
+import type { ImageGridMeta } from '../../shared/algorithms/vae';
+import { imageGridPng } from '../../shared/image-grid';
 import { targetViewOption, traceOption } from '../../shared/sampling-charts';
 import { chartSize, pngScale, renderSvg, svgToPngAsync, type ChartSize } from './chart-render';
 import type { MetricPoint, Store } from './store';
@@ -428,6 +430,39 @@ function sweepFiles(
   );
 }
 
+/** Each gallery's latest picture (VAE, GAN, RBM), pixel for pixel as the run page draws it. */
+function galleryFiles(store: Store, run: RunInfo, bundle: Bundle) {
+  const latest = new Map<string, { step: number; meta: ImageGridMeta; data: Uint8Array }>();
+  for (const a of store.listArtifacts(run.id, 'image-grid')) {
+    const meta = a.meta as ImageGridMeta;
+    if (!(a.data instanceof Uint8Array) || typeof meta?.role !== 'string') continue;
+    const seen = latest.get(meta.role);
+    if (!seen || a.step >= seen.step) latest.set(meta.role, { step: a.step, meta, data: a.data });
+  }
+  for (const [role, g] of latest)
+    bundle.add(
+      `gallery-${sanitizeName(role)}.png`,
+      imageGridPng(g.meta, g.data),
+      `the ${role} gallery at step ${g.step}: ${g.meta.count} images of ${g.meta.width} × ${g.meta.height}, ${g.meta.columns} to a row`,
+    );
+}
+
+/** A trained network's weights (VAE, GAN, RBM): float32 values and the table that names them. */
+function weightFiles(store: Store, run: RunInfo, bundle: Bundle) {
+  const model = store.listArtifacts(run.id, 'model', true)[0];
+  if (!model || !(model.data instanceof Float32Array)) return;
+  bundle.add(
+    'weights.bin',
+    new Uint8Array(model.data.buffer, model.data.byteOffset, model.data.byteLength),
+    `every weight of the trained model, ${model.data.length} float32 values, little-endian, back to back in the order weights.json lists them`,
+  );
+  bundle.json(
+    'weights.json',
+    model.meta,
+    'the model’s layout: each tensor’s name, shape and offset into weights.bin, and what the app needs to rebuild it (layer sizes, activations, scaling)',
+  );
+}
+
 /** Trace plots drawn for at most this many parameters (the CSV has them all). */
 const MAX_TRACE_CHARTS = 6;
 
@@ -575,6 +610,8 @@ function runEntries(store: Store, run: RunInfo, ctx: ExportContext, prefix = '')
   else if (run.algorithm === 'gmm-sweep') sweepFiles(store, run, series, bundle, notes);
   else {
     if (run.algorithm === 'mcmc' || run.algorithm === 'hmc') samplingFiles(store, run, bundle);
+    galleryFiles(store, run, bundle);
+    weightFiles(store, run, bundle);
     genericFiles(series, bundle);
   }
   const facts = [
