@@ -1,6 +1,7 @@
 /**
  * The run manager with real engine processes (the built worker, forked) and a real SQLite file.
  */
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Events, RunInfo } from '../../src/shared/api';
@@ -285,5 +286,30 @@ describe('runs in real engine processes', () => {
     } finally {
       next.close();
     }
+  });
+
+  it('a worker whose host goes away mid-run ends itself instead of running on', async () => {
+    const child = fork(workerPath, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    if (child.pid) pids.push(child.pid);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const started = new Promise<void>((resolve) =>
+      child.on('message', (m: { type?: string }) => m.type === 'started' && resolve()),
+    );
+    // A run that would take minutes at the watching pace (its timers keep the process alive).
+    child.send({
+      type: 'start',
+      runId: 1,
+      algorithm: 'mcmc',
+      params: { target: 'gaussian', warmup: 0, draws: 100_000, pace: 'watch' },
+      seed: 0,
+      paused: false,
+      data: { values: new Float64Array(0), rows: 0, cols: 0, columns: [] },
+    });
+    await started;
+    child.disconnect();
+    expect(await exited).toBe(0);
   });
 });

@@ -30,7 +30,11 @@ function endpoint(): WorkerEndpoint {
   }
   if (!process.send) throw new Error('the engine worker must be started by the host');
   return {
-    send: (m) => process.send!(m),
+    // The only way a send fails is the host having gone (EPIPE); the callback keeps that from
+    // crashing the process, and the 'disconnect' handler below then ends it cleanly.
+    send: (m) => {
+      if (process.connected) process.send!(m, undefined, undefined, () => {});
+    },
     onMessage: (l) => process.on('message', l),
   };
 }
