@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { HistogramMeta } from '../../../shared/algorithms/rbm';
 import type { ImageGridMeta } from '../../../shared/algorithms/vae';
 import { isActiveStatus } from '../../../shared/api';
@@ -10,7 +10,7 @@ import { fmt } from '../format';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
 import { RbmUseModel } from './RbmUseModel';
-import { GalleryStepSlider, latestOf, sortedSteps } from './VaePanel';
+import { GalleryStepSlider, latestOf, sortedSteps, useGalleries } from './VaePanel';
 import type { RunPanelProps } from './GmmViews';
 
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'histogram'];
@@ -71,16 +71,7 @@ export function RbmPanel({ run, metrics, data }: RunPanelProps) {
     [fe, testFe, t],
   );
 
-  const gallerySteps = useMemo(
-    () => [...new Set(artifacts.filter((a) => a.kind === 'image-grid').map((a) => a.step))],
-    [artifacts],
-  );
-  const [chosen, setChosen] = useState<number | null>(null);
-  const shownStep = chosen ?? gallerySteps.at(-1);
-  const grids = ROLES.map((role) => ({
-    role,
-    artifact: shownStep === undefined ? null : latestOf(artifacts, 'image-grid', role, shownStep),
-  })).filter((g) => g.artifact !== null);
+  const { gallerySteps, chosen, setChosen, shownStep, grids } = useGalleries(artifacts, ROLES);
 
   const histogram = latestOf(artifacts, 'histogram', 'hidden-activations', shownStep);
   const histogramChart = useMemo(() => {

@@ -37,6 +37,26 @@ export function latestOf(
 }
 
 /**
+ * The galleries of a run at one step: the steps that have one, the step shown (the newest until
+ * the user picks one on the slider) and each role's picture there.
+ */
+export function useGalleries<R extends string>(artifacts: StoredArtifact[], roles: readonly R[]) {
+  const gallerySteps = useMemo(
+    () => [...new Set(artifacts.filter((a) => a.kind === 'image-grid').map((a) => a.step))],
+    [artifacts],
+  );
+  const [chosen, setChosen] = useState<number | null>(null);
+  const shownStep = chosen ?? gallerySteps.at(-1);
+  const grids = roles
+    .map((role) => ({
+      role,
+      artifact: shownStep === undefined ? null : latestOf(artifacts, 'image-grid', role, shownStep),
+    }))
+    .filter((g) => g.artifact !== null);
+  return { gallerySteps, chosen, setChosen, shownStep, grids };
+}
+
+/**
  * A slider over the steps that have galleries; `chosen` null follows the newest. Shared by the
  * image models' panels.
  */
@@ -133,16 +153,7 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
   const activeNow = active ? active.get(sortedSteps(active).at(-1)!) : undefined;
 
   // Galleries: a slider over the steps that have one; null follows the newest.
-  const gallerySteps = useMemo(
-    () => [...new Set(artifacts.filter((a) => a.kind === 'image-grid').map((a) => a.step))],
-    [artifacts],
-  );
-  const [chosen, setChosen] = useState<number | null>(null);
-  const shownStep = chosen ?? gallerySteps.at(-1);
-  const grids = ROLES.map((role) => ({
-    role,
-    artifact: shownStep === undefined ? null : latestOf(artifacts, 'image-grid', role, shownStep),
-  })).filter((g) => g.artifact !== null);
+  const { gallerySteps, chosen, setChosen, grids } = useGalleries(artifacts, ROLES);
 
   const latent = latestOf(artifacts, 'points2d', 'latent-means');
   const latentOption = useMemo(() => {
