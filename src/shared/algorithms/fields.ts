@@ -43,6 +43,8 @@ export interface MatrixField extends FieldBase {
   kind: 'matrix';
   /** Left empty, the parameter is left out (the algorithm's default applies). */
   optional?: boolean;
+  /** An example shown in the empty box. */
+  placeholder?: string;
 }
 
 /**

@@ -40,6 +40,7 @@ function targetFields<T extends readonly string[]>(options: T) {
       key: 'bounds',
       kind: 'matrix',
       optional: true,
+      placeholder: '-4, 4; -4, 4',
       showIf: { key: 'target', in: ['formula'] },
     },
     {

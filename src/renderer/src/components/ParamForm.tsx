@@ -195,7 +195,7 @@ export function ParamForm(props: {
               <textarea
                 name={f.key}
                 rows={3}
-                placeholder="1.5, 50; 4.5, 80"
+                placeholder={f.placeholder ?? '1.5, 50; 4.5, 80'}
                 value={String(value)}
                 aria-invalid={error !== null}
                 onChange={(e) => set(f.key, e.target.value)}
