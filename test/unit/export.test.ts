@@ -265,6 +265,75 @@ describe('exporting runs straight from a store', () => {
     });
   });
 
+  it('draws a 2-D GAN’s last view and writes its generated points', async () => {
+    const run = store.createRun({
+      name: 'ring',
+      algorithm: 'gan',
+      datasetId: null,
+      datasetName: '',
+      columns: [],
+      params: {},
+      seed: 1,
+    });
+    store.markStarted(run.id, 'wasm');
+    const size = 4;
+    const bounds: [[number, number], [number, number]] = [
+      [-2, 2],
+      [-1, 1],
+    ];
+    const field = (step: number, v: number) => ({
+      kind: 'field2d' as const,
+      step,
+      meta: { role: 'discriminator', size, bounds, scale: 'probability' },
+      data: new Float32Array(size * size).fill(v),
+    });
+    const generated = (step: number, xy: number[][]) => ({
+      kind: 'points2d' as const,
+      step,
+      meta: {
+        role: 'generated',
+        count: xy.length,
+        stride: 4,
+        projection: 'none',
+        axisNames: ['u', 'w'],
+      },
+      data: Float32Array.from(xy.flatMap(([x, y]) => [x, y, 0.1, -0.1])),
+    });
+    store.insertArtifact(run.id, {
+      kind: 'points2d',
+      step: 0,
+      meta: { role: 'real', count: 2, stride: 2, projection: 'none', axisNames: ['u', 'w'] },
+      data: Float32Array.from([1, 0.5, -1, -0.5]),
+    });
+    store.insertArtifact(run.id, field(0, 0.5));
+    store.insertArtifact(run.id, generated(0, [[0, 0]]));
+    store.insertArtifact(run.id, field(50, 0.9));
+    store.insertArtifact(
+      run.id,
+      generated(50, [
+        [0.25, -0.5],
+        [1.5, 0.75],
+      ]),
+    );
+    store.finishRun(run.id, 'completed', { summary: {} });
+    const out = join(dir, 'out');
+    const r = await exportRuns(store, [run.id], out, { overwrite: false, appVersion: '1' });
+    expect(r.files).toEqual(
+      expect.arrayContaining(['gan-view.png', 'gan-view.svg', 'generated.csv']),
+    );
+    // The latest generated points, under the data's own axis names.
+    expect(readFileSync(join(out, 'generated.csv'), 'utf8')).toBe('u,w\n0.25,-0.5\n1.5,0.75\n');
+    const svg = readFileSync(join(out, 'gan-view.svg'), 'utf8');
+    expect(svg).toContain('step 50');
+    expect(svg).toContain('generated');
+    // D = 0.9 everywhere: every heat-map cell is the same light green, none is step 0's white.
+    const cellFill = /<path d="M[^"]*" fill="(rgb\([^)]*\)|#[0-9a-f]{6})"/g;
+    const fills = new Set([...svg.matchAll(cellFill)].map((m) => m[1]));
+    expect(fills.has('rgb(71,145,93)') || fills.has('#47915d')).toBe(true);
+    expect(fills.has('rgb(247,247,247)') || fills.has('#f7f7f7')).toBe(false);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('the last view, at step 50');
+  });
+
   it('says what it wrote when writing fails midway', async () => {
     const d = dataset();
     const run = store.createRun({

@@ -58,7 +58,9 @@ import {
   type TargetFieldMeta,
 } from '../../shared/draws';
 import { diagnosticThresholds } from '../../shared/mcmc-diagnostics';
+import type { GanFieldMeta, GanPointsMeta } from '../../shared/algorithms/gan';
 import type { ImageGridMeta } from '../../shared/algorithms/vae';
+import { ganViewOption } from '../../shared/gan-charts';
 import { imageGridPng } from '../../shared/image-grid';
 import { targetViewOption, traceOption } from '../../shared/sampling-charts';
 import { chartSize, pngScale, renderSvg, svgToPngAsync, type ChartSize } from './chart-render';
@@ -66,6 +68,9 @@ import type { MetricPoint, Store } from './store';
 
 /** Exports are in English: files are shared, and every common font covers Latin text. */
 const t: Label = (key, vars) => translate('en', key, vars);
+
+/** Pictures of a plane (pairs, a 2-D target or GAN) are drawn square, so circles stay round. */
+const squareChart: ChartSize = { width: 800, height: 800 };
 
 // ---------------------------------------------------------------- names and paths
 
@@ -347,7 +352,7 @@ function gmmFiles(
         label: t,
       }),
       'every pair of columns, points coloured by most likely component, with each component’s projected 1σ ellipse',
-      { width: 800, height: 800 },
+      squareChart,
     );
 }
 
@@ -430,21 +435,77 @@ function sweepFiles(
   );
 }
 
+/** Of a run's artifacts of one kind, the latest of each role (meta.role) that has data. */
+function latestPerRole(store: Store, run: RunInfo, kind: ArtifactKind) {
+  const latest = new Map<string, { step: number; meta: unknown; data: ArrayBufferView }>();
+  for (const a of store.listArtifacts(run.id, kind)) {
+    const role = (a.meta as { role?: unknown } | null)?.role;
+    if (!a.data || typeof role !== 'string') continue;
+    const seen = latest.get(role);
+    if (!seen || a.step >= seen.step)
+      latest.set(role, { step: a.step, meta: a.meta, data: a.data });
+  }
+  return latest;
+}
+
 /** Each gallery's latest picture (VAE, GAN, RBM), pixel for pixel as the run page draws it. */
 function galleryFiles(store: Store, run: RunInfo, bundle: Bundle) {
-  const latest = new Map<string, { step: number; meta: ImageGridMeta; data: Uint8Array }>();
-  for (const a of store.listArtifacts(run.id, 'image-grid')) {
-    const meta = a.meta as ImageGridMeta;
-    if (!(a.data instanceof Uint8Array) || typeof meta?.role !== 'string') continue;
-    const seen = latest.get(meta.role);
-    if (!seen || a.step >= seen.step) latest.set(meta.role, { step: a.step, meta, data: a.data });
-  }
-  for (const [role, g] of latest)
+  for (const [role, g] of latestPerRole(store, run, 'image-grid')) {
+    const meta = g.meta as ImageGridMeta;
+    if (!(g.data instanceof Uint8Array)) continue;
     bundle.add(
       `gallery-${sanitizeName(role)}.png`,
-      imageGridPng(g.meta, g.data),
-      `the ${role} gallery at step ${g.step}: ${g.meta.count} images of ${g.meta.width} × ${g.meta.height}, ${g.meta.columns} to a row`,
+      imageGridPng(meta, g.data),
+      `the ${role} gallery at step ${g.step}: ${meta.count} images of ${meta.width} × ${meta.height}, ${meta.columns} to a row`,
     );
+  }
+}
+
+/**
+ * A 2-D GAN: its last view as the run page draws it (the discriminator's heat map, the real
+ * sample, the generated one) and the generated points as CSV.
+ */
+function ganFiles(store: Store, run: RunInfo, bundle: Bundle) {
+  const points = latestPerRole(store, run, 'points2d');
+  const generated = points.get('generated');
+  const real = points.get('real');
+  const field = latestPerRole(store, run, 'field2d').get('discriminator');
+  if (!generated && !field) return;
+  const meta = (generated?.meta ?? real?.meta) as GanPointsMeta | undefined;
+  const axisNames = meta?.axisNames ?? ['x', 'y'];
+  const step = generated?.step ?? field!.step;
+  const values = (v: ArrayBufferView | undefined) => v as Float32Array | undefined;
+  bundle.chart(
+    'gan-view',
+    ganViewOption({
+      title: `${t('gan.view.title')} (${t('gan.view.step')} ${step})`,
+      axisNames,
+      field: field ? { meta: field.meta as GanFieldMeta, values: values(field.data)! } : null,
+      real: values(real?.data) ?? null,
+      generated: values(generated?.data) ?? null,
+      arrows: false,
+      names: {
+        field: t('gan.view.field'),
+        real: t('gan.view.real'),
+        generated: t('gan.view.generated'),
+        arrows: t('gan.view.arrows'),
+      },
+    }),
+    `the last view, at step ${step}: the discriminator’s output over the plane (purple: judged fake, green: judged real), the real sample (grey) and the generated one`,
+    squareChart,
+  );
+  if (!generated) return;
+  const g = values(generated.data)!;
+  const stride = (generated.meta as GanPointsMeta).stride;
+  const rows = Array.from({ length: Math.floor(g.length / stride) }, (_, i) => [
+    g[i * stride],
+    g[i * stride + 1],
+  ]);
+  bundle.add(
+    'generated.csv',
+    Papa.unparse({ fields: axisNames, data: rows }, { newline: '\n' }) + '\n',
+    `the ${rows.length} points the generator made from its fixed noise at step ${step} (${axisNames.join(', ')})`,
+  );
 }
 
 /** A trained network's weights (VAE, GAN, RBM): float32 values and the table that names them. */
@@ -508,7 +569,7 @@ function samplingFiles(store: Store, run: RunInfo, bundle: Bundle) {
     bundle.chart(
       'target',
       targetViewOption({
-        title: t('mcmc.view.target'),
+        title: t('mcmc.view.targetDraws'),
         names: [names[0], names[1]],
         grid: { size: meta.size, bounds: meta.bounds, logDensity: field.data },
         points: xs.map((x, c) => ({
@@ -520,6 +581,7 @@ function samplingFiles(store: Store, run: RunInfo, bundle: Bundle) {
         label: t,
       }),
       'the target’s density contours with every chain’s draws (warm-up faint)',
+      squareChart,
     );
   }
 }
@@ -610,6 +672,7 @@ function runEntries(store: Store, run: RunInfo, ctx: ExportContext, prefix = '')
   else if (run.algorithm === 'gmm-sweep') sweepFiles(store, run, series, bundle, notes);
   else {
     if (run.algorithm === 'mcmc' || run.algorithm === 'hmc') samplingFiles(store, run, bundle);
+    if (run.algorithm === 'gan') ganFiles(store, run, bundle);
     galleryFiles(store, run, bundle);
     weightFiles(store, run, bundle);
     genericFiles(series, bundle);
