@@ -78,6 +78,13 @@ describe('samplers in the host', () => {
     const original = assembleDraws(host.store.listArtifacts(run.id, 'draws'))!;
     expect(back.iterations).toBe(500);
     expect(Array.from(back.values[3])).toEqual(Array.from(original.values[3]));
+    // And the target's density grid, so the imported page draws the contours.
+    const [fieldBack] = host.store.listArtifacts(imported.id, 'field2d');
+    const [fieldOriginal] = host.store.listArtifacts(run.id, 'field2d');
+    expect(fieldBack.meta).toEqual(fieldOriginal.meta);
+    expect(Array.from(fieldBack.data as Float64Array)).toEqual(
+      Array.from(fieldOriginal.data as Float64Array),
+    );
     const importedAgain = await host.call('runs.rerun', { id: imported.id });
     expect((await host.runs.whenSettled(importedAgain.id)).status).toBe('completed');
 

@@ -563,6 +563,14 @@ function samplingFiles(store: Store, run: RunInfo, bundle: Bundle) {
     );
   const field = store.listArtifacts(run.id, 'field2d', true)[0];
   const meta = field?.meta as TargetFieldMeta | undefined;
+  if (meta?.role === 'target' && field.data) {
+    // JSON has no −∞ (outside a target’s support) or NaN: such cells are written as null.
+    bundle.json(
+      'target-density.json',
+      { ...meta, logDensity: Array.from(field.data as Float64Array) },
+      `the target’s log density on a ${meta.size} × ${meta.size} grid over its drawing box (row j is ${meta.names[1]}, column i is ${meta.names[0]}; null where it is not finite, i.e. outside the support), with the true moments where known and each chain’s start — read back on import for the contours`,
+    );
+  }
   if (meta?.role === 'target' && field.data && names.length === 2) {
     const xs = drawsColumn(draws, names[0], 0);
     const ys = drawsColumn(draws, names[1], 0);
@@ -1004,6 +1012,22 @@ async function readText(root: string, name: string, optional = false): Promise<s
   }
 }
 
+/** target-density.json: a 2-D sampler target's log density on its grid (see samplingFiles). */
+const targetDensitySchema = z
+  .object({
+    role: z.literal('target'),
+    names: z.array(z.string()).length(2),
+    size: z.number().int().min(2).max(1000),
+    bounds: z.array(z.tuple([z.number(), z.number()])).length(2),
+    truth: z.object({ mean: z.array(z.number()), variance: z.array(z.number()) }).nullable(),
+    starts: z.array(z.array(z.number())),
+    logDensity: z.array(z.number().nullable()),
+  })
+  .refine((d) => d.logDensity.length === d.size * d.size, {
+    message: 'logDensity must hold size × size values',
+    path: ['logDensity'],
+  });
+
 function parseJsonFile<T>(name: string, text: string, schema: z.ZodType<T>): T {
   let value: unknown;
   try {
@@ -1134,6 +1158,20 @@ export async function importRunFolder(store: Store, dir: string): Promise<RunInf
       throw new ApiError('bad-data', `draws.csv: ${(e as Error).message}`);
     }
     artifacts.push({ kind: 'draws', step: parsed.meta.count - 1, ...parsed });
+    const densityText = await readText(root, 'target-density.json', true);
+    if (densityText !== null) {
+      const { logDensity, ...fieldMeta } = parseJsonFile(
+        'target-density.json',
+        densityText,
+        targetDensitySchema,
+      );
+      artifacts.push({
+        kind: 'field2d',
+        step: 0,
+        meta: fieldMeta,
+        data: Float64Array.from(logDensity, (v) => v ?? -Infinity),
+      });
+    }
   }
 
   const status: EndedStatus = (endedStatuses as readonly RunStatus[]).includes(meta.run.status)
