@@ -10,7 +10,7 @@
  *   latent-lab runs show <id> [--json]
  *   latent-lab export <runId|--compare id,id,…> --out DIR [--overwrite] [--json]
  *   latent-lab import DIR [--json]
- *   latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--json]
+ *   latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--steps K] [--json]
  *
  * Exit codes: 0 done, 1 the run failed, 2 bad input (nothing is stored), 130 interrupted.
  */
@@ -21,9 +21,10 @@ import { parseArgs } from 'node:util';
 import { algorithmSpecs } from '../shared/algorithms';
 import { parseFieldText, type FieldList, type ParamValues } from '../shared/algorithms/fields';
 import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
-import { imageGridPng, toImageGrid } from '../shared/image-grid';
+import { imageGridPng, toImageGrid, valueRange } from '../shared/image-grid';
 import { readVaeModel } from '../shared/vae-model';
 import { readGanModel } from '../shared/gan-model';
+import { loadRbm, rbmModelMetaSchema, sampleRbm } from '../shared/rbm-model';
 import type { ImageShape } from '../shared/image-grid';
 import { findBuiltinByKey } from './host/datasets';
 import { forkLauncher } from './host/fork-launcher';
@@ -43,7 +44,7 @@ const usage = `usage:
   latent-lab runs show <id> [--db PATH] [--json]
   latent-lab export <runId|--compare id,id,...> --out DIR [--overwrite] [--db PATH] [--json]
   latent-lab import DIR [--db PATH] [--json]
-  latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--db PATH] [--json]
+  latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--steps K (RBM: Gibbs sweeps)] [--db PATH] [--json]
 algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist`;
 
 /** `--image 28x28` (or 28×28) as a width and a height. */
@@ -278,18 +279,48 @@ async function commandImport(host: Host, positionals: string[], v: Values): Prom
 const MAX_IMAGE_SAMPLES = 10_000;
 const MAX_TABLE_SAMPLES = 1_000_000;
 
-/** A saved VAE or GAN as `sample` uses it: images or table rows from a seed. */
+/** Gibbs sweeps from noise to each RBM sample, unless --steps says otherwise. */
+const RBM_SWEEPS = 1000;
+const MAX_RBM_SWEEPS = 100_000;
+
+/** A saved VAE, GAN or RBM as `sample` uses it: images or table rows from a seed. */
 function savedSampler(
   algorithm: string,
   meta: unknown,
   data: Float32Array,
   runColumns: string[],
+  rbmSweeps: number,
 ): {
   image: ImageShape | undefined;
-  range: [number, number];
+  /** The pixel values' range; null: the samples' own smallest and largest. */
+  range: [number, number] | null;
   columns: string[];
   sample(count: number, seed: number): Float64Array;
 } {
+  if (algorithm === 'rbm') {
+    const rbmMeta = rbmModelMetaSchema.parse(meta);
+    const saved = loadRbm(rbmMeta, data);
+    const bernoulli = rbmMeta.visible === 'bernoulli';
+    return {
+      image: rbmMeta.image,
+      range: bernoulli ? [0, 1] : null,
+      columns: runColumns,
+      // Pictures are the last sweep's visible means, as the page's chains; table rows are draws.
+      sample: (count, seed) =>
+        sampleRbm(saved, count, {
+          steps: rbmSweeps,
+          seed,
+          means: rbmMeta.image !== undefined,
+          // Thousands of sweeps per sample take a while: show how far it is on a terminal.
+          onSample: process.stderr.isTTY
+            ? (done) => {
+                process.stderr.write(`\rsampling ${done}/${count}`);
+                if (done === count) process.stderr.write('\n');
+              }
+            : undefined,
+        }),
+    };
+  }
   if (algorithm === 'gan') {
     const gan = readGanModel(meta, data);
     return {
@@ -312,8 +343,9 @@ function savedSampler(
 }
 
 /**
- * `sample <runId> --out FILE --count N --seed S`: new samples from a finished VAE or GAN run's saved
- * model, with no retraining: a PNG grid for image data, CSV rows (the run's columns) for a table.
+ * `sample <runId> --out FILE --count N --seed S [--steps K]`: new samples from a finished VAE, GAN or
+ * RBM run's saved model, with no retraining: a PNG grid for image data, CSV rows (the run's columns)
+ * for a table. An RBM's samples are K Gibbs sweeps (default 1000) from noise.
  */
 async function commandSample(host: Host, positionals: string[], v: Values): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('sample needs one run id');
@@ -327,9 +359,16 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
   const seed = v.seed === undefined ? 0 : Number(v.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new UsageError('--seed must be a non-negative integer');
+  const sweeps = v.steps === undefined ? RBM_SWEEPS : Number(v.steps);
+  if (!Number.isInteger(sweeps) || sweeps < 1 || sweeps > MAX_RBM_SWEEPS)
+    throw new UsageError(`--steps must be an integer from 1 to ${MAX_RBM_SWEEPS}`);
   const run = await host.call('runs.get', { id });
-  if (run.algorithm !== 'vae' && run.algorithm !== 'gan')
-    throw new UsageError(`run ${id} is a ${run.algorithm} run: sample draws from a VAE or GAN run`);
+  if (run.algorithm !== 'vae' && run.algorithm !== 'gan' && run.algorithm !== 'rbm')
+    throw new UsageError(
+      `run ${id} is a ${run.algorithm} run: sample draws from a VAE, GAN or RBM run`,
+    );
+  if (v.steps !== undefined && run.algorithm !== 'rbm')
+    throw new UsageError('--steps (Gibbs sweeps) is for RBM runs');
   const [saved] = await host.call('runs.artifacts', { id, kind: 'model', latestOnly: true });
   if (!saved)
     throw new UsageError(
@@ -337,7 +376,7 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
     );
   if (!(saved.data instanceof Float32Array))
     throw new Error(`run ${id}'s saved model has no Float32Array of weights`);
-  const model = savedSampler(run.algorithm, saved.meta, saved.data, run.columns);
+  const model = savedSampler(run.algorithm, saved.meta, saved.data, run.columns, sweeps);
   const image = model.image;
   const max = image ? MAX_IMAGE_SAMPLES : MAX_TABLE_SAMPLES;
   if (!Number.isInteger(count) || count < 1 || count > max)
@@ -353,7 +392,7 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
     const grid = toImageGrid(x, image, {
       role: 'samples',
       columns: Math.ceil(Math.sqrt(count)),
-      range: model.range,
+      range: model.range ?? valueRange(x),
     });
     bytes = imageGridPng(grid.meta, grid.data);
   } else {
@@ -388,6 +427,7 @@ type Values = {
   image?: string;
   'label-column'?: string;
   count?: string;
+  steps?: string;
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -411,6 +451,7 @@ async function main(argv: string[]): Promise<number> {
         image: { type: 'string' },
         'label-column': { type: 'string' },
         count: { type: 'string' },
+        steps: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -13,6 +13,20 @@ export interface ImageShape {
 }
 
 /**
+ * The smallest and largest value: the grey scale of pictures whose values have no fixed range
+ * (a flat picture gets [v, v + 1], so it still maps to one grey).
+ */
+export function valueRange(values: Iterable<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return [lo, hi > lo ? hi : lo + 1];
+}
+
+/**
  * `pixels` holds `count` images of width × height × channels values (channels last); `range` is the
  * value mapped to 0 and the one mapped to 255 (values outside are clamped).
  */

@@ -533,3 +533,43 @@ export function loadRbm(meta: RbmModelMeta, data: Float32Array): SavedRbm {
     scale: gaussian ? Float64Array.from(get('scale')) : new Float64Array(meta.nv).fill(1),
   };
 }
+
+/**
+ * `count` new samples from a saved RBM, in data units: each from its own chain started at noise,
+ * after `steps` Gibbs sweeps. `means` gives the visible means of the last sweep (clean pictures,
+ * as the page's chains draw them); otherwise a draw from p(v | h), noise included (table rows).
+ */
+export function sampleRbm(
+  saved: SavedRbm,
+  count: number,
+  options: {
+    steps: number;
+    seed: number;
+    means: boolean;
+    /** Called after each sample with the number done. */
+    onSample?: (done: number) => void;
+  },
+): Float64Array {
+  const { model, centre, scale } = saved;
+  const nv = model.nv;
+  const gaussian = model.visible === 'gaussian';
+  const rng = createRng(options.seed);
+  const out = new Float64Array(count * nv);
+  const start = new Float64Array(nv);
+  for (let s = 0; s < count; s++) {
+    for (let i = 0; i < nv; i++) start[i] = gaussian ? rng.normal() : +(rng.uniform() < 0.5);
+    const { frames } = gibbsChain(model, start, {
+      steps: options.steps,
+      every: options.steps,
+      seed: rng.nextSeed(),
+    });
+    for (let i = 0; i < nv; i++) {
+      const mean = frames[nv + i];
+      let v = mean;
+      if (!options.means) v = gaussian ? mean + rng.normal() : +(rng.uniform() < mean);
+      out[s * nv + i] = v * scale[i] + centre[i];
+    }
+    options.onSample?.(s + 1);
+  }
+  return out;
+}

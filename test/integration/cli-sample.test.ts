@@ -1,5 +1,5 @@
 /**
- * `latent-lab sample`: new samples from a finished VAE run's saved model, through the built CLI.
+ * `latent-lab sample`: new samples from a finished VAE or RBM run's saved model, through the built CLI.
  * The runs are made through a host on the same database first (a real built worker).
  */
 import { execFile } from 'node:child_process';
@@ -15,7 +15,7 @@ import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './help
 
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
-const ids = { image: 0, table: 0, gmm: 0, failed: 0 };
+const ids = { image: 0, table: 0, gmm: 0, failed: 0, rbm: 0 };
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -123,7 +123,29 @@ beforeAll(async () => {
       seed: 4,
     });
     expect(failed.status).toBe('failed');
-    Object.assign(ids, { image: image.id, table: table.id, gmm: gmm.id, failed: failed.id });
+    // An RBM that learns the three bars (binarised: a bar's pixels are on, the rest off).
+    const rbm = await start({
+      algorithm: 'rbm',
+      datasetId: images.id,
+      columns: [IMAGE_COLUMN],
+      params: {
+        hiddenUnits: 16,
+        epochs: 100,
+        learningRate: 0.1,
+        testFraction: 0.1,
+        aisRuns: 0,
+        galleryEvery: 0,
+      },
+      seed: 5,
+    });
+    expect(rbm.status, rbm.error ?? '').toBe('completed');
+    Object.assign(ids, {
+      image: image.id,
+      table: table.id,
+      gmm: gmm.id,
+      failed: failed.id,
+      rbm: rbm.id,
+    });
   } finally {
     host.close();
   }
@@ -186,6 +208,42 @@ describe('latent-lab sample', () => {
     expect(mean(1)).toBeLessThan(95);
   });
 
+  it('draws an RBM’s samples by Gibbs sweeps from noise: pictures of the bars it learnt', async () => {
+    const out = join(tmp.dir, 'bars.png');
+    const r = await cli([
+      'sample',
+      String(ids.rbm),
+      '--count',
+      '9',
+      '--steps',
+      '200',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const png = readPng(readFileSync(out));
+    // 9 tiles of 6 × 5, three to a row, one-pixel gaps.
+    expect([png.width, png.height]).toEqual([3 * 7 + 1, 3 * 6 + 1]);
+    // Each tile is a bar: one of its five rows bright across, the others dark.
+    for (let t = 0; t < 9; t++) {
+      const x0 = 1 + (t % 3) * 7;
+      const y0 = 1 + Math.floor(t / 3) * 6;
+      const rowMeans = Array.from({ length: 5 }, (_, y) => {
+        let sum = 0;
+        for (let x = 0; x < 6; x++) sum += png.rgba[((y0 + y) * png.width + x0 + x) * 4];
+        return sum / 6;
+      }).sort((a, b) => b - a);
+      expect(rowMeans[0], `tile ${t}`).toBeGreaterThan(180);
+      expect(rowMeans[1], `tile ${t}`).toBeLessThan(80);
+    }
+    const again = join(tmp.dir, 'bars-again.png');
+    expect(
+      (await cli(['sample', String(ids.rbm), '--count', '9', '--steps', '200', '--out', again]))
+        .code,
+    ).toBe(0);
+    expect(readFileSync(again)).toEqual(readFileSync(out));
+  });
+
   it('refuses, with exit code 2 and one line, what it cannot sample', async () => {
     const png = join(tmp.dir, 'x.png');
     const cases: [string[], RegExp][] = [
@@ -207,6 +265,8 @@ describe('latent-lab sample', () => {
         /--count must be an integer from 1/,
       ],
       [['sample', String(ids.image), '--seed=-1', '--out', png], /--seed must be a non-negative/],
+      [['sample', String(ids.image), '--steps', '10', '--out', png], /--steps .* is for RBM runs/],
+      [['sample', String(ids.rbm), '--steps', '0', '--out', png], /--steps must be an integer/],
       [
         ['sample', String(ids.image), '--out', join(tmp.dir, 'no', 'such', 'dir.png')],
         /cannot write .*dir\.png: ENOENT/,

@@ -43,7 +43,7 @@ import {
 import { createRng, type Rng } from '../rng';
 import { createAdam, createSgd, type Optimizer } from '../training/adam';
 import { epochBatches, gatherRows } from '../training/batches';
-import { toImageGrid, type ImageShape } from '../training/image-grid';
+import { toImageGrid, valueRange, type ImageShape } from '../training/image-grid';
 import { createMlp, mlpToArrays, type Activation, type Mlp } from '../training/mlp';
 import { packTensors } from '../training/model-artifact';
 
@@ -334,13 +334,7 @@ function realSource(data: EngineData, p: GanParams, rng: Rng): RealSource {
       throw new DataError('a GAN on a table learns two numeric columns: select two');
     if (image) {
       // Pixels to [0, 1]: the generator's sigmoid output covers the data's range.
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of data.values) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      range = [lo, hi > lo ? hi : lo + 1];
+      range = valueRange(data.values);
       scaling = {
         centre: new Float64Array(dim).fill(range[0]),
         scale: new Float64Array(dim).fill(range[1] - range[0]),

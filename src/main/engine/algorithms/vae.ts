@@ -30,7 +30,7 @@ import {
   gaussianNegLogDensity,
   klToStandardNormal,
 } from '../training/densities';
-import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
+import { interleaveImages, toImageGrid, valueRange, type ImageShape } from '../training/image-grid';
 import { createMlp, mlpFromArrays, mlpToArrays, type Mlp } from '../training/mlp';
 import { packTensors, unpackTensor } from '../training/model-artifact';
 import { mlpTensorList } from '../../../shared/mlp-forward';
@@ -351,16 +351,8 @@ export async function fitVae(
   const nTest = split.test.length;
   const image: ImageShape | undefined = data.image;
   // Galleries show data values; images from a Gaussian model use the data's range.
-  let range: [number, number] = [0, 1];
-  if (params.likelihood !== 'bernoulli') {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of data.values) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    range = [lo, hi];
-  }
+  const range: [number, number] =
+    params.likelihood !== 'bernoulli' ? valueRange(data.values) : [0, 1];
 
   const model = createVaeModel(tf, rng, d, params);
   const adam = createAdam(tf, vaeVariables(model), { learningRate: params.learningRate });

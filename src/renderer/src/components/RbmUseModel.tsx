@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RunInfo } from '../../../shared/api';
-import { imageGridPng, toImageGrid } from '../../../shared/image-grid';
+import { imageGridPng, toImageGrid, valueRange } from '../../../shared/image-grid';
 import {
   annealedLogZ,
   gibbsChain,
@@ -160,16 +160,7 @@ function Gibbs({
       for (let i = 0; i < f.length; i++)
         pixels[c * count * nv + i] = f[i] * saved.scale[i % nv] + saved.centre[i % nv];
     });
-    let range: [number, number] = [0, 1];
-    if (gaussian) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of pixels) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      range = [lo, hi];
-    }
+    const range: [number, number] = gaussian ? valueRange(pixels) : [0, 1];
     setStrip(toImageGrid(pixels, image, { role: 'gibbs', columns: count, range }));
   };
 
