@@ -240,7 +240,7 @@ const en = {
   'compare.onlyDifferences': 'only differences',
   'compare.best': 'best',
   'compare.bestHelp':
-    '★ marks the best where “best” is defined: higher log-likelihood, lower BIC and AIC.',
+    '★ marks the best where “best” is defined: higher log-likelihood, ESS, modes covered and high-quality fraction; lower BIC, AIC, losses, R̂, divergences, KL and JS.',
   'compare.xAxis': 'x axis',
   'compare.step': 'step',
   'compare.seconds': 'seconds since start',
@@ -988,7 +988,8 @@ const zh: Messages = {
   'compare.count': '请选择 2 到 6 个运行进行比较。',
   'compare.onlyDifferences': '只看不同之处',
   'compare.best': '最佳',
-  'compare.bestHelp': '★ 表示在有“最佳”定义时的最佳值：对数似然越高越好，BIC 和 AIC 越低越好。',
+  'compare.bestHelp':
+    '★ 表示在有“最佳”定义时的最佳值：对数似然、ESS、覆盖的模式数和高质量比例越高越好；BIC、AIC、损失、R̂、发散次数、KL 和 JS 越低越好。',
   'compare.xAxis': '横轴',
   'compare.step': '步数',
   'compare.seconds': '开始后的秒数',

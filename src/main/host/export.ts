@@ -25,7 +25,7 @@ import type { EChartsOption } from 'echarts';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { algorithmSpecs } from '../../shared/algorithms';
+import { algorithmSpecs, appliedParams } from '../../shared/algorithms';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import { covarianceTypes } from '../../shared/algorithms/gmm';
 import {
@@ -722,8 +722,8 @@ function comparisonJson(store: Store, runs: RunInfo[], folders: string[], ctx: E
   };
   const setup = rows(runs.map(setupOf), ['algorithm', 'dataset', 'columns', 'seed', 'backend']);
   const parameters = rows(
-    runs.map((r) => r.params),
-    [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(),
+    runs.map((r) => appliedParams(r.algorithm, r.params)),
+    [...new Set(runs.flatMap((r) => Object.keys(appliedParams(r.algorithm, r.params))))].sort(),
   );
   const summaryKeys = [
     ...new Set(

@@ -115,9 +115,19 @@ export function defaultValues(fields: FieldList): ParamValues {
   return out;
 }
 
-/** Whether a field applies given the other values (see `showIf`). */
-export function isShown(field: Field, values: Record<string, unknown>): boolean {
-  return !field.showIf || field.showIf.in.includes(values[field.showIf.key] as string | boolean);
+/**
+ * Whether a field applies given the other values (see `showIf`): its condition holds, and so does
+ * that of the field it depends on, and so on (an RBM's threshold needs binarising by threshold,
+ * which needs binary visible units).
+ */
+export function isShown(field: Field, values: Record<string, unknown>, fields: FieldList): boolean {
+  let f: Field | undefined = field;
+  for (let hops = 0; f?.showIf && hops <= fields.length; hops++) {
+    const key: string = f.showIf.key;
+    if (!f.showIf.in.includes(values[key] as string | boolean)) return false;
+    f = fields.find((g) => g.key === key);
+  }
+  return true;
 }
 
 /**

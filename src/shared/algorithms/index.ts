@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FieldList, ParamValues } from './fields';
+import { isShown, type FieldList, type ParamValues } from './fields';
 import {
   checkGmmData,
   checkGmmSweepData,
@@ -131,5 +131,20 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
   mcmc: samplingSpec('mcmc'),
   hmc: samplingSpec('hmc'),
 };
+
+/**
+ * A run's parameters without those of fields that did not apply (a preset target's formula, NUTS's
+ * settings on a Metropolis run): what the run page, the compare page and exported comparisons
+ * list. Keys no field of the algorithm names are kept.
+ */
+export function appliedParams<T>(algorithm: string, params: Record<string, T>): Record<string, T> {
+  const fields = algorithmSpecs[algorithm]?.fields ?? [];
+  return Object.fromEntries(
+    Object.entries(params).filter(([key]) => {
+      const field = fields.find((f) => f.key === key);
+      return !field || isShown(field, params, fields);
+    }),
+  );
+}
 
 export const algorithmIds = Object.keys(algorithmSpecs) as [string, ...string[]];

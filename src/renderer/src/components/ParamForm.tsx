@@ -72,7 +72,7 @@ export function formToParams(fields: FieldList, values: FormValues, t: T) {
   const params: ParamValues = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
-    if (!isShown(f, values)) continue;
+    if (!isShown(f, values, fields)) continue;
     if (f.kind === 'matrix' && f.optional && String(values[f.key]).trim() === '') continue;
     const r = toParam(f, values[f.key], t);
     if ('error' in r) errors[f.key] = r.error;
@@ -106,7 +106,7 @@ export function ParamForm(props: {
   return (
     <div className="param-form">
       {props.fields
-        .filter((f) => isShown(f, props.values))
+        .filter((f) => isShown(f, props.values, props.fields))
         .map((f) => {
           const label = labelKey(props.algorithm, f.key);
           const help = labelKey(props.algorithm, f.key, '.help');

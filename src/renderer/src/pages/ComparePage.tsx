@@ -17,6 +17,7 @@ import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { fmt, formatParam } from '../format';
 import type { ParamValue } from '../../../shared/algorithms/fields';
+import { appliedParams } from '../../../shared/algorithms';
 import { ExportPanel } from '../components/ExportPanel';
 
 interface Loaded {
@@ -108,7 +109,8 @@ export function ComparePage({ ids }: { ids: number[] }) {
       columns: run.columns.join(', '),
       seed: run.seed,
       backend: run.backend,
-      ...run.params,
+      // Fields that did not apply to a run are left out (shown as —).
+      ...appliedParams(run.algorithm, run.params),
     }));
     const differ = differingKeys(described);
     const keys = [...new Set(described.flatMap((d) => Object.keys(d)))];

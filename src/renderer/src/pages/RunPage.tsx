@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { algorithmSpecs } from '../../../shared/algorithms';
-import { isShown, type ParamValue } from '../../../shared/algorithms/fields';
+import { algorithmSpecs, appliedParams } from '../../../shared/algorithms';
+import type { ParamValue } from '../../../shared/algorithms/fields';
 import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
 import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
 import { isMessageKey, optionLabel } from '../../../shared/i18n';
@@ -405,21 +405,16 @@ export function RunPage({ runId }: { runId: number }) {
           <h2>{t('run.params')}</h2>
           <table className="data-table">
             <tbody>
-              {Object.entries(run.params)
-                .filter(([k]) => {
-                  // A field that did not apply (e.g. the formula of a preset target) is not shown.
-                  const field = spec?.fields.find((f) => f.key === k);
-                  return !field || isShown(field, run.params);
-                })
-                .map(([k, v]) => {
-                  const label = labelKey(run.algorithm, k);
-                  return (
-                    <tr key={k}>
-                      <th>{label ? t(label) : k}</th>
-                      <td>{formatParam(k, v, t)}</td>
-                    </tr>
-                  );
-                })}
+              {/* A field that did not apply (e.g. the formula of a preset target) is not shown. */}
+              {Object.entries(appliedParams(run.algorithm, run.params)).map(([k, v]) => {
+                const label = labelKey(run.algorithm, k);
+                return (
+                  <tr key={k}>
+                    <th>{label ? t(label) : k}</th>
+                    <td>{formatParam(k, v, t)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
           {run.notes.length > 0 && (
