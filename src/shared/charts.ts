@@ -33,6 +33,14 @@ export const colorOf = (i: number): string => palette[i % palette.length];
 
 const baseGrid = { left: 64, right: 24, top: 60, bottom: 48, containLabel: true };
 
+/**
+ * Whether a metric makes a curve: some series has two points or more. A figure reported once per
+ * run (a sampler's final ESS) is a number in the results, not a chart of single dots.
+ */
+export function hasCurve(series: readonly { steps: ArrayLike<number> }[]): boolean {
+  return series.some((s) => s.steps.length > 1);
+}
+
 /** Lines of a metric against step (or K), one per series; optionally one point marked. */
 export function metricLineOption(input: {
   title: string;

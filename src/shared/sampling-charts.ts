@@ -296,7 +296,8 @@ export function lagOption(input: {
               silent: true,
               symbol: 'none',
               lineStyle: { color: '#000', type: 'dashed' },
-              label: { formatter: input.label('mcmc.view.truth') },
+              // Inside the plot: at the line's end it would be cut off by the chart's edge.
+              label: { formatter: input.label('mcmc.view.truth'), position: 'insideEndTop' },
               data: [{ yAxis: input.reference }],
             },
           }

@@ -160,7 +160,7 @@ describe('exporting runs straight from a store', () => {
     });
   }
 
-  it('draws one chart per metric for an algorithm without its own charts, with unique file names', async () => {
+  it('draws one chart per metric with a curve for an algorithm without its own charts, with unique file names', async () => {
     const d = dataset();
     const run = store.createRun({
       name: 'sampler',
@@ -174,8 +174,13 @@ describe('exporting runs straight from a store', () => {
     store.markStarted(run.id, 'cpu');
     store.insertMetrics(run.id, [
       { step: 0, key: 'accept rate', value: 0.5, wallMs: 1 },
+      { step: 1, key: 'accept rate', value: 0.25, wallMs: 2 },
       { step: 0, key: 'a/b', value: 1, wallMs: 1 },
-      { step: 1, key: 'a:b', value: 2, wallMs: 2 },
+      { step: 1, key: 'a/b', value: 1.5, wallMs: 2 },
+      { step: 0, key: 'a:b', value: 2, wallMs: 1 },
+      { step: 1, key: 'a:b', value: 3, wallMs: 2 },
+      // One value: a number in metrics.csv, not a chart of one dot.
+      { step: 1, key: 'final ess', value: 400, wallMs: 2 },
     ]);
     store.finishRun(run.id, 'completed', { summary: { acceptRate: 0.5 } });
     const out = join(dir, 'out');
@@ -345,7 +350,10 @@ describe('exporting runs straight from a store', () => {
       params: {},
       seed: 0,
     });
-    store.insertMetrics(run.id, [{ step: 0, key: 'loss', value: 1, wallMs: 0 }]);
+    store.insertMetrics(run.id, [
+      { step: 0, key: 'loss', value: 1, wallMs: 0 },
+      { step: 1, key: 'loss', value: 0.5, wallMs: 1 },
+    ]);
     const out = join(dir, 'out');
     // A folder where summary.json should go: the files before it are written, then it stops.
     mkdirSync(join(out, 'summary.json'), { recursive: true });

@@ -39,6 +39,7 @@ import {
 import { mixtureSchema, type ArtifactKind, type Mixture } from '../../shared/artifacts';
 import {
   colorOf,
+  hasCurve,
   metricText,
   histogram1dOption,
   metricLineOption,
@@ -594,9 +595,10 @@ function samplingFiles(store: Store, run: RunInfo, bundle: Bundle) {
   }
 }
 
-/** Any other algorithm: one line chart per metric. */
+/** Any other algorithm: one line chart per metric that has a curve (the rest are in summary.json). */
 function genericFiles(series: MetricSeries[], bundle: Bundle) {
   for (const s of series) {
+    if (!hasCurve([s])) continue;
     const text = metricText(t, s.key);
     bundle.chart(
       bundle.freeBase(s.key),
@@ -780,6 +782,7 @@ function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): P
         ? [{ name: `#${r.id} ${r.name}`, steps: s.steps, values: s.values, color: colorOf(i) }]
         : [];
     });
+    if (!hasCurve(lines)) continue; // in comparison.json's summaries
     const option = metricLineOption({ ...metricText(t, key), series: lines });
     bundle.chart(
       bundle.freeBase(key),

@@ -5,7 +5,7 @@ import {
   type RunInfo,
   type StoredArtifact,
 } from '../../../shared/api';
-import { colorOf, metricLineOption, metricText } from '../../../shared/charts';
+import { colorOf, hasCurve, metricLineOption, metricText } from '../../../shared/charts';
 import { isMessageKey } from '../../../shared/i18n';
 import { bestIndex, differingKeys, ema, summaryDirections } from '../../../shared/run-summary';
 import { selectColumns } from '../../../shared/columns';
@@ -127,7 +127,7 @@ export function ComparePage({ ids }: { ids: number[] }) {
   );
   const charts = useMemo(() => {
     if (!loaded) return [];
-    return metricKeys.map((key) => {
+    return metricKeys.flatMap((key) => {
       const series = loaded.flatMap(({ run, metrics }, i) => {
         const m = metrics.find((s) => s.key === key);
         if (!m) return [];
@@ -136,20 +136,23 @@ export function ComparePage({ ids }: { ids: number[] }) {
           { name: runLabel(run), steps: xs, values: ema(m.values, smoothing), color: colorOf(i) },
         ];
       });
+      if (!hasCurve(series)) return []; // it is a row of the results table
       const positive = series.every((s) =>
         Array.from(s.values).every((v) => !Number.isFinite(v) || v > 0),
       );
-      return {
-        key,
-        positive,
-        option: metricLineOption({
-          ...metricText(t, key),
-          ...(xAxis === 'time' ? { xName: t('compare.seconds') } : {}),
-          series,
-          logY: logY && positive,
-          continuousX: xAxis === 'time',
-        }),
-      };
+      return [
+        {
+          key,
+          positive,
+          option: metricLineOption({
+            ...metricText(t, key),
+            ...(xAxis === 'time' ? { xName: t('compare.seconds') } : {}),
+            series,
+            logY: logY && positive,
+            continuousX: xAxis === 'time',
+          }),
+        },
+      ];
     });
   }, [loaded, metricKeys, xAxis, smoothing, logY, t]);
 
