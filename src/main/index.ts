@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError, eventNames } from '../shared/api';
-import type { CallResult } from '../shared/wire';
+import { errorResult, type CallResult } from '../shared/wire';
 import { utilityProcessLauncher } from './electron-launcher';
 import { createHost, type Host } from './host/host';
 import { builtAppPaths } from './paths';
@@ -86,7 +86,7 @@ async function start(): Promise<void> {
         return { ok: true, value: await host!.handle(String(name), input) };
       } catch (e) {
         const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
-        return { ok: false, error: { code: err.code, message: err.message } };
+        return errorResult(err);
       }
     },
   );

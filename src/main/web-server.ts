@@ -11,7 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, eventNames } from '../shared/api';
-import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../shared/wire';
+import {
+  decodeFrame,
+  encodeFrame,
+  errorResult,
+  type ClientMessage,
+  type ServerMessage,
+} from '../shared/wire';
 import type { Host } from './host/host';
 
 const cookieName = 'latent_lab_token';
@@ -141,12 +147,7 @@ export async function startWebServer(options: {
           (value) => send(ws, { t: 'result', id: msg.id, ok: true, value }),
           (e: unknown) => {
             const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
-            send(ws, {
-              t: 'result',
-              id: msg.id,
-              ok: false,
-              error: { code: err.code, message: err.message },
-            });
+            send(ws, { t: 'result', id: msg.id, ...errorResult(err) });
           },
         );
       });

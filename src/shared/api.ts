@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { algorithmIds } from './algorithms';
 import type { ParamValues } from './algorithms/fields';
 import type { Artifact, ArtifactKind } from './artifacts';
+import { inEnglish, type LocalText } from './i18n';
 import { artifactKinds } from './artifacts';
 
 export const columnTypes = ['number', 'integer', 'text', 'empty'] as const;
@@ -328,7 +329,7 @@ export const requests = {
 /** What `formulas.check` says: the variables and ∂/∂ each, or the problem and where it is. */
 export type FormulaCheck =
   | { ok: true; names: string[]; derivatives: string[] }
-  | { ok: false; message: string; start: number; end: number };
+  | { ok: false; message: string; text: LocalText; start: number; end: number };
 
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;
@@ -372,12 +373,22 @@ export type ErrorCode =
   | 'unsupported'
   | 'internal';
 export class ApiError extends Error {
+  /**
+   * @param message English (what logs and the CLI show)
+   * @param text the same message as a key and values, for the page to show in its language
+   */
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly text?: LocalText,
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  /** An error whose message is a translatable text. */
+  static of(code: ErrorCode, text: LocalText): ApiError {
+    return new ApiError(code, inEnglish(text), text);
   }
 }
 

@@ -751,6 +751,103 @@ const en = {
   'mcmc.diag.essTail': 'tail ESS',
   'mcmc.diag.badRhat': 'The chains disagree: run longer, or the sampler is stuck.',
   'mcmc.diag.badEss': 'Too few effective draws for reliable estimates.',
+  // Refusals made by the host (English is also what the CLI prints).
+  'refuse.chooseNumericColumn': 'choose at least one numeric column',
+  'refuse.kTooLarge': 'K = {k} is larger than the number of rows ({rows}); reduce K',
+  'refuse.initMeansMissing':
+    'init = means needs the initial means (K rows of one value per column)',
+  'refuse.initMeansShape': 'the initial means must be {k} rows of {cols} values (K × columns)',
+  'refuse.kRange': 'kMin ({kMin}) is larger than kMax ({kMax})',
+  'refuse.noTrainingRows': 'there are no training rows; lower the test fraction',
+  'refuse.gradientPenalty':
+    'the gradient penalty needs second-order gradients, which tfjs computes correctly only through a ReLU discriminator ({activation}: wrong or missing): choose ReLU for D, or the hinge loss',
+  'refuse.paintMore': 'paint at least {n} points (two coordinates each)',
+  'refuse.chooseDataset': 'choose a data set',
+  'refuse.twoRows': 'the data set needs at least two rows',
+  'refuse.ganTwoColumns':
+    'a GAN on a table learns two numeric columns: select exactly two ({n} selected)',
+  'refuse.tooManyDraws':
+    'chains × (warm-up + draws) × ({dim} parameters + 7 statistics) is {values} values to keep; at most {max}: lower chains, warm-up or draws',
+  'refuse.bounds': 'bounds: two rows "x0, x1; y0, y1", each low < high',
+  'refuse.posteriorNeedsData': 'the target {target} is a posterior given data: choose a data set',
+  'refuse.mixtureRows': 'a Bayesian mixture needs at least two rows per component',
+  'refuse.mixtureGibbs': 'the Bayesian mixture is sampled by exact Gibbs: choose Gibbs',
+  'refuse.responseColumn':
+    'the response "{response}" must be one of the selected columns ({columns})',
+  'refuse.regressionColumns': 'select the response and at least one predictor column',
+  'refuse.regressionRows': 'a regression needs more rows than parameters',
+  'refuse.constantPredictor':
+    "Predictor '{name}' is constant ({value} in every row): it duplicates the intercept",
+  'refuse.logisticResponse': 'Logistic regression needs a 0/1 response: row {row} has {value}',
+  'refuse.singularCovariance':
+    'The data covariance is singular: a column is constant or a combination of others',
+  'refuse.noDataset': 'no data set {id}',
+  'refuse.noRun': 'no run {id}',
+  'refuse.chooseColumns': 'columns: choose at least one column of the data set',
+  'refuse.noColumnsWithoutData': 'columns are chosen from a data set: give none',
+  'refuse.stillRunning': 'run {id} is still running; cancel it first',
+  'refuse.bundledDataset': 'data set {id} is bundled with the app and stays',
+  'refuse.noFolderPicker': 'no folder picker here: type the folder path',
+  'export.chooseRun': 'choose at least one run to export',
+  'export.notAFolder': '{path} exists and is not a folder; choose another folder',
+  'export.notEmpty':
+    '{path} already exists and is not empty; choose another folder or allow overwriting',
+  'import.notAFolder': '{path} is not a folder',
+  'import.notARunFolder':
+    'params.json: missing in {path} (not a run folder exported by Latent Lab)',
+  'import.comparisonFolder':
+    'params.json: missing; {path} is a comparison: import one of its run-… folders',
+  'formula.quotes': 'Text in quotes is not allowed: a formula is made of numbers',
+  'formula.notANumber': "'{word}' is not a number",
+  'formula.isAFunction': "'{name}' is a function: write {name}(…)",
+  'formula.operator': "The operator '{op}' is not allowed (use + − * / ^)",
+  'formula.plainCalls': 'Only plain function calls are allowed',
+  'formula.variableCalled': "'{name}' is a variable, not a function: write {name} * (…)",
+  'formula.unknownFunction': "Unknown function '{name}' (allowed: {allowed})",
+  'formula.arity': '{name} takes {min} argument{s}, not {n}',
+  'formula.arityRange': '{name} takes {min} or {max} arguments, not {n}',
+  'formula.assignment':
+    'Assignments and function definitions are not allowed: write one expression',
+  'formula.block': 'Write a single expression (no ; between parts)',
+  'formula.matrix': 'Matrices, vectors and indexing are not allowed',
+  'formula.object': 'Objects are not allowed',
+  'formula.range': 'Ranges are not allowed',
+  'formula.conditional': 'Conditionals (a ? b : c) are not allowed',
+  'formula.comparison': 'Comparisons are not allowed',
+  'formula.notAllowed': "'{what}' is not allowed in a formula",
+  'formula.bothSchemes': 'Use either x, y or x1, x2, … — not both',
+  'formula.tooManyVariables': 'At most {max} variables (x1 … x{max}); this formula has x{d}',
+  'formula.unknownVariable': "Unknown variable '{name}' ({hint})",
+  'formula.unknownVariableCase': "Unknown variable '{name}' (did you mean {lower}?)",
+  'formula.noVariable': 'The formula uses no variable ({hint})',
+  'formula.independent': 'The formula does not depend on {name}',
+  'formula.cannotDifferentiate': 'Cannot differentiate with respect to {name}: {detail}',
+  'formula.cannotDifferentiateFn':
+    'Cannot differentiate with respect to {name} (mathjs cannot differentiate {fn}): {detail}',
+  'formula.cannotCompile': 'Cannot compile the derivative (it uses {what})',
+  'formula.syntax': 'Syntax error: {detail}',
+  'formula.syntaxAtEnd': 'Syntax error at the end of the formula: {detail}',
+  'formula.syntaxAt': 'Syntax error at column {column}: {detail}',
+  'formula.dimension': 'The dimension must be a positive integer, got {dim}',
+  'formula.empty': 'The formula is empty',
+  'csv.unreadable': 'cannot read {file}: {reason}',
+  'csv.notAFile': 'cannot read {file}: not a file',
+  'csv.noRows': 'the file has no rows',
+  'csv.ragged': 'line {line} has {fields} fields where the first row has {width}',
+  'csv.noNumericColumn': 'the file has no numeric column',
+  'csv.noColumn': 'no column named "{name}" (columns: {columns})',
+  'csv.notANumber': 'line {line}, column "{column}": "{value}" is not a number',
+  'csv.emptyCell': 'line {line}, column "{column}": is empty (drop such rows or fix the file)',
+  'csv.notFinite':
+    'line {line}, column "{column}": "{value}" is not finite (drop such rows or fix the file)',
+  'csv.noValidRows': 'no rows left with valid values in the chosen columns',
+  'csv.noLabelColumn': 'no label column "{name}" (columns: {columns})',
+  'csv.pixelCount': 'the file has {pixels} pixel columns, but {w} × {h} images need {n}',
+  'csv.pixelCountWithLabel':
+    'the file has {pixels} pixel columns besides the label column, but {w} × {h} images need {n}',
+  'csv.notALabel': 'row {row}, label column "{column}": {value} is not an integer label',
+  'csv.notAPixel':
+    'row {row}, column "{column}": {value} is not a pixel value (0–255, or 0–1 for the whole file)',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1475,6 +1572,91 @@ const zh: Messages = {
   'mcmc.diag.essTail': 'tail ESS',
   'mcmc.diag.badRhat': '各链不一致：请运行更久，或者采样器被困住了。',
   'mcmc.diag.badEss': '有效样本太少，估计不可靠。',
+  'refuse.chooseNumericColumn': '请至少选择一个数值列',
+  'refuse.kTooLarge': 'K = {k} 大于数据行数（{rows}）；请减小 K',
+  'refuse.initMeansMissing': '初始化方式为“给定均值”时需要填写初始均值（K 行，每列一个值）',
+  'refuse.initMeansShape': '初始均值必须是 {k} 行、每行 {cols} 个值（K × 列数）',
+  'refuse.kRange': 'kMin（{kMin}）大于 kMax（{kMax}）',
+  'refuse.noTrainingRows': '没有训练行了；请降低测试集比例',
+  'refuse.gradientPenalty':
+    '梯度惩罚需要二阶梯度，而 tfjs 只有在判别器使用 ReLU 时才算得对（{activation}：结果错误或缺失）：请把 D 的激活函数改为 ReLU，或改用 hinge 损失',
+  'refuse.paintMore': '请至少画 {n} 个点（每个点两个坐标）',
+  'refuse.chooseDataset': '请选择一个数据集',
+  'refuse.twoRows': '数据集至少需要两行',
+  'refuse.ganTwoColumns': '在表格上训练的 GAN 学习两个数值列：请恰好选择两列（已选 {n} 列）',
+  'refuse.tooManyDraws':
+    '链数 × （预热 + 抽样）×（{dim} 个参数 + 7 个统计量）共 {values} 个值需要保存；最多 {max} 个：请减少链数、预热或抽样次数',
+  'refuse.bounds': '绘图范围：两行 "x0, x1; y0, y1"，每行下界 < 上界',
+  'refuse.posteriorNeedsData': '目标 {target} 是给定数据的后验分布：请选择一个数据集',
+  'refuse.mixtureRows': '贝叶斯混合模型每个分量至少需要两行数据',
+  'refuse.mixtureGibbs': '贝叶斯混合模型用精确 Gibbs 采样：请选择 Gibbs',
+  'refuse.responseColumn': '响应变量“{response}”必须是所选列之一（{columns}）',
+  'refuse.regressionColumns': '请选择响应变量和至少一个预测变量列',
+  'refuse.regressionRows': '回归需要的数据行数必须多于参数个数',
+  'refuse.constantPredictor': '预测变量“{name}”是常数（每一行都是 {value}）：它与截距重复',
+  'refuse.logisticResponse': 'Logistic 回归的响应变量必须是 0 或 1：第 {row} 行是 {value}',
+  'refuse.singularCovariance': '数据的协方差矩阵是奇异的：某一列是常数，或是其他列的线性组合',
+  'refuse.noDataset': '没有编号为 {id} 的数据集',
+  'refuse.noRun': '没有编号为 {id} 的运行',
+  'refuse.chooseColumns': '列：请至少选择数据集中的一列',
+  'refuse.noColumnsWithoutData': '列是从数据集中选的：没有数据集时不要给出列',
+  'refuse.stillRunning': '运行 {id} 仍在进行；请先取消它',
+  'refuse.bundledDataset': '数据集 {id} 随应用附带，不能删除',
+  'refuse.noFolderPicker': '这里没有文件夹选择器：请直接输入文件夹路径',
+  'export.chooseRun': '请至少选择一个要导出的运行',
+  'export.notAFolder': '{path} 已存在且不是文件夹；请换一个文件夹',
+  'export.notEmpty': '{path} 已存在且不为空；请换一个文件夹，或允许覆盖',
+  'import.notAFolder': '{path} 不是文件夹',
+  'import.notARunFolder': '{path} 中缺少 params.json（不是 Latent Lab 导出的运行文件夹）',
+  'import.comparisonFolder':
+    '缺少 params.json；{path} 是一次比较的导出：请导入其中某个 run-… 文件夹',
+  'formula.quotes': '不能使用引号中的文字：公式只由数字组成',
+  'formula.notANumber': '“{word}”不是数字',
+  'formula.isAFunction': '“{name}”是函数：请写成 {name}(…)',
+  'formula.operator': '不能使用运算符“{op}”（可用 + − * / ^）',
+  'formula.plainCalls': '只能使用普通的函数调用',
+  'formula.variableCalled': '“{name}”是变量，不是函数：请写成 {name} * (…)',
+  'formula.unknownFunction': '未知函数“{name}”（可用：{allowed}）',
+  'formula.arity': '{name} 需要 {min} 个参数，而不是 {n} 个',
+  'formula.arityRange': '{name} 需要 {min} 或 {max} 个参数，而不是 {n} 个',
+  'formula.assignment': '不能赋值或定义函数：请只写一个表达式',
+  'formula.block': '请只写一个表达式（不要用 ; 分隔）',
+  'formula.matrix': '不能使用矩阵、向量或下标',
+  'formula.object': '不能使用对象',
+  'formula.range': '不能使用区间',
+  'formula.conditional': '不能使用条件表达式（a ? b : c）',
+  'formula.comparison': '不能使用比较运算',
+  'formula.notAllowed': '公式中不能出现“{what}”',
+  'formula.bothSchemes': '变量请用 x, y 或 x1, x2, … 其中一种，不要混用',
+  'formula.tooManyVariables': '最多 {max} 个变量（x1 … x{max}）；这个公式用到了 x{d}',
+  'formula.unknownVariable': '未知变量“{name}”（可用的变量：{names}）',
+  'formula.unknownVariableCase': '未知变量“{name}”（你是想写 {lower} 吗？）',
+  'formula.noVariable': '公式中没有变量（可用的变量：{names}）',
+  'formula.independent': '公式与 {name} 无关',
+  'formula.cannotDifferentiate': '无法对 {name} 求导：{detail}',
+  'formula.cannotDifferentiateFn': '无法对 {name} 求导（mathjs 不能对 {fn} 求导）：{detail}',
+  'formula.cannotCompile': '无法编译导数（其中用到了 {what}）',
+  'formula.syntax': '语法错误：{detail}',
+  'formula.syntaxAtEnd': '公式末尾有语法错误：{detail}',
+  'formula.syntaxAt': '第 {column} 个字符处有语法错误：{detail}',
+  'formula.dimension': '维数必须是正整数，而不是 {dim}',
+  'formula.empty': '公式是空的',
+  'csv.unreadable': '无法读取 {file}：{reason}',
+  'csv.notAFile': '无法读取 {file}：它不是文件',
+  'csv.noRows': '文件中没有数据行',
+  'csv.ragged': '第 {line} 行有 {fields} 个字段，而第一行有 {width} 个',
+  'csv.noNumericColumn': '文件中没有数值列',
+  'csv.noColumn': '没有名为“{name}”的列（现有列：{columns}）',
+  'csv.notANumber': '第 {line} 行，“{column}”列：“{value}”不是数字',
+  'csv.emptyCell': '第 {line} 行，“{column}”列：为空（可丢弃这样的行，或修正文件）',
+  'csv.notFinite': '第 {line} 行，“{column}”列：“{value}”不是有限数（可丢弃这样的行，或修正文件）',
+  'csv.noValidRows': '所选列中没有留下任何有效数值的行',
+  'csv.noLabelColumn': '没有名为“{name}”的标签列（现有列：{columns}）',
+  'csv.pixelCount': '文件有 {pixels} 个像素列，但 {w} × {h} 的图像需要 {n} 个',
+  'csv.pixelCountWithLabel': '文件除标签列外有 {pixels} 个像素列，但 {w} × {h} 的图像需要 {n} 个',
+  'csv.notALabel': '第 {row} 行，标签列“{column}”：{value} 不是整数标签',
+  'csv.notAPixel':
+    '第 {row} 行，“{column}”列：{value} 不是像素值（0–255，或整个文件都在 0–1 之间）',
 };
 
 export const languages = { en, zh } as const satisfies Record<string, Messages>;
@@ -1490,6 +1672,21 @@ export function translate(
     name in vars ? String(vars[name]) : `{${name}}`,
   );
 }
+
+/**
+ * A message made away from the page (a host refusal, a CSV error) that the page shows in the
+ * reader's language: its key and values. Its English text is `translate('en', key, vars)`.
+ */
+export interface LocalText {
+  key: MessageKey;
+  vars?: Record<string, string | number>;
+}
+
+export const localText = (key: MessageKey, vars?: LocalText['vars']): LocalText =>
+  vars ? { key, vars } : { key };
+
+/** The English text of a message (what the CLI prints and errors carry as `message`). */
+export const inEnglish = (text: LocalText): string => translate('en', text.key, text.vars);
 
 export function isMessageKey(key: string): key is MessageKey {
   return key in en;

@@ -6,7 +6,8 @@
  *
  * Frame: [u32 header byte length][header JSON (UTF-8)][padding to 8][array bytes…]
  */
-import type { ErrorCode } from './api';
+import { ApiError, type ErrorCode } from './api';
+import { isMessageKey, translate, type Language, type LocalText } from './i18n';
 
 const tags = { f32: Float32Array, f64: Float64Array, u8: Uint8Array, i32: Int32Array } as const;
 type Tag = keyof typeof tags;
@@ -136,7 +137,30 @@ function childOf(parent: unknown, key: unknown, slotOnly = false): unknown {
 
 /** The envelopes both transports use, so an error keeps its code across the boundary. */
 export type CallResult =
-  { ok: true; value: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: ErrorCode; message: string; text?: LocalText } };
+
+/** An ApiError as it crosses the boundary (its text, when it has one, for the page's language). */
+export const errorResult = (e: ApiError): CallResult => ({
+  ok: false,
+  error: { code: e.code, message: e.message, ...(e.text ? { text: e.text } : {}) },
+});
+
+/**
+ * The page's error from a failed call: the message in the reader's language when it came with a
+ * key this version knows, else the English one.
+ */
+export function errorFromResult(
+  error: { code: ErrorCode; message: string; text?: LocalText },
+  lang: Language,
+): ApiError {
+  const text = error.text && isMessageKey(error.text.key) ? error.text : undefined;
+  return new ApiError(
+    error.code,
+    text ? translate(lang, text.key, text.vars) : error.message,
+    text,
+  );
+}
 
 export type ClientMessage = { t: 'call'; id: number; name: string; input: unknown };
 export type ServerMessage =

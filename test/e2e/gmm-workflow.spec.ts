@@ -164,3 +164,15 @@ test('a fast run streams about a thousand points a second, all of them reach the
     `${run}: ${iterations} points streamed; longest main-thread task ${longest.toFixed(0)} ms`,
   );
 });
+
+test('a refusal made by the host reads in the page’s language', async ({ page }) => {
+  await page.goto(shell.url + '#/new');
+  await page.getByTestId('dataset-select').selectOption({ label: 'Old Faithful (272 rows)' });
+  // Initial means of the wrong shape: K = 2 rows of 2 values are needed; the host checks it
+  // against the chosen columns.
+  await page.locator('select[name=init]').selectOption('means');
+  await page.locator('textarea[name=initMeans]').fill('1.5, 50');
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('run-button').click();
+  await expect(page.getByRole('alert')).toHaveText('初始均值必须是 2 行、每行 2 个值（K × 列数）');
+});

@@ -29,6 +29,9 @@ import {
   samplePreset,
 } from '../../src/shared/gan-2d';
 import { readGanModel } from '../../src/shared/gan-model';
+import { inEnglish, translate, type LocalText } from '../../src/shared/i18n';
+
+const english = (text: LocalText | null) => text && inEnglish(text);
 
 const P = (p: Partial<GanParams>): GanParams => ganParams.parse(p);
 const noData: EngineData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };
@@ -166,7 +169,10 @@ describe('WGAN gradient penalty', () => {
   });
 
   it('refuses WGAN-GP with a discriminator it cannot differentiate twice', () => {
-    expect(checkGanData(P({ loss: 'wgan-gp', dActivation: 'tanh' }), null, false)).toMatch(/hinge/);
+    const refusal = checkGanData(P({ loss: 'wgan-gp', dActivation: 'tanh' }), null, false)!;
+    expect(inEnglish(refusal)).toMatch(/ReLU discriminator \(tanh: wrong or missing\).*hinge/);
+    // The page shows it in the reader's language.
+    expect(translate('zh', refusal.key, refusal.vars)).toMatch(/tanh.*hinge/);
     expect(checkGanData(P({ loss: 'wgan-gp' }), null, false)).toBeNull();
   });
 
@@ -426,8 +432,12 @@ describe('parameters', () => {
     const spec = algorithmSpecs.gan;
     expect(spec.needsData(P({}) as unknown as ParamValues)).toBe(false);
     expect(spec.needsData(P({ source: 'dataset' }) as unknown as ParamValues)).toBe(true);
-    expect(checkGanData(P({ source: 'painted', painted: [[0, 0]] }), null, false)).toMatch(/paint/);
-    expect(checkGanData(P({ source: 'dataset' }), { rows: 10, cols: 3 }, false)).toMatch(/two/);
+    expect(english(checkGanData(P({ source: 'painted', painted: [[0, 0]] }), null, false))).toMatch(
+      /paint at least 10/,
+    );
+    expect(english(checkGanData(P({ source: 'dataset' }), { rows: 10, cols: 3 }, false))).toMatch(
+      /exactly two \(3 selected\)/,
+    );
     expect(checkGanData(P({ source: 'dataset' }), { rows: 10, cols: 784 }, true)).toBeNull();
   });
 

@@ -26,6 +26,7 @@ import { summarizeParameter } from '../../src/shared/mcmc-diagnostics';
 import { DataError, type AlgorithmContext, type EngineData } from '../../src/main/engine/algorithm';
 import { hmc, mcmc, type SamplingSummary } from '../../src/main/engine/algorithms/sampling';
 import { createRng } from '../../src/main/engine/rng';
+import { inEnglish } from '../../src/shared/i18n';
 
 const noData: EngineData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };
 
@@ -277,19 +278,18 @@ describe('sampling algorithm', () => {
     const best = g.indexOf(Math.max(...g));
     expect(Math.abs((best % n) - (n - 1) / 2)).toBeLessThan(2);
     expect(Math.abs(Math.floor(best / n) - (n - 1) / 2)).toBeLessThan(2);
-    expect(
-      checkSamplingData(
-        {
-          ...params,
-          bounds: [
-            [1, 0],
-            [0, 1],
-          ],
-        } as McmcParams,
-        null,
-        [],
-      ),
-    ).toMatch(/bounds/);
+    const refusal = checkSamplingData(
+      {
+        ...params,
+        bounds: [
+          [1, 0],
+          [0, 1],
+        ],
+      } as McmcParams,
+      null,
+      [],
+    );
+    expect(refusal && inEnglish(refusal)).toMatch(/bounds: two rows/);
   });
 
   it('refuses a formula with an error, saying where', async () => {

@@ -10,6 +10,7 @@ import {
 } from '../../src/main/engine/sampling/regression';
 import type { Target } from '../../src/main/engine/sampling/types';
 import type { Mixture } from '../../src/shared/artifacts';
+import { translate } from '../../src/shared/i18n';
 
 /** Central finite differences of target.logDensity at q. */
 function numericGradient(target: Target, q: Float64Array, h = 1e-5): Float64Array {
@@ -214,6 +215,18 @@ describe('formula target', () => {
     expect(e.start).toBe(22);
   });
 
+  it('explains a problem in Chinese too, from the same key and values', () => {
+    const zh = (source: string, dim?: number) => {
+      const r = parseFormula(source, dim);
+      if (!('error' in r)) throw new Error(`expected an error for ${source}`);
+      return translate('zh', r.error.text.key, r.error.text.vars);
+    };
+    expect(zh('x + z')).toBe('未知变量“z”（可用的变量：x, y）');
+    expect(zh('-x1^2 - x5^2 - x2^2', 3)).toBe('未知变量“x5”（可用的变量：x1, x2, x3）');
+    expect(zh('x + exp(y, 2)')).toBe('exp 需要 1 个参数，而不是 2 个');
+    expect(zh('x + * y')).toBe('第 5 个字符处有语法错误：Value expected');
+  });
+
   it('names that are JavaScript object properties are unknown, not magic', () => {
     expect(formulaError('constructor(x) + y').message).toMatch(/^Unknown function 'constructor'/);
     expect(formulaError('toString + x + y').message).toMatch(/^Unknown variable 'toString'/);
@@ -326,6 +339,18 @@ describe('logistic regression target', () => {
     const ok = Float64Array.of(1, 0, 1);
     expect(() => logisticRegressionTarget({ X, y: Float64Array.of(1, 2, 0) })).toThrow(
       'Logistic regression needs a 0/1 response: row 2 has 2',
+    );
+    // The page shows it in its own language from the same key and values.
+    const refusal = (() => {
+      try {
+        logisticRegressionTarget({ X, y: Float64Array.of(1, 2, 0) });
+      } catch (e) {
+        return (e as DataError).text!;
+      }
+      throw new Error('no refusal');
+    })();
+    expect(translate('zh', refusal.key, refusal.vars)).toBe(
+      'Logistic 回归的响应变量必须是 0 或 1：第 2 行是 2',
     );
     expect(() =>
       logisticRegressionTarget({ X: Float64Array.of(1, NaN, 2, 3, 4, 5), y: ok }),

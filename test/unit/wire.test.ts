@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from '../../src/shared/wire';
+import { ApiError } from '../../src/shared/api';
+import { localText } from '../../src/shared/i18n';
+import { decodeFrame, encodeFrame, errorFromResult, errorResult } from '../../src/shared/wire';
 
 /** Builds a frame by hand: [u32 header length][header][padding to 8][body]. */
 function rawFrame(
@@ -129,5 +131,33 @@ describe('wire frames', () => {
     expect(() => bad({ p: ['__proto__'], t: 'u8', o: 0, n: 8 })).toThrow(/bad typed-array path/);
     // A well-formed reference into the same body decodes.
     expect(bad({ p: ['x'], t: 'u8', o: 8, n: 8 })).toEqual({ x: new Uint8Array(8) });
+  });
+});
+
+describe('errors across the boundary', () => {
+  it('carry their text, and arrive in the reader’s language', () => {
+    const e = ApiError.of('bad-data', localText('csv.ragged', { line: 3, fields: 2, width: 3 }));
+    expect(e.message).toBe('line 3 has 2 fields where the first row has 3');
+    const result = errorResult(e);
+    const back = decodeFrame(encodeFrame({ t: 'result', id: 1, ...result })) as typeof result;
+    expect(back.ok).toBe(false);
+    if (back.ok) return;
+    expect(errorFromResult(back.error, 'zh').message).toBe('第 3 行有 2 个字段，而第一行有 3 个');
+    expect(errorFromResult(back.error, 'en').message).toBe(e.message);
+    expect(errorFromResult(back.error, 'zh').code).toBe('bad-data');
+  });
+
+  it('fall back to the English message without a text, or with a key this version lacks', () => {
+    const plain = errorResult(new ApiError('internal', 'disk full'));
+    expect(plain).toEqual({ ok: false, error: { code: 'internal', message: 'disk full' } });
+    expect(errorFromResult({ code: 'internal', message: 'disk full' }, 'zh').message).toBe(
+      'disk full',
+    );
+    const unknown = {
+      code: 'bad-data' as const,
+      message: 'newer words',
+      text: { key: 'refuse.fromTheFuture' },
+    };
+    expect(errorFromResult(unknown as never, 'zh').message).toBe('newer words');
   });
 });

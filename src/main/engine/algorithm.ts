@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
+import { inEnglish, type LocalText } from '../../shared/i18n';
 import type { Rng } from './rng';
 
 export interface EngineData {
@@ -62,10 +63,14 @@ export interface Algorithm<P = Record<string, number>, S = Record<string, unknow
 
 /** A problem with the user's input or data: reported as is, with what to change. */
 export class DataError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** A translatable message (see LocalText), or plain English. */
+  constructor(message: LocalText | string) {
+    super(typeof message === 'string' ? message : inEnglish(message));
     this.name = 'DataError';
+    this.text = typeof message === 'string' ? undefined : message;
   }
+
+  readonly text: LocalText | undefined;
 }
 
 /** Thrown by an algorithm that saw `ctx.signal` aborted. */

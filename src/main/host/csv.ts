@@ -8,12 +8,17 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import Papa from 'papaparse';
 import type { ColumnInfo, ColumnType, CsvPreview, CsvSource } from '../../shared/api';
+import { inEnglish, localText, type LocalText } from '../../shared/i18n';
 
 export class CsvError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** A translatable message, or English text as it came (a CSV parser's own words). */
+  constructor(message: LocalText | string) {
+    super(typeof message === 'string' ? message : inEnglish(message));
     this.name = 'CsvError';
+    this.text = typeof message === 'string' ? undefined : message;
   }
+
+  readonly text: LocalText | undefined;
 }
 
 /** A cell as a number: NaN when empty or not a number (and ±Infinity counts as not finite). */
@@ -44,17 +49,22 @@ async function sourceSize(source: CsvSource): Promise<number> {
     stat = await fs.stat(source.path);
   } catch (e) {
     throw new CsvError(
-      `cannot read ${source.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      localText('csv.unreadable', {
+        file: source.path,
+        reason: (e as NodeJS.ErrnoException).code ?? String(e),
+      }),
     );
   }
-  if (!stat.isFile()) throw new CsvError(`cannot read ${source.path}: not a file`);
+  if (!stat.isFile()) throw new CsvError(localText('csv.notAFile', { file: source.path }));
   return stat.size;
 }
 
 async function sample(source: CsvSource): Promise<string> {
   if (source.kind === 'text') return source.text.slice(0, 64 * 1024);
   const handle = await fs.open(source.path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new CsvError(`cannot read ${source.path}: ${e.code ?? e.message}`);
+    throw new CsvError(
+      localText('csv.unreadable', { file: source.path, reason: e.code ?? e.message }),
+    );
   });
   try {
     const buf = Buffer.alloc(64 * 1024);
@@ -93,7 +103,10 @@ async function readCsv(
     input.on('error', (e: NodeJS.ErrnoException) =>
       reject(
         new CsvError(
-          `cannot read ${source.kind === 'path' ? source.path : 'the file'}: ${e.code ?? e.message}`,
+          localText('csv.unreadable', {
+            file: source.kind === 'path' ? source.path : 'the file',
+            reason: e.code ?? e.message,
+          }),
         ),
       ),
     );
@@ -115,7 +128,7 @@ async function readCsv(
     });
     input.pipe(withoutBom).pipe(parser);
   });
-  if (rows.length === 0) throw new CsvError('the file has no rows');
+  if (rows.length === 0) throw new CsvError(localText('csv.noRows'));
   const hasHeader = detectHeader(rows);
   const names = hasHeader
     ? uniqueNames(rows[0].map((c, i) => c.trim() || `column${i + 1}`))
@@ -156,9 +169,7 @@ function checkRectangular(rows: string[][], width: number, hasHeader: boolean): 
   for (let i = 0; i < rows.length; i++) {
     if (rows[i].length !== width) {
       const line = i + (hasHeader ? 2 : 1);
-      throw new CsvError(
-        `line ${line} has ${rows[i].length} fields where the first row has ${width}`,
-      );
+      throw new CsvError(localText('csv.ragged', { line, fields: rows[i].length, width }));
     }
   }
 }
@@ -233,10 +244,10 @@ export async function readNumericTable(
       ? names
       : (options.columns ??
         infos.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name));
-  if (chosen.length === 0) throw new CsvError('the file has no numeric column');
+  if (chosen.length === 0) throw new CsvError(localText('csv.noNumericColumn'));
   const index = chosen.map((name) => {
     const j = names.indexOf(name);
-    if (j < 0) throw new CsvError(`no column named "${name}" (columns: ${names.join(', ')})`);
+    if (j < 0) throw new CsvError(localText('csv.noColumn', { name, columns: names.join(', ') }));
     return j;
   });
   const firstLine = csv.hasHeader ? 2 : 1;
@@ -245,34 +256,31 @@ export async function readNumericTable(
   for (let i = 0; i < csv.rows.length; i++) {
     const row = csv.rows[i];
     const values: number[] = [];
-    let invalid: string | null = null;
+    let invalid: LocalText | null = null;
     for (let c = 0; c < index.length; c++) {
       const cell = row[index[c]];
       const v = parseCell(cell);
       if (Number.isNaN(v)) {
-        const trimmed = cell.trim();
-        const isText = trimmed !== '' && Number.isNaN(Number(trimmed));
-        const what =
-          trimmed === ''
-            ? 'is empty'
-            : isText
-              ? `"${trimmed}" is not a number`
-              : `"${trimmed}" is not finite`;
-        if (isText) throw new CsvError(`line ${i + firstLine}, column "${chosen[c]}": ${what}`);
-        invalid ??= `line ${i + firstLine}, column "${chosen[c]}": ${what}`;
+        const value = cell.trim();
+        const where = { line: i + firstLine, column: chosen[c] };
+        if (value !== '' && Number.isNaN(Number(value)))
+          throw new CsvError(localText('csv.notANumber', { ...where, value }));
+        invalid ??=
+          value === ''
+            ? localText('csv.emptyCell', where)
+            : localText('csv.notFinite', { ...where, value });
       }
       values.push(v);
     }
     if (invalid) {
-      if (!options.dropInvalidRows)
-        throw new CsvError(`${invalid} (drop such rows or fix the file)`);
+      if (!options.dropInvalidRows) throw new CsvError(invalid);
       dropped++;
       continue;
     }
     for (const v of values) out.push(v);
   }
   const rows = out.length / chosen.length;
-  if (rows === 0) throw new CsvError('no rows left with valid values in the chosen columns');
+  if (rows === 0) throw new CsvError(localText('csv.noValidRows'));
   return {
     columns: chosen.map((name) => ({ ...infos[names.indexOf(name)], missing: 0 })),
     rows,

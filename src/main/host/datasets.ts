@@ -1,6 +1,7 @@
 /** Data sets: CSV import into the store, and the bundled sets that need no import. */
 import { join } from 'node:path';
 import type { CsvSource, DatasetMeta } from '../../shared/api';
+import { localText } from '../../shared/i18n';
 import { CsvError, readNumericTable } from './csv';
 import { loadMnist } from './mnist';
 import type { Store } from './store';
@@ -56,14 +57,22 @@ export async function importImageCsv(
   const labelAt = options.labelColumn === undefined ? -1 : names.indexOf(options.labelColumn);
   if (options.labelColumn !== undefined && labelAt < 0)
     throw new CsvError(
-      `no label column "${options.labelColumn}" (columns: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`,
+      localText('csv.noLabelColumn', {
+        name: options.labelColumn,
+        columns: names.slice(0, 8).join(', ') + (names.length > 8 ? ', …' : ''),
+      }),
     );
   const cols = names.length;
   const pixelCount = cols - (labelAt < 0 ? 0 : 1);
   const n = options.width * options.height;
   if (pixelCount !== n)
     throw new CsvError(
-      `the file has ${pixelCount} pixel columns${labelAt < 0 ? '' : ` besides the label column`}, but ${options.width} × ${options.height} images need ${n}`,
+      localText(labelAt < 0 ? 'csv.pixelCount' : 'csv.pixelCountWithLabel', {
+        pixels: pixelCount,
+        w: options.width,
+        h: options.height,
+        n,
+      }),
     );
   const rows = table.rows;
   const v = table.values;
@@ -81,15 +90,13 @@ export async function importImageCsv(
       if (c === labelAt) {
         if (!Number.isInteger(x) || Math.abs(x) > 2 ** 31 - 1)
           throw new CsvError(
-            `row ${i + 1}, label column "${names[c]}": ${x} is not an integer label`,
+            localText('csv.notALabel', { row: i + 1, column: names[c], value: x }),
           );
         labels![i] = x;
         continue;
       }
       if (x < 0 || x > 255)
-        throw new CsvError(
-          `row ${i + 1}, column "${names[c]}": ${x} is not a pixel value (0–255, or 0–1 for the whole file)`,
-        );
+        throw new CsvError(localText('csv.notAPixel', { row: i + 1, column: names[c], value: x }));
       pixels[i * n + p++] = Math.round(x * scale);
     }
   }

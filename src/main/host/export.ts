@@ -47,7 +47,7 @@ import {
   pairsOption,
   type Label,
 } from '../../shared/charts';
-import { optionLabel, translate } from '../../shared/i18n';
+import { localText, optionLabel, translate } from '../../shared/i18n';
 import { bestIndex, differingKeys, summaryDirections } from '../../shared/run-summary';
 import {
   assembleDraws,
@@ -807,12 +807,12 @@ function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): P
 
 /** Every file of an export, with its content, sorted by path; nothing is written here. */
 async function buildExport(store: Store, ids: number[], appVersion: string): Promise<Entry[]> {
-  if (ids.length === 0) throw new ApiError('invalid-input', 'choose at least one run to export');
+  if (ids.length === 0) throw ApiError.of('invalid-input', localText('export.chooseRun'));
   if (new Set(ids).size !== ids.length)
     throw new ApiError('invalid-input', 'a run is listed twice in the comparison');
   const runs = ids.map((id) => {
     const run = store.getRun(id);
-    if (!run) throw new ApiError('not-found', `no run ${id}`);
+    if (!run) throw ApiError.of('not-found', localText('refuse.noRun', { id }));
     return run;
   });
   const ctx = { appVersion, exportedAt: new Date().toISOString() };
@@ -857,15 +857,12 @@ async function prepareFolder(root: string, overwrite: boolean, create: boolean):
   }
   if (info) {
     if (!info.isDirectory())
-      throw new ApiError('conflict', `${root} exists and is not a folder; choose another folder`);
+      throw ApiError.of('conflict', localText('export.notAFolder', { path: root }));
     const inside = await readdir(root).catch((e: unknown) => {
       throw fsError(e, `cannot read ${root}`);
     });
     if (inside.length > 0 && !overwrite)
-      throw new ApiError(
-        'exists',
-        `${root} already exists and is not empty; choose another folder or allow overwriting`,
-      );
+      throw ApiError.of('exists', localText('export.notEmpty', { path: root }));
   } else if (create) {
     await mkdir(root, { recursive: true }).catch((e: unknown) => {
       throw fsError(e, `cannot create ${root}`);
@@ -1104,15 +1101,16 @@ export function parseMetricsCsv(text: string, name = 'metrics.csv'): MetricPoint
 export async function importRunFolder(store: Store, dir: string): Promise<RunInfo> {
   const root = resolve(dir);
   const info = await stat(root).catch(() => null);
-  if (!info?.isDirectory()) throw new ApiError('bad-data', `${root} is not a folder`);
+  if (!info?.isDirectory())
+    throw ApiError.of('bad-data', localText('import.notAFolder', { path: root }));
   const paramsText = await readText(root, 'params.json', true);
   if (paramsText === null) {
     const comparison = await readText(root, 'comparison.json', true);
-    throw new ApiError(
+    throw ApiError.of(
       'bad-data',
-      comparison === null
-        ? `params.json: missing in ${root} (not a run folder exported by Latent Lab)`
-        : `params.json: missing; ${root} is a comparison: import one of its run-… folders`,
+      localText(comparison === null ? 'import.notARunFolder' : 'import.comparisonFolder', {
+        path: root,
+      }),
     );
   }
   const meta = parseJsonFile('params.json', paramsText, paramsFileSchema);

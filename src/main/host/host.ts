@@ -23,6 +23,7 @@ import {
   type RunInfo,
 } from '../../shared/api';
 import { mixtureSchema } from '../../shared/artifacts';
+import { localText, type LocalText } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
@@ -128,7 +129,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     const dataset = input.datasetId === null ? null : store.getDataset(input.datasetId);
     if (input.datasetId !== null && !dataset)
-      throw new ApiError('not-found', `no data set ${input.datasetId}`);
+      throw ApiError.of('not-found', localText('refuse.noDataset', { id: input.datasetId }));
     if (dataset?.image && !spec.images)
       throw new ApiError(
         'bad-data',
@@ -136,13 +137,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     let data: EngineData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };
     if (dataset && input.columns.length === 0)
-      throw new ApiError('invalid-input', 'columns: choose at least one column of the data set');
+      throw ApiError.of('invalid-input', localText('refuse.chooseColumns'));
     if (dataset) {
       const built = runEngineData(store, dataset, input.columns);
       if ('refusal' in built) throw new ApiError('invalid-input', built.refusal);
       data = built.data;
     } else if (input.columns.length > 0)
-      throw new ApiError('invalid-input', 'columns are chosen from a data set: give none');
+      throw ApiError.of('invalid-input', localText('refuse.noColumnsWithoutData'));
     if (parsedParams.data.target === 'gmm-run')
       data = fittedMixtureData(Number(parsedParams.data.gmmRun));
     const refusal = spec.checkData(
@@ -151,7 +152,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       input.columns,
       Boolean(dataset?.image),
     );
-    if (refusal) throw new ApiError('bad-data', refusal);
+    if (refusal) throw ApiError.of('bad-data', refusal);
     if (input.algorithm === 'mcmc' || input.algorithm === 'hmc')
       await checkSamplingTarget(parsedParams.data, data);
     const run = store.createRun({
@@ -188,18 +189,23 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (params.target === 'formula') {
       const parsed = (await formulas()).parseFormula(String(params.formula));
       if ('error' in parsed)
-        throw new ApiError('invalid-input', `params.formula: ${parsed.error.message}`);
+        throw new ApiError(
+          'invalid-input',
+          `params.formula: ${parsed.error.message}`,
+          parsed.error.text,
+        );
     }
     const { samplingDimension } = await samplingEngine();
     let dim: number;
     try {
       dim = samplingDimension(params as unknown as SamplingParams, data);
     } catch (e) {
-      if (e instanceof Error && e.name === 'DataError') throw new ApiError('bad-data', e.message);
+      if (e instanceof Error && e.name === 'DataError')
+        throw new ApiError('bad-data', e.message, (e as { text?: LocalText }).text);
       throw e;
     }
     const tooBig = checkSamplingSize(params as unknown as SamplingParams, dim);
-    if (tooBig) throw new ApiError('bad-data', tooBig);
+    if (tooBig) throw ApiError.of('bad-data', tooBig);
   }
 
   /** A completed GMM run's final mixture (and its columns, to name the sampler's parameters). */
@@ -224,7 +230,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   function existingRun(id: number): RunInfo {
     const run = store.getRun(id);
-    if (!run) throw new ApiError('not-found', `no run ${id}`);
+    if (!run) throw ApiError.of('not-found', localText('refuse.noRun', { id }));
     return run;
   }
 
@@ -271,7 +277,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'datasets.values': ({ id }) => {
       const meta = store.getDataset(id);
-      if (!meta) throw new ApiError('not-found', `no data set ${id}`);
+      if (!meta) throw ApiError.of('not-found', localText('refuse.noDataset', { id }));
       // Not even when small: one rule, and a table of pixel columns helps no one.
       if (meta.image)
         throw new ApiError(
@@ -282,7 +288,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'datasets.images': ({ id, offset, count }) => {
       const meta = store.getDataset(id);
-      if (!meta) throw new ApiError('not-found', `no data set ${id}`);
+      if (!meta) throw ApiError.of('not-found', localText('refuse.noDataset', { id }));
       if (!meta.image)
         throw new ApiError(
           'unsupported',
@@ -292,7 +298,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'datasets.delete': ({ id }) => {
       if (store.getDataset(id)?.builtin)
-        throw new ApiError('conflict', `data set ${id} is bundled with the app and stays`);
+        throw ApiError.of('conflict', localText('refuse.bundledDataset', { id }));
       const deleted = store.deleteDataset(id);
       if (deleted) events.emit('datasets.changed', { reason: 'deleted' });
       return { deleted };
@@ -320,7 +326,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.delete': ({ id }) => {
       // Active here, or in another process (the CLI beside the app) by its stored status.
       if (runs.isActive(id) || isActiveStatus(existingRun(id).status))
-        throw new ApiError('conflict', `run ${id} is still running; cancel it first`);
+        throw ApiError.of('conflict', localText('refuse.stillRunning', { id }));
       const deleted = store.deleteRun(id);
       if (deleted) events.emit('run.deleted', { id });
       return { deleted };
@@ -363,7 +369,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'app.chooseFolder': async () => {
       if (!options.chooseFolder)
-        throw new ApiError('unsupported', 'no folder picker here: type the folder path');
+        throw ApiError.of('unsupported', localText('refuse.noFolderPicker'));
       return { dir: await options.chooseFolder() };
     },
     'models.score': ({ id, source, dropInvalidRows }) =>
@@ -381,7 +387,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return await (handlers[name] as (i: unknown) => unknown)(parsed.data);
     } catch (e) {
       if (e instanceof ApiError) throw e;
-      if (e instanceof CsvError) throw new ApiError('bad-data', e.message);
+      if (e instanceof CsvError) throw new ApiError('bad-data', e.message, e.text);
       throw new ApiError('internal', e instanceof Error ? e.message : String(e));
     }
   }

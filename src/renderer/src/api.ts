@@ -10,9 +10,11 @@ import {
   type RequestName,
   type RequestOutput,
 } from '../../shared/api';
+import { currentLanguage } from './i18n';
 import {
   decodeFrame,
   encodeFrame,
+  errorFromResult,
   type CallResult,
   type ClientMessage,
   type ServerMessage,
@@ -27,7 +29,7 @@ type Listener = (payload: unknown) => void;
 
 function unwrap(r: CallResult): unknown {
   if (r.ok) return r.value;
-  throw new ApiError(r.error.code, r.error.message);
+  throw errorFromResult(r.error, currentLanguage());
 }
 
 function electronApi(bridge: Bridge): Api {

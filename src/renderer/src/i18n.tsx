@@ -9,14 +9,15 @@ interface I18n {
 
 const I18nContext = createContext<I18n | null>(null);
 
-function initialLanguage(): Language {
+/** The reader's language: the one chosen in the app, else the browser's. */
+export function currentLanguage(): Language {
   const saved = localStorage.getItem('latent-lab.lang');
   if (saved && saved in languages) return saved as Language;
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Language>(initialLanguage);
+  const [lang, setLangState] = useState<Language>(currentLanguage);
   const setLang = useCallback((l: Language) => {
     localStorage.setItem('latent-lab.lang', l);
     document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';

@@ -1,4 +1,5 @@
 import { paramsSchema, type FieldList } from './fields';
+import { localText, type LocalText } from '../i18n';
 
 /**
  * Where the real samples come from: a 2-D preset drawn afresh each step (no data set), points
@@ -151,28 +152,23 @@ export function checkGanData(
   p: Pick<GanParams, 'source' | 'painted'> & Partial<Pick<GanParams, 'loss' | 'dActivation'>>,
   shape: { rows: number; cols: number } | null,
   image: boolean,
-): string | null {
+): LocalText | null {
   if (
     p.loss === 'wgan-gp' &&
     p.dActivation &&
     !GRADIENT_PENALTY_ACTIVATIONS.includes(p.dActivation)
   )
-    return (
-      `the gradient penalty needs second-order gradients, which tfjs computes correctly only ` +
-      `through a ReLU discriminator (${p.dActivation}: wrong or missing): choose ReLU for D, ` +
-      `or the hinge loss`
-    );
+    return localText('refuse.gradientPenalty', { activation: p.dActivation });
   if (p.source === 'painted') {
     const pts = p.painted ?? [];
     if (pts.length < MIN_PAINTED_POINTS || pts.some((r) => r.length !== 2))
-      return `paint at least ${MIN_PAINTED_POINTS} points (two coordinates each)`;
+      return localText('refuse.paintMore', { n: MIN_PAINTED_POINTS });
     return null;
   }
   if (!ganNeedsData(p)) return null;
-  if (!shape) return 'choose a data set';
-  if (shape.rows < 2) return 'the data set needs at least two rows';
-  if (!image && shape.cols !== 2)
-    return `a GAN on a table learns two numeric columns: select exactly two (${shape.cols} selected)`;
+  if (!shape) return localText('refuse.chooseDataset');
+  if (shape.rows < 2) return localText('refuse.twoRows');
+  if (!image && shape.cols !== 2) return localText('refuse.ganTwoColumns', { n: shape.cols });
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { paramsSchema, type FieldList } from './fields';
+import { localText, type LocalText } from '../i18n';
 
 export const covarianceTypes = ['full', 'diag', 'spherical', 'tied'] as const;
 export type CovarianceType = (typeof covarianceTypes)[number];
@@ -64,15 +65,15 @@ export const gmmSweepParams = paramsSchema<GmmSweepParams & Record<string, never
 export function checkGmmData(
   params: Pick<GmmParams, 'k' | 'init' | 'initMeans'>,
   shape: { rows: number; cols: number },
-): string | null {
-  if (shape.cols < 1) return 'choose at least one numeric column';
+): LocalText | null {
+  if (shape.cols < 1) return localText('refuse.chooseNumericColumn');
   if (params.k > shape.rows)
-    return `K = ${params.k} is larger than the number of rows (${shape.rows}); reduce K`;
+    return localText('refuse.kTooLarge', { k: params.k, rows: shape.rows });
   if (params.init === 'means') {
     const m = params.initMeans;
-    if (!m) return 'init = means needs the initial means (K rows of one value per column)';
+    if (!m) return localText('refuse.initMeansMissing');
     if (m.length !== params.k || m.some((row) => row.length !== shape.cols))
-      return `the initial means must be ${params.k} rows of ${shape.cols} values (K × columns)`;
+      return localText('refuse.initMeansShape', { k: params.k, cols: shape.cols });
   }
   return null;
 }
@@ -80,9 +81,9 @@ export function checkGmmData(
 export function checkGmmSweepData(
   params: Pick<GmmSweepParams, 'kMin' | 'kMax'>,
   shape: { rows: number; cols: number },
-): string | null {
+): LocalText | null {
   if (params.kMin > params.kMax)
-    return `kMin (${params.kMin}) is larger than kMax (${params.kMax})`;
+    return localText('refuse.kRange', { kMin: params.kMin, kMax: params.kMax });
   return checkGmmData({ k: params.kMax, init: 'kmeans' }, shape);
 }
 

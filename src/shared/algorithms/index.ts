@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { isShown, type FieldList, type ParamValues } from './fields';
+import type { LocalText } from '../i18n';
 import {
   checkGmmData,
   checkGmmSweepData,
@@ -50,7 +51,7 @@ export interface AlgorithmSpec {
     columns: readonly string[],
     /** Whether the data set is an image set (every pixel a column). */
     image?: boolean,
-  ): string | null;
+  ): LocalText | null;
 }
 
 const always = () => true;

@@ -1,4 +1,5 @@
 import { paramsSchema, type FieldList } from './fields';
+import { localText, type LocalText } from '../i18n';
 
 /** Targets drawn in two dimensions, where the run page shows the density and the moves. */
 export const targets2d = [
@@ -207,10 +208,14 @@ export function samplingNeedsData(p: { target: string }): boolean {
 const MAX_VALUES = 10_000_000;
 
 /** Why a run of this target's dimension would keep too many draws (null when it fits). */
-export function checkSamplingSize(p: SamplingParams, dim: number): string | null {
+export function checkSamplingSize(p: SamplingParams, dim: number): LocalText | null {
   const values = p.chains * (p.warmup + p.draws) * (dim + 7);
   return values > MAX_VALUES
-    ? `chains × (warm-up + draws) × (${dim} parameters + 7 statistics) is ${values.toLocaleString('en')} values to keep; at most ${MAX_VALUES.toLocaleString('en')}: lower chains, warm-up or draws`
+    ? localText('refuse.tooManyDraws', {
+        dim,
+        values: values.toLocaleString('en'),
+        max: MAX_VALUES.toLocaleString('en'),
+      })
     : null;
 }
 
@@ -218,7 +223,7 @@ export function checkSamplingData(
   p: SamplingParams,
   shape: { rows: number; cols: number } | null,
   columns: readonly string[],
-): string | null {
+): LocalText | null {
   // Every draw is kept (with 7 sampler statistics). The host checks again once it has built the
   // target and knows its dimension; here, the fixed targets.
   const fixed = p.target === 'gauss100' ? 100 : p.target === 'funnel10' ? 10 : 2;
@@ -226,19 +231,20 @@ export function checkSamplingData(
   if (tooBig) return tooBig;
   const b = p.target === 'formula' ? p.bounds : undefined;
   if (b && (b.length !== 2 || b.some((r) => r.length !== 2 || !(r[1] > r[0]))))
-    return 'bounds: two rows "x0, x1; y0, y1", each low < high';
+    return localText('refuse.bounds');
   if (!samplingNeedsData(p)) return null;
-  if (!shape) return `the target ${p.target} is a posterior given data: choose a data set`;
+  if (!shape) return localText('refuse.posteriorNeedsData', { target: p.target });
   if (p.target === 'bayes-gmm') {
-    if (shape.rows < (p as McmcParams).components! * 2)
-      return 'a Bayesian mixture needs at least two rows per component';
-    if (p.sampler !== 'gibbs')
-      return 'the Bayesian mixture is sampled by exact Gibbs: choose Gibbs';
+    if (shape.rows < (p as McmcParams).components! * 2) return localText('refuse.mixtureRows');
+    if (p.sampler !== 'gibbs') return localText('refuse.mixtureGibbs');
     return null;
   }
   if (!p.response || !columns.includes(p.response))
-    return `the response "${p.response ?? ''}" must be one of the selected columns (${columns.join(', ')})`;
-  if (columns.length < 2) return 'select the response and at least one predictor column';
-  if (shape.rows <= columns.length) return 'a regression needs more rows than parameters';
+    return localText('refuse.responseColumn', {
+      response: p.response ?? '',
+      columns: columns.join(', '),
+    });
+  if (columns.length < 2) return localText('refuse.regressionColumns');
+  if (shape.rows <= columns.length) return localText('refuse.regressionRows');
   return null;
 }

@@ -1,4 +1,5 @@
 import { paramsSchema, type FieldList } from './fields';
+import type { LocalText } from '../i18n';
 import { checkVaeData } from './vae';
 
 /** Binary units for pixels (binarised), Gaussian units of unit variance for standardised tables. */
@@ -90,7 +91,7 @@ export const rbmParams = paramsSchema<RbmParams & Record<string, never>>(rbmFiel
 export const checkRbmData: (
   params: Pick<RbmParams, 'testFraction' | 'batchSize'>,
   shape: { rows: number; cols: number },
-) => string | null = checkVaeData;
+) => LocalText | null = checkVaeData;
 
 export interface RbmSummary {
   /** Mean log p(v) of the test rows from the AIS estimate of log Z (null without AIS or test rows). */

@@ -1,4 +1,5 @@
 import { paramsSchema, type FieldList } from './fields';
+import { localText, type LocalText } from '../i18n';
 
 export const vaeActivations = ['relu', 'tanh', 'elu', 'leakyRelu', 'sigmoid'] as const;
 export type VaeActivation = (typeof vaeActivations)[number];
@@ -86,10 +87,10 @@ export const vaeParams = paramsSchema<VaeParams & Record<string, never>>(vaeFiel
 export function checkVaeData(
   params: Pick<VaeParams, 'testFraction' | 'batchSize'>,
   shape: { rows: number; cols: number },
-): string | null {
-  if (shape.cols < 1) return 'choose at least one numeric column';
+): LocalText | null {
+  if (shape.cols < 1) return localText('refuse.chooseNumericColumn');
   const test = Math.round(shape.rows * params.testFraction);
-  if (shape.rows - test < 1) return 'there are no training rows; lower the test fraction';
+  if (shape.rows - test < 1) return localText('refuse.noTrainingRows');
   return null;
 }
 

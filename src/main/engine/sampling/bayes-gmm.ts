@@ -24,6 +24,7 @@
  */
 import type { Mixture } from '../../../shared/artifacts';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
+import { localText } from '../../../shared/i18n';
 import { DataError } from '../algorithm';
 import type { Rng } from '../rng';
 import { sampleDirichlet, sampleInverseWishart, sampleMultivariateNormal } from './distributions';
@@ -139,9 +140,7 @@ class BayesGmm implements BayesGmmChain {
     const psiChol = cholesky(psi0);
     if (!psiChol) {
       throw new DataError(
-        opts.psi0
-          ? 'psi0 is not positive definite'
-          : 'The data covariance is singular: a column is constant or a combination of others',
+        opts.psi0 ? 'psi0 is not positive definite' : localText('refuse.singularCovariance'),
       );
     }
     this.psi0Inv = symmetricInverse(psiChol);

@@ -18,11 +18,14 @@ import {
   simplify,
   type MathNode,
 } from 'mathjs';
+import { inEnglish, localText, type LocalText, type MessageKey } from '../../../shared/i18n';
 import type { Rng } from '../rng';
 import type { Target } from './types';
 
 export interface FormulaError {
+  /** English; `text` is the same for the page to show in its language. */
   message: string;
+  text: LocalText;
   /** Character offsets into the source of the part to underline (end exclusive). */
   start: number;
   end: number;
@@ -105,11 +108,11 @@ function power(base: string, exponent: string): string {
 /** Thrown inside the parser's passes and turned into the `error` result. */
 class FormulaProblem extends Error {
   constructor(
-    message: string,
+    readonly text: LocalText,
     readonly start: number,
     readonly end: number,
   ) {
-    super(message);
+    super(inEnglish(text));
   }
 }
 
@@ -177,8 +180,8 @@ function findText(source: string, texts: string[]): [number, number] {
   return best ?? whole(source);
 }
 
-function fail(message: string, span: [number, number]): never {
-  throw new FormulaProblem(message, span[0], span[1]);
+function fail(key: MessageKey, vars: LocalText['vars'], span: [number, number]): never {
+  throw new FormulaProblem(localText(key, vars), span[0], span[1]);
 }
 
 /** A ConstantNode's value, whatever its type (mathjs types it by a generic). */
@@ -197,19 +200,16 @@ function checkNode(node: MathNode, source: string, symbols: string[]): void {
       const value = constantValue(node);
       if (typeof value === 'number') return;
       if (typeof value === 'string') {
-        fail(
-          'Text in quotes is not allowed: a formula is made of numbers',
-          findText(source, ['"', "'"]),
-        );
+        fail('formula.quotes', undefined, findText(source, ['"', "'"]));
       }
       const word = String(value);
-      fail(`'${word}' is not a number`, findName(source, word));
+      fail('formula.notANumber', { word }, findName(source, word));
       break;
     }
     case 'SymbolNode': {
       const name = (node as SymbolNode).name;
       if (Object.hasOwn(allowedFunctions, name)) {
-        fail(`'${name}' is a function: write ${name}(…)`, findName(source, name, false));
+        fail('formula.isAFunction', { name }, findName(source, name, false));
       }
       if (!Object.hasOwn(constants, name)) symbols.push(name);
       return;
@@ -221,7 +221,7 @@ function checkNode(node: MathNode, source: string, symbols: string[]): void {
       const op = node as OperatorNode;
       if (!allowedOperators.has(op.fn)) {
         const span = operatorWords.has(op.op) ? findName(source, op.op) : findText(source, [op.op]);
-        fail(`The operator '${op.op}' is not allowed (use + − * / ^)`, span);
+        fail('formula.operator', { op: op.op }, span);
       }
       for (const a of op.args) checkNode(a, source, symbols);
       return;
@@ -229,23 +229,25 @@ function checkNode(node: MathNode, source: string, symbols: string[]): void {
     case 'FunctionNode': {
       const fnNode = node as FunctionNode;
       const fn = fnNode.fn as unknown as MathNode;
-      if (fn.type !== 'SymbolNode') fail('Only plain function calls are allowed', whole(source));
+      if (fn.type !== 'SymbolNode') fail('formula.plainCalls', undefined, whole(source));
       const name = (fn as SymbolNode).name;
       const arity = Object.hasOwn(allowedFunctions, name) ? allowedFunctions[name] : undefined;
       if (!arity) {
         if (name === 'x' || name === 'y' || /^x[0-9]+$/.test(name)) {
-          fail(
-            `'${name}' is a variable, not a function: write ${name} * (…)`,
-            findName(source, name, true),
-          );
+          fail('formula.variableCalled', { name }, findName(source, name, true));
         }
-        fail(`Unknown function '${name}' (allowed: ${functionList})`, findName(source, name, true));
+        fail(
+          'formula.unknownFunction',
+          { name, allowed: functionList },
+          findName(source, name, true),
+        );
       }
       const n = fnNode.args.length;
       if (n < arity[0] || n > arity[1]) {
-        const want = arity[0] === arity[1] ? `${arity[0]}` : `${arity[0]} or ${arity[1]}`;
+        const [min, max] = arity;
         fail(
-          `${name} takes ${want} argument${want === '1' ? '' : 's'}, not ${n}`,
+          min === max ? 'formula.arity' : 'formula.arityRange',
+          { name, min, max, n, s: min === max && min === 1 ? '' : 's' },
           findName(source, name, true),
         );
       }
@@ -254,33 +256,30 @@ function checkNode(node: MathNode, source: string, symbols: string[]): void {
     }
     case 'AssignmentNode':
     case 'FunctionAssignmentNode':
-      fail(
-        'Assignments and function definitions are not allowed: write one expression',
-        findText(source, ['=']),
-      );
+      fail('formula.assignment', undefined, findText(source, ['=']));
       break;
     case 'BlockNode':
-      fail('Write a single expression (no ; between parts)', findText(source, [';']));
+      fail('formula.block', undefined, findText(source, [';']));
       break;
     case 'ArrayNode':
     case 'IndexNode':
     case 'AccessorNode':
-      fail('Matrices, vectors and indexing are not allowed', findText(source, ['[', '.']));
+      fail('formula.matrix', undefined, findText(source, ['[', '.']));
       break;
     case 'ObjectNode':
-      fail('Objects are not allowed', findText(source, ['{']));
+      fail('formula.object', undefined, findText(source, ['{']));
       break;
     case 'RangeNode':
-      fail('Ranges are not allowed', findText(source, [':']));
+      fail('formula.range', undefined, findText(source, [':']));
       break;
     case 'ConditionalNode':
-      fail('Conditionals (a ? b : c) are not allowed', findText(source, ['?']));
+      fail('formula.conditional', undefined, findText(source, ['?']));
       break;
     case 'RelationalNode':
-      fail('Comparisons are not allowed', findText(source, ['<', '>', '==', '!=']));
+      fail('formula.comparison', undefined, findText(source, ['<', '>', '==', '!=']));
       break;
     default:
-      fail(`'${node.toString()}' is not allowed in a formula`, whole(source));
+      fail('formula.notAllowed', { what: node.toString() }, whole(source));
   }
 }
 
@@ -292,14 +291,24 @@ interface Variables {
 
 const indexed = /^x([1-9][0-9]*)$/;
 
-function useHint(scheme: 'xy' | 'indexed' | null, d: number | null): string {
-  if (scheme === 'xy') return d === 1 ? 'use x' : 'use x and y';
+/**
+ * Which variables to use, in words (`hint`, English) and as a plain list (`names`, for other
+ * languages' messages).
+ */
+function useHint(
+  scheme: 'xy' | 'indexed' | null,
+  d: number | null,
+): { hint: string; names: string } {
+  if (scheme === 'xy')
+    return d === 1 ? { hint: 'use x', names: 'x' } : { hint: 'use x and y', names: 'x, y' };
   if (scheme === 'indexed' && d !== null) {
-    if (d === 1) return 'use x1';
-    if (d === 2) return 'use x1 and x2';
-    return d === 3 ? 'use x1, x2 and x3' : `use x1 … x${d}`;
+    if (d === 1) return { hint: 'use x1', names: 'x1' };
+    if (d === 2) return { hint: 'use x1 and x2', names: 'x1, x2' };
+    return d === 3
+      ? { hint: 'use x1, x2 and x3', names: 'x1, x2, x3' }
+      : { hint: `use x1 … x${d}`, names: `x1 … x${d}` };
   }
-  return 'use x and y, or x1, x2, …';
+  return { hint: 'use x and y, or x1, x2, …', names: 'x, y | x1, x2, …' };
 }
 
 /** Decides the variable naming and dimension from the symbols used (or the given `dim`). */
@@ -310,7 +319,7 @@ function resolveVariables(symbols: string[], source: string, dim?: number): Vari
   if (firstXy !== undefined && firstIndexed !== undefined) {
     const second =
       symbols.indexOf(firstXy) < symbols.indexOf(firstIndexed) ? firstIndexed : firstXy;
-    fail('Use either x, y or x1, x2, … — not both', findName(source, second, false));
+    fail('formula.bothSchemes', undefined, findName(source, second, false));
   }
   let scheme: 'xy' | 'indexed' | null = firstXy ? 'xy' : firstIndexed ? 'indexed' : null;
   let d: number | null = null;
@@ -327,7 +336,8 @@ function resolveVariables(symbols: string[], source: string, dim?: number): Vari
   if (d !== null && d > MAX_FORMULA_DIM) {
     const widest = symbols.find((s) => indexed.test(s) && Number(indexed.exec(s)![1]) === d);
     fail(
-      `At most ${MAX_FORMULA_DIM} variables (x1 … x${MAX_FORMULA_DIM}); this formula has x${d}`,
+      'formula.tooManyVariables',
+      { max: MAX_FORMULA_DIM, d },
       widest ? findName(source, widest, false) : [0, source.length],
     );
   }
@@ -341,18 +351,17 @@ function resolveVariables(symbols: string[], source: string, dim?: number): Vari
   }
   for (const s of symbols) {
     if (index.has(s)) continue;
-    const hint = useHint(scheme, d);
     const lower = s.toLowerCase();
-    const extra =
-      Object.hasOwn(constants, lower) && lower !== s ? ` (did you mean ${lower}?)` : ` (${hint})`;
-    fail(`Unknown variable '${s}'${extra}`, findName(source, s, false));
+    if (Object.hasOwn(constants, lower) && lower !== s)
+      fail('formula.unknownVariableCase', { name: s, lower }, findName(source, s, false));
+    fail('formula.unknownVariable', { name: s, ...useHint(scheme, d) }, findName(source, s, false));
   }
-  if (d === null) fail(`The formula uses no variable (${useHint(null, null)})`, whole(source));
+  if (d === null) fail('formula.noVariable', useHint(null, null), whole(source));
 
   const names =
     scheme === 'xy' ? ['x', 'y'].slice(0, d) : Array.from({ length: d }, (_, i) => `x${i + 1}`);
   for (const n of names) {
-    if (!symbols.includes(n)) fail(`The formula does not depend on ${n}`, whole(source));
+    if (!symbols.includes(n)) fail('formula.independent', { name: n }, whole(source));
   }
   return { names, index };
 }
@@ -644,22 +653,24 @@ function normalise(source: string): string {
   return source.replace(/#[^\n]*/g, (m) => ' '.repeat(m.length)).replace(/[\r\n\t]/g, ' ');
 }
 
+/** A problem and where it is, in English and as a translatable text. */
+function problem(text: LocalText, start: number, end: number): FormulaError {
+  return { message: inEnglish(text), text, start, end };
+}
+
 function syntaxError(err: unknown, source: string): FormulaError {
   const message = err instanceof Error ? err.message : String(err);
   const char = (err as { char?: unknown }).char;
-  const text = message.replace(/\s*\(char \d+\)\s*$/, '');
+  // mathjs's own words (English) are quoted inside the message.
+  const detail = message.replace(/\s*\(char \d+\)\s*$/, '');
   if (typeof char !== 'number')
-    return { message: `Syntax error: ${text}`, start: 0, end: source.length };
+    return problem(localText('formula.syntax', { detail }), 0, source.length);
   const at = char - 1;
   if (at >= source.trimEnd().length) {
     const end = source.length;
-    return {
-      message: `Syntax error at the end of the formula: ${text}`,
-      start: Math.max(0, end - 1),
-      end,
-    };
+    return problem(localText('formula.syntaxAtEnd', { detail }), Math.max(0, end - 1), end);
   }
-  return { message: `Syntax error at column ${char}: ${text}`, start: at, end: at + 1 };
+  return problem(localText('formula.syntaxAt', { column: char, detail }), at, at + 1);
 }
 
 /**
@@ -670,17 +681,10 @@ function syntaxError(err: unknown, source: string): FormulaError {
  */
 export function parseFormula(source: string, dim?: number): FormulaResult {
   if (dim !== undefined && !(Number.isInteger(dim) && dim >= 1)) {
-    return {
-      error: {
-        message: `The dimension must be a positive integer, got ${dim}`,
-        start: 0,
-        end: source.length,
-      },
-    };
+    return { error: problem(localText('formula.dimension', { dim }), 0, source.length) };
   }
   const text = normalise(source);
-  if (text.trim() === '')
-    return { error: { message: 'The formula is empty', start: 0, end: source.length } };
+  if (text.trim() === '') return { error: problem(localText('formula.empty'), 0, source.length) };
 
   let node: MathNode;
   try {
@@ -704,11 +708,12 @@ export function parseFormula(source: string, dim?: number): FormulaResult {
         const msg = err instanceof Error ? err.message : String(err);
         const fn = /function "([^"]+)"/.exec(msg)?.[1];
         fail(
-          `Cannot differentiate with respect to ${name}${fn ? ` (mathjs cannot differentiate ${fn})` : ''}: ${msg}`,
+          fn ? 'formula.cannotDifferentiateFn' : 'formula.cannotDifferentiate',
+          { name, fn: fn ?? '', detail: msg },
           fn ? findName(text, fn, true) : whole(text),
         );
       }
-      if (isZero(g)) fail(`The formula does not depend on ${name}`, findName(text, name, false));
+      if (isZero(g)) fail('formula.independent', { name }, findName(text, name, false));
       grads.push(g);
     }
 
@@ -717,7 +722,7 @@ export function parseFormula(source: string, dim?: number): FormulaResult {
       compiled = compile(node, grads, index);
     } catch (err) {
       if (err instanceof Unsupported) {
-        fail(`Cannot compile the derivative (it uses ${err.message})`, whole(text));
+        fail('formula.cannotCompile', { what: err.message }, whole(text));
       }
       throw err;
     }
@@ -744,7 +749,7 @@ export function parseFormula(source: string, dim?: number): FormulaResult {
     return { target, derivatives: grads.map((g) => g.toString()) };
   } catch (err) {
     if (err instanceof FormulaProblem) {
-      return { error: { message: err.message, start: err.start, end: err.end } };
+      return { error: { message: err.message, text: err.text, start: err.start, end: err.end } };
     }
     throw err;
   }

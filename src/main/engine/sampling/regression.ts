@@ -11,6 +11,7 @@
  * predictors and responses on roughly unit scale, so standardise the columns or set the scales.
  * One evaluation is one pass over the rows, with no allocation.
  */
+import { localText } from '../../../shared/i18n';
 import { DataError } from '../algorithm';
 import type { Rng } from '../rng';
 import type { Target } from './types';
@@ -102,9 +103,7 @@ function validate(opts: RegressionOptions, extraParams: number): Checked {
     let constant = true;
     for (let i = 1; i < rows && constant; i++) constant = X[i * p + j] === first;
     if (constant) {
-      throw new DataError(
-        `Predictor '${names[j]}' is constant (${first} in every row): it duplicates the intercept`,
-      );
+      throw new DataError(localText('refuse.constantPredictor', { name: names[j], value: first }));
     }
   }
   const priorScale = checkScale(opts.priorScale, 2.5, 'prior scale');
@@ -121,7 +120,7 @@ export function logisticRegressionTarget(opts: RegressionOptions): RegressionTar
   const { X, y } = opts;
   for (let i = 0; i < rows; i++) {
     if (y[i] !== 0 && y[i] !== 1) {
-      throw new DataError(`Logistic regression needs a 0/1 response: row ${i + 1} has ${y[i]}`);
+      throw new DataError(localText('refuse.logisticResponse', { row: i + 1, value: y[i] }));
     }
   }
   const dim = 1 + p;

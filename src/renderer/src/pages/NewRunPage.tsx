@@ -227,7 +227,16 @@ export function NewRunPage({
           values={values}
           onChange={setValues}
           columns={columns}
-          fieldErrors={formulaError ? { formula: formulaError.message } : undefined}
+          fieldErrors={
+            formulaError
+              ? {
+                  // The reader's language; the English message if the text is not one we know.
+                  formula: isMessageKey(formulaError.text?.key ?? '')
+                    ? t(formulaError.text.key, formulaError.text.vars)
+                    : formulaError.message,
+                }
+              : undefined
+          }
           extras={
             formula && typeof values.formula === 'string'
               ? { formula: <FormulaNote source={values.formula} check={formula} /> }
