@@ -67,14 +67,16 @@ function singleRuns(): Partial<Record<'gauss100d' | 'funnel10d', StanFigures>> {
 function stanSeeds(id: TargetId): { source: string; seeds: StanSeed[] } {
   if (RUN_STAN) {
     const seeds = Array.from({ length: REPEATS }, (_, k) => k + 1).join(',');
+    // R's own chatter goes to stderr; a failure there ends the benchmark with R's words.
     const out = execFileSync('Rscript', [path.join(here, 'stan', 'nuts.R'), id, seeds], {
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     const rows = out
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as StanSeed);
+    if (rows.length === 0) throw new Error(`bench/stan/nuts.R printed no result for ${id}`);
     for (const r of rows) process.stderr.write(`stan ${id} seed ${r.seed}: ${JSON.stringify(r)}\n`);
     return { source: `rstan, this run, ${rows.length} seeds`, seeds: rows };
   }

@@ -359,9 +359,6 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
   const seed = v.seed === undefined ? 0 : Number(v.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new UsageError('--seed must be a non-negative integer');
-  const sweeps = v.steps === undefined ? RBM_SWEEPS : Number(v.steps);
-  if (!Number.isInteger(sweeps) || sweeps < 1 || sweeps > MAX_RBM_SWEEPS)
-    throw new UsageError(`--steps must be an integer from 1 to ${MAX_RBM_SWEEPS}`);
   const run = await host.call('runs.get', { id });
   if (run.algorithm !== 'vae' && run.algorithm !== 'gan' && run.algorithm !== 'rbm')
     throw new UsageError(
@@ -369,6 +366,9 @@ async function commandSample(host: Host, positionals: string[], v: Values): Prom
     );
   if (v.steps !== undefined && run.algorithm !== 'rbm')
     throw new UsageError('--steps (Gibbs sweeps) is for RBM runs');
+  const sweeps = v.steps === undefined ? RBM_SWEEPS : Number(v.steps);
+  if (!Number.isInteger(sweeps) || sweeps < 1 || sweeps > MAX_RBM_SWEEPS)
+    throw new UsageError(`--steps must be an integer from 1 to ${MAX_RBM_SWEEPS}`);
   const [saved] = await host.call('runs.artifacts', { id, kind: 'model', latestOnly: true });
   if (!saved)
     throw new UsageError(

@@ -781,6 +781,13 @@ const en = {
   'refuse.logisticResponse': 'Logistic regression needs a 0/1 response: row {row} has {value}',
   'refuse.singularCovariance':
     'The data covariance is singular: a column is constant or a combination of others',
+  'refuse.needsData': '{algorithm} with these parameters needs a data set',
+  'refuse.usesNoData': '{algorithm} with these parameters uses no data: give no data set',
+  'refuse.tableOnly':
+    '{algorithm} learns from a table of numeric columns; "{name}" is a set of images',
+  'refuse.imageColumns':
+    'data set "{name}" is an image set: its one column is "{column}" (every pixel), got {got}',
+  'refuse.noSuchColumn': 'data set "{name}" has no column "{column}"',
   'refuse.noDataset': 'no data set {id}',
   'refuse.noRun': 'no run {id}',
   'refuse.chooseColumns': 'columns: choose at least one column of the data set',
@@ -832,6 +839,7 @@ const en = {
   'formula.empty': 'The formula is empty',
   'csv.unreadable': 'cannot read {file}: {reason}',
   'csv.notAFile': 'cannot read {file}: not a file',
+  'csv.unreadableText': 'cannot read the file: {reason}',
   'csv.noRows': 'the file has no rows',
   'csv.ragged': 'line {line} has {fields} fields where the first row has {width}',
   'csv.noNumericColumn': 'the file has no numeric column',
@@ -1596,6 +1604,11 @@ const zh: Messages = {
   'refuse.constantPredictor': '预测变量“{name}”是常数（每一行都是 {value}）：它与截距重复',
   'refuse.logisticResponse': 'Logistic 回归的响应变量必须是 0 或 1：第 {row} 行是 {value}',
   'refuse.singularCovariance': '数据的协方差矩阵是奇异的：某一列是常数，或是其他列的线性组合',
+  'refuse.needsData': '{algorithm} 在这些参数下需要一个数据集',
+  'refuse.usesNoData': '{algorithm} 在这些参数下不使用数据：请不要指定数据集',
+  'refuse.tableOnly': '{algorithm} 从数值列组成的表格中学习；“{name}”是一个图像集',
+  'refuse.imageColumns': '数据集“{name}”是图像集：它只有一列“{column}”（全部像素），而不是 {got}',
+  'refuse.noSuchColumn': '数据集“{name}”中没有“{column}”列',
   'refuse.noDataset': '没有编号为 {id} 的数据集',
   'refuse.noRun': '没有编号为 {id} 的运行',
   'refuse.chooseColumns': '列：请至少选择数据集中的一列',
@@ -1643,6 +1656,7 @@ const zh: Messages = {
   'formula.empty': '公式是空的',
   'csv.unreadable': '无法读取 {file}：{reason}',
   'csv.notAFile': '无法读取 {file}：它不是文件',
+  'csv.unreadableText': '无法读取该文件：{reason}',
   'csv.noRows': '文件中没有数据行',
   'csv.ragged': '第 {line} 行有 {fields} 个字段，而第一行有 {width} 个',
   'csv.noNumericColumn': '文件中没有数值列',
@@ -1689,7 +1703,8 @@ export const localText = (key: MessageKey, vars?: LocalText['vars']): LocalText 
 export const inEnglish = (text: LocalText): string => translate('en', text.key, text.vars);
 
 export function isMessageKey(key: string): key is MessageKey {
-  return key in en;
+  // Own keys only: 'toString' comes from a newer or hostile sender, not from this table.
+  return Object.hasOwn(en, key);
 }
 
 /** The translated label of a choice's option (e.g. covariance type "tied"), else the value. */

@@ -159,5 +159,8 @@ describe('errors across the boundary', () => {
       text: { key: 'refuse.fromTheFuture' },
     };
     expect(errorFromResult(unknown as never, 'zh').message).toBe('newer words');
+    // Only the table's own keys: not what every object inherits.
+    const inherited = { ...unknown, text: { key: 'toString' } };
+    expect(errorFromResult(inherited as never, 'zh').message).toBe('newer words');
   });
 });

@@ -103,10 +103,9 @@ async function readCsv(
     input.on('error', (e: NodeJS.ErrnoException) =>
       reject(
         new CsvError(
-          localText('csv.unreadable', {
-            file: source.kind === 'path' ? source.path : 'the file',
-            reason: e.code ?? e.message,
-          }),
+          source.kind === 'path'
+            ? localText('csv.unreadable', { file: source.path, reason: e.code ?? e.message })
+            : localText('csv.unreadableText', { reason: e.code ?? e.message }),
         ),
       ),
     );

@@ -782,7 +782,7 @@ function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): P
         ? [{ name: `#${r.id} ${r.name}`, steps: s.steps, values: s.values, color: colorOf(i) }]
         : [];
     });
-    if (!hasCurve(lines)) continue; // in comparison.json's summaries
+    if (!hasCurve(lines)) continue; // one value per run: in each run's metrics.csv
     const option = metricLineOption({ ...metricText(t, key), series: lines });
     bundle.chart(
       bundle.freeBase(key),
@@ -1018,9 +1018,13 @@ const targetDensitySchema = z
     role: z.literal('target'),
     names: z.array(z.string()).length(2),
     size: z.number().int().min(2).max(1000),
-    bounds: z.array(z.tuple([z.number(), z.number()])).length(2),
-    truth: z.object({ mean: z.array(z.number()), variance: z.array(z.number()) }).nullable(),
-    starts: z.array(z.array(z.number())),
+    bounds: z
+      .array(z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'low < high'))
+      .length(2),
+    truth: z
+      .object({ mean: z.array(z.number()).length(2), variance: z.array(z.number()).length(2) })
+      .nullable(),
+    starts: z.array(z.array(z.number()).length(2)),
     logDensity: z.array(z.number().nullable()),
   })
   .refine((d) => d.logDensity.length === d.size * d.size, {
@@ -1166,6 +1170,13 @@ export async function importRunFolder(store: Store, dir: string): Promise<RunInf
         densityText,
         targetDensitySchema,
       );
+      // The density of these draws: the same two parameters, by name.
+      const drawn = parsed.meta.names.slice(samplerStats.length);
+      if (drawn.length !== 2 || drawn.some((n, i) => n !== fieldMeta.names[i]))
+        throw new ApiError(
+          'bad-data',
+          `target-density.json: its parameters (${fieldMeta.names.join(', ')}) are not those of draws.csv (${drawn.join(', ')})`,
+        );
       artifacts.push({
         kind: 'field2d',
         step: 0,

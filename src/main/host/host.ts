@@ -118,29 +118,29 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const needsData = spec.needsData(parsedParams.data);
     if (input.datasetId === null) {
       if (needsData)
-        throw new ApiError(
+        throw ApiError.of(
           'invalid-input',
-          `${input.algorithm} with these parameters needs a data set`,
+          localText('refuse.needsData', { algorithm: input.algorithm }),
         );
     } else if (!needsData)
-      throw new ApiError(
+      throw ApiError.of(
         'invalid-input',
-        `${input.algorithm} with these parameters uses no data: give no data set`,
+        localText('refuse.usesNoData', { algorithm: input.algorithm }),
       );
     const dataset = input.datasetId === null ? null : store.getDataset(input.datasetId);
     if (input.datasetId !== null && !dataset)
       throw ApiError.of('not-found', localText('refuse.noDataset', { id: input.datasetId }));
     if (dataset?.image && !spec.images)
-      throw new ApiError(
+      throw ApiError.of(
         'bad-data',
-        `${input.algorithm} learns from a table of numeric columns; "${dataset.name}" is a set of images`,
+        localText('refuse.tableOnly', { algorithm: input.algorithm, name: dataset.name }),
       );
     let data: EngineData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };
     if (dataset && input.columns.length === 0)
       throw ApiError.of('invalid-input', localText('refuse.chooseColumns'));
     if (dataset) {
       const built = runEngineData(store, dataset, input.columns);
-      if ('refusal' in built) throw new ApiError('invalid-input', built.refusal);
+      if ('refusal' in built) throw ApiError.of('invalid-input', built.refusal);
       data = built.data;
     } else if (input.columns.length > 0)
       throw ApiError.of('invalid-input', localText('refuse.noColumnsWithoutData'));

@@ -1,6 +1,7 @@
 /** What a run's engine sees of its data set: the chosen columns of a table, or every pixel. */
 import { IMAGE_COLUMN, type DatasetMeta } from '../../shared/api';
 import { selectColumns } from '../../shared/columns';
+import { localText, type LocalText } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import { pixelColumnNames, pixelValues, type Store } from './store';
 
@@ -13,11 +14,15 @@ export function runEngineData(
   store: Store,
   dataset: DatasetMeta,
   columns: readonly string[],
-): { data: EngineData } | { refusal: string } {
+): { data: EngineData } | { refusal: LocalText } {
   if (dataset.image) {
     if (columns.length !== 1 || columns[0] !== IMAGE_COLUMN)
       return {
-        refusal: `data set "${dataset.name}" is an image set: its one column is "${IMAGE_COLUMN}" (every pixel), got ${columns.map((c) => `"${c}"`).join(', ')}`,
+        refusal: localText('refuse.imageColumns', {
+          name: dataset.name,
+          column: IMAGE_COLUMN,
+          got: columns.map((c) => `"${c}"`).join(', '),
+        }),
       };
     const d = store.datasetImageData(dataset.id)!;
     return {
@@ -33,6 +38,7 @@ export function runEngineData(
   }
   const all = store.datasetValues(dataset.id)!;
   const { values, cols, missing } = selectColumns(all, columns);
-  if (missing !== null) return { refusal: `data set "${dataset.name}" has no column "${missing}"` };
+  if (missing !== null)
+    return { refusal: localText('refuse.noSuchColumn', { name: dataset.name, column: missing }) };
   return { data: { values, rows: all.rows, cols, columns: [...columns] } };
 }

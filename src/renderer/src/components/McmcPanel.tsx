@@ -220,7 +220,10 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
     if (!draws || !pairNames) return null;
     const showTarget = grid !== null && pairNames[0] === names[0] && pairNames[1] === names[1];
     return targetViewOption({
-      title: t(showTarget ? 'mcmc.view.target' : 'mcmc.view.pair'),
+      // An imported run has the density but no recorded moves.
+      title: t(
+        !showTarget ? 'mcmc.view.pair' : move?.data ? 'mcmc.view.target' : 'mcmc.view.targetDraws',
+      ),
       names: pairNames,
       grid: showTarget ? grid : null,
       points: chainPoints(draws, pairNames[0], pairNames[1], MAX_POINTS_PER_CHAIN),
