@@ -118,6 +118,8 @@ export interface RunInfo {
   phase: { name: string; step: number } | null;
   progress: number;
   error: string | null;
+  /** The error as a translatable text, when the engine gave one. */
+  errorText: LocalText | null;
   notes: string[];
   /** The user's own labels and remark. */
   tags: string[];

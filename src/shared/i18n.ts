@@ -789,6 +789,29 @@ const en = {
     'data set "{name}" is an image set: its one column is "{column}" (every pixel), got {got}',
   'refuse.noSuchColumn': 'data set "{name}" has no column "{column}"',
   'refuse.noDataset': 'no data set {id}',
+  // A run's failure, from the engine.
+  'fail.collapse':
+    'component {component} collapsed onto a single point or a lower-dimensional set: its covariance is singular; raise reg_covar, reduce K or standardise the columns',
+  'fail.logLikelihoodNotFinite':
+    'the log-likelihood is not finite; raise reg_covar, reduce K or standardise the columns',
+  'fail.emptyData': 'the data are empty; choose at least one numeric column and one row',
+  'fail.missingValue':
+    'row {row}, column "{column}" is {value}; drop or fix rows with missing values',
+  'fail.constantStandardize':
+    'column "{column}" is constant (every value is {value}): it cannot be standardised; drop the column',
+  'fail.constantNoRegCovar':
+    'column "{column}" is constant (every value is {value}): every component covariance would be singular (reg_covar is 0); drop the column',
+  'fail.constantSpherical':
+    'column "{column}" is constant (every value is {value}): a spherical component\'s single variance would be pulled towards 0; drop the column',
+  'fail.bernoulliRange':
+    'row {row}, column "{column}" is {value}: a Bernoulli likelihood needs values in [0, 1]; scale the data (pixels / 255) or choose a Gaussian likelihood',
+  'fail.binaryRange':
+    'row {row}, column "{column}" is {value}: binary visible units need values in [0, 1] to binarise; scale the data (pixels / 255) or choose Gaussian visible units',
+  'fail.vaeLossNotFinite': 'the loss is not finite at step {step}; lower the learning rate',
+  'fail.vaeLossNotFiniteVariance':
+    'the loss is not finite at step {step}; lower the learning rate or fix the variance',
+  'fail.ganLossNotFinite':
+    'the losses became NaN or infinite by step {step}: lower the learning rates, use fewer or narrower layers, or try another loss',
   'refuse.noRun': 'no run {id}',
   'refuse.chooseColumns': 'columns: choose at least one column of the data set',
   'refuse.noColumnsWithoutData': 'columns are chosen from a data set: give none',
@@ -1610,6 +1633,24 @@ const zh: Messages = {
   'refuse.imageColumns': '数据集“{name}”是图像集：它只有一列“{column}”（全部像素），而不是 {got}',
   'refuse.noSuchColumn': '数据集“{name}”中没有“{column}”列',
   'refuse.noDataset': '没有编号为 {id} 的数据集',
+  'fail.collapse':
+    '第 {component} 个分量塌缩到了单个点或更低维的集合上：它的协方差矩阵是奇异的；请增大 reg_covar、减小 K 或对各列做标准化',
+  'fail.logLikelihoodNotFinite': '对数似然不是有限数；请增大 reg_covar、减小 K 或对各列做标准化',
+  'fail.emptyData': '数据为空；请至少选择一个数值列和一行数据',
+  'fail.missingValue': '第 {row} 行，“{column}”列的值是 {value}；请丢弃或修正有缺失值的行',
+  'fail.constantStandardize': '“{column}”列是常数（每个值都是 {value}）：无法标准化；请去掉这一列',
+  'fail.constantNoRegCovar':
+    '“{column}”列是常数（每个值都是 {value}）：每个分量的协方差都会是奇异的（reg_covar 为 0）；请去掉这一列',
+  'fail.constantSpherical':
+    '“{column}”列是常数（每个值都是 {value}）：球形分量唯一的方差会被拉向 0；请去掉这一列',
+  'fail.bernoulliRange':
+    '第 {row} 行，“{column}”列的值是 {value}：Bernoulli 似然要求取值在 [0, 1] 内；请缩放数据（像素 / 255）或改用高斯似然',
+  'fail.binaryRange':
+    '第 {row} 行，“{column}”列的值是 {value}：二值可见单元要求取值在 [0, 1] 内才能二值化；请缩放数据（像素 / 255）或改用高斯可见单元',
+  'fail.vaeLossNotFinite': '第 {step} 步的损失不是有限数；请降低学习率',
+  'fail.vaeLossNotFiniteVariance': '第 {step} 步的损失不是有限数；请降低学习率或固定方差',
+  'fail.ganLossNotFinite':
+    '到第 {step} 步时损失变成了 NaN 或无穷大：请降低学习率、减少层数或缩小层宽，或换一种损失',
   'refuse.noRun': '没有编号为 {id} 的运行',
   'refuse.chooseColumns': '列：请至少选择数据集中的一列',
   'refuse.noColumnsWithoutData': '列是从数据集中选的：没有数据集时不要给出列',

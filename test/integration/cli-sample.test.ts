@@ -9,6 +9,7 @@ import { unzlibSync } from 'fflate';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_COLUMN } from '../../src/shared/api';
+import { translate } from '../../src/shared/i18n';
 import { forkLauncher } from '../../src/main/host/fork-launcher';
 import { createHost } from '../../src/main/host/host';
 import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
@@ -123,6 +124,12 @@ beforeAll(async () => {
       seed: 4,
     });
     expect(failed.status).toBe('failed');
+    // The engine's reason, in English and as a text the page shows in its language.
+    expect(failed.error).toMatch(/^row 1, column "eruptions" is 3\.6: a Bernoulli likelihood/);
+    expect(failed.errorText?.key).toBe('fail.bernoulliRange');
+    expect(translate('zh', failed.errorText!.key, failed.errorText!.vars)).toMatch(
+      /^第 1 行，“eruptions”列的值是 3\.6：Bernoulli 似然/,
+    );
     // An RBM that learns the three bars (binarised: a bar's pixels are on, the rest off).
     const rbm = await start({
       algorithm: 'rbm',

@@ -67,7 +67,18 @@ export const workerToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('paused'), phase: z.string(), step: z.number().int() }),
   z.object({ type: z.literal('running'), phase: z.string(), step: z.number().int() }),
   z.object({ type: z.literal('done'), summary: z.record(z.string(), z.unknown()) }),
-  z.object({ type: z.literal('failed'), message: z.string(), dataError: z.boolean() }),
+  z.object({
+    type: z.literal('failed'),
+    message: z.string(),
+    dataError: z.boolean(),
+    /** The message as a translatable text (see LocalText), when the engine has one. */
+    text: z
+      .object({
+        key: z.string(),
+        vars: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      })
+      .optional(),
+  }),
   z.object({ type: z.literal('cancelled') }),
 ]);
 export type WorkerToHost = z.infer<typeof workerToHost>;

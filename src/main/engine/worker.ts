@@ -167,6 +167,7 @@ function main(): void {
             type: 'failed',
             message: e instanceof Error ? e.message : String(e),
             dataError: e instanceof DataError,
+            ...(e instanceof DataError && e.text ? { text: e.text } : {}),
           });
       },
     );

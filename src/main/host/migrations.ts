@@ -75,6 +75,9 @@ export const migrations: readonly string[] = [
   `ALTER TABLE datasets ADD COLUMN dtype TEXT NOT NULL DEFAULT 'f64' CHECK (dtype IN ('f64', 'u8'));
    ALTER TABLE datasets ADD COLUMN image_json TEXT;
    ALTER TABLE datasets ADD COLUMN labels BLOB;`,
+  // 6: a failed run's error as a translatable text ({key, vars} JSON, see LocalText) beside
+  // `error` (English), so the page can show it in its language.
+  `ALTER TABLE runs ADD COLUMN error_text_json TEXT;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

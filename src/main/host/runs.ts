@@ -10,6 +10,7 @@ import {
   type RunInfo,
   type StoredArtifact,
 } from '../../shared/api';
+import { isMessageKey, type LocalText } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
@@ -238,7 +239,13 @@ export class RunManager {
         this.finish(a, 'completed', { summary: m.summary });
         break;
       case 'failed':
-        this.finish(a, 'failed', { error: m.message });
+        this.finish(a, 'failed', {
+          error: m.message,
+          // A key this version does not know (a newer engine) leaves the English message.
+          ...(m.text && isMessageKey(m.text.key)
+            ? { errorText: { key: m.text.key, vars: m.text.vars } }
+            : {}),
+        });
         break;
       case 'paused':
       case 'running':
@@ -275,7 +282,7 @@ export class RunManager {
   private finish(
     a: Active,
     status: 'completed' | 'failed' | 'cancelled',
-    fields: { summary?: unknown; error?: string },
+    fields: { summary?: unknown; error?: string; errorText?: LocalText },
   ) {
     a.finished = true;
     clearTimeout(a.killTimer);
@@ -312,7 +319,7 @@ export class RunManager {
   private settle(
     runId: number,
     status: 'completed' | 'failed' | 'cancelled',
-    fields: { summary?: unknown; error?: string },
+    fields: { summary?: unknown; error?: string; errorText?: LocalText },
   ) {
     this.store.finishRun(runId, status, fields);
     const run = this.pushRun(runId);

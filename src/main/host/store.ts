@@ -19,6 +19,7 @@ import {
 } from '../../shared/api';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
+import type { LocalText } from '../../shared/i18n';
 import { migrate } from './migrations';
 
 function toBlob(a: ArrayBufferView): Buffer {
@@ -97,6 +98,7 @@ interface RunRow {
   status: RunStatus;
   progress: number;
   error: string | null;
+  error_text_json: string | null;
   notes_json: string;
   summary_json: string | null;
   phase_json: string | null;
@@ -387,6 +389,7 @@ export class Store {
       phase: r.phase_json ? (JSON.parse(r.phase_json) as RunInfo['phase']) : null,
       progress: r.progress,
       error: r.error,
+      errorText: r.error_text_json ? (JSON.parse(r.error_text_json) as LocalText) : null,
       notes: JSON.parse(r.notes_json) as string[],
       tags: JSON.parse(r.tags_json) as string[],
       note: r.note,
@@ -447,13 +450,14 @@ export class Store {
   finishRun(
     id: number,
     status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled'>,
-    fields: { summary?: unknown; error?: string },
+    fields: { summary?: unknown; error?: string; errorText?: LocalText },
   ): boolean {
     return (
       this.db
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, summary_json = COALESCE(?, summary_json),
-             error = COALESCE(?, error), progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END
+             error = COALESCE(?, error), error_text_json = COALESCE(?, error_text_json),
+             progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END
            WHERE id = ? AND status IN ('queued', 'running', 'paused')`,
         )
         .run(
@@ -461,6 +465,7 @@ export class Store {
           now(),
           fields.summary === undefined ? null : JSON.stringify(fields.summary),
           fields.error ?? null,
+          fields.errorText ? JSON.stringify(fields.errorText) : null,
           status,
           id,
         ).changes > 0

@@ -32,6 +32,7 @@ import {
   samplePreset,
 } from '../../../shared/gan-2d';
 import { GAN_MODEL_FORMAT, type GanModelMeta } from '../../../shared/gan-model';
+import { localText } from '../../../shared/i18n';
 import { mlpTensorList } from '../../../shared/mlp-forward';
 import {
   CancelledError,
@@ -558,10 +559,7 @@ export async function fitGan(
     accSteps = 0;
     const [dLoss, dReal, dFake, gLoss] = Array.from(sums, (v) => v / n);
     if (![dLoss, dReal, dFake, gLoss].every(Number.isFinite))
-      throw new DataError(
-        `the losses became NaN or infinite by step ${step}: lower the learning rates, ` +
-          `use fewer or narrower layers, or try another loss`,
-      );
+      throw new DataError(localText('fail.ganLossNotFinite', { step }));
     const metrics: Record<string, number> = { dLoss, gLoss, dReal, dFake };
     if (twoD && !options.bare) {
       const z = fixedEvalNoise();

@@ -20,6 +20,7 @@ import {
   type GmmSummary,
 } from '../../../shared/algorithms/gmm';
 import type { Mixture } from '../../../shared/artifacts';
+import { localText } from '../../../shared/i18n';
 import { CancelledError, DataError, type Algorithm, type EngineData } from '../algorithm';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
 import type { Rng } from '../rng';
@@ -102,17 +103,12 @@ interface Coordinates {
   scale: number[];
 }
 
-const collapseAdvice = 'raise reg_covar, reduce K or standardise the columns';
-
 function collapseError(component: number): DataError {
-  return new DataError(
-    `component ${component + 1} collapsed onto a single point or a lower-dimensional set: its ` +
-      `covariance is singular; ${collapseAdvice}`,
-  );
+  return new DataError(localText('fail.collapse', { component: component + 1 }));
 }
 
 function notFiniteError(): DataError {
-  return new DataError(`the log-likelihood is not finite; ${collapseAdvice}`);
+  return new DataError(localText('fail.logLikelihoodNotFinite'));
 }
 
 function identity(d: number): number[][] {
@@ -816,16 +812,14 @@ function componentsFromInit(
 function checkData(data: EngineData, params: GmmParams): void {
   const { values, rows, cols, columns } = data;
   const { k } = params;
-  if (rows < 1 || cols < 1)
-    throw new DataError('the data are empty; choose at least one numeric column and one row');
-  if (k > rows)
-    throw new DataError(`K = ${k} is larger than the number of rows (${rows}); reduce K`);
-  const name = (j: number) => `"${columns[j] ?? `column ${j + 1}`}"`;
+  if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
+  if (k > rows) throw new DataError(localText('refuse.kTooLarge', { k, rows }));
+  const name = (j: number) => columns[j] ?? `column ${j + 1}`;
   for (let i = 0; i < rows * cols; i++) {
     if (!Number.isFinite(values[i])) {
       const row = Math.floor(i / cols);
       throw new DataError(
-        `row ${row + 1}, column ${name(i % cols)} is ${values[i]}; drop or fix rows with missing values`,
+        localText('fail.missingValue', { row: row + 1, column: name(i % cols), value: values[i] }),
       );
     }
   }
@@ -840,16 +834,13 @@ function checkData(data: EngineData, params: GmmParams): void {
     // log-likelihood gains a constant −½ log(2π reg_covar) per row). A spherical component has one
     // variance for all columns, which the zero-spread column would drag down: refused.
     const why = params.standardize
-      ? 'it cannot be standardised'
+      ? 'fail.constantStandardize'
       : params.regCovar === 0
-        ? 'every component covariance would be singular (reg_covar is 0)'
+        ? 'fail.constantNoRegCovar'
         : params.covarianceType === 'spherical'
-          ? "a spherical component's single variance would be pulled towards 0"
+          ? 'fail.constantSpherical'
           : null;
-    if (why)
-      throw new DataError(
-        `column ${name(j)} is constant (every value is ${values[j]}): ${why}; drop the column`,
-      );
+    if (why) throw new DataError(localText(why, { column: name(j), value: values[j] }));
   }
 }
 

@@ -36,6 +36,7 @@ import {
   type Rbm,
   type RbmModelMeta,
 } from '../../../shared/rbm-model';
+import { localText } from '../../../shared/i18n';
 import { DataError, type Algorithm, type EngineData, type Emitter } from '../algorithm';
 import type { Rng } from '../rng';
 import { epochBatches } from '../training/batches';
@@ -68,18 +69,18 @@ export interface FitRbmOptions {
 
 function checkData(data: EngineData, p: RbmParams): void {
   const { values, rows, cols, columns } = data;
-  if (rows < 1 || cols < 1)
-    throw new DataError('the data are empty; choose at least one numeric column and one row');
+  if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
   const bernoulli = p.visible === 'bernoulli';
   for (let i = 0; i < rows * cols; i++) {
     const v = values[i];
     if (Number.isFinite(v) && (!bernoulli || (v >= 0 && v <= 1))) continue;
-    const where = `row ${Math.floor(i / cols) + 1}, column "${columns[i % cols] ?? i % cols}"`;
+    const where = {
+      row: Math.floor(i / cols) + 1,
+      column: columns[i % cols] ?? i % cols,
+      value: v,
+    };
     throw new DataError(
-      Number.isFinite(v)
-        ? `${where} is ${v}: binary visible units need values in [0, 1] to binarise; scale the ` +
-            `data (pixels / 255) or choose Gaussian visible units`
-        : `${where} is ${v}; drop or fix rows with missing values`,
+      localText(Number.isFinite(v) ? 'fail.binaryRange' : 'fail.missingValue', where),
     );
   }
 }

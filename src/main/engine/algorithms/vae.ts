@@ -21,6 +21,7 @@ import {
   type VaeParams,
   type VaeSummary,
 } from '../../../shared/algorithms/vae';
+import { localText } from '../../../shared/i18n';
 import { DataError, type Algorithm, type EngineData, type Emitter } from '../algorithm';
 import type { Rng } from '../rng';
 import { createAdam } from '../training/adam';
@@ -232,8 +233,7 @@ interface Scaling {
 
 function checkData(data: EngineData, p: VaeParams): void {
   const { values, rows, cols, columns } = data;
-  if (rows < 1 || cols < 1)
-    throw new DataError('the data are empty; choose at least one numeric column and one row');
+  if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
   if (data.image && data.image.width * data.image.height * data.image.channels !== cols)
     throw new DataError(
       `the image shape ${data.image.width} × ${data.image.height} × ${data.image.channels} does ` +
@@ -243,12 +243,13 @@ function checkData(data: EngineData, p: VaeParams): void {
   for (let i = 0; i < rows * cols; i++) {
     const v = values[i];
     if (Number.isFinite(v) && (!bernoulli || (v >= 0 && v <= 1))) continue;
-    const where = `row ${Math.floor(i / cols) + 1}, column "${columns[i % cols] ?? i % cols}"`;
+    const where = {
+      row: Math.floor(i / cols) + 1,
+      column: columns[i % cols] ?? i % cols,
+      value: v,
+    };
     throw new DataError(
-      Number.isFinite(v)
-        ? `${where} is ${v}: a Bernoulli likelihood needs values in [0, 1]; scale the data ` +
-            `(pixels / 255) or choose a Gaussian likelihood`
-        : `${where} is ${v}; drop or fix rows with missing values`,
+      localText(Number.isFinite(v) ? 'fail.bernoulliRange' : 'fail.missingValue', where),
     );
   }
   if (data.labels && data.labels.length !== rows)
@@ -504,8 +505,12 @@ export async function fitVae(
         const loss = recon + kl;
         if (!Number.isFinite(loss))
           throw new DataError(
-            `the loss is not finite at step ${step}; lower the learning rate` +
-              (params.likelihood === 'gaussian-learned' ? ' or fix the variance' : ''),
+            localText(
+              params.likelihood === 'gaussian-learned'
+                ? 'fail.vaeLossNotFiniteVariance'
+                : 'fail.vaeLossNotFinite',
+              { step },
+            ),
           );
         epochLossSum += loss * b;
         const metrics: Record<string, number> = { loss, recon, kl };

@@ -373,7 +373,10 @@ export function RunPage({ runId }: { runId: number }) {
       )}
       {run.error && (
         <div className="error" role="alert">
-          <strong>{t('run.error')}:</strong> {run.error}
+          <strong>{t('run.error')}:</strong>{' '}
+          {run.errorText && isMessageKey(run.errorText.key)
+            ? t(run.errorText.key, run.errorText.vars)
+            : run.error}
         </div>
       )}
       {run.algorithm === 'gmm-sweep' ? (
