@@ -789,6 +789,7 @@ const en = {
     'data set "{name}" is an image set: its one column is "{column}" (every pixel), got {got}',
   'refuse.noSuchColumn': 'data set "{name}" has no column "{column}"',
   'refuse.noDataset': 'no data set {id}',
+  'run.nothingRecorded': 'The run ended before it recorded anything: no charts to draw.',
   // A run's failure, from the engine.
   'fail.collapse':
     'component {component} collapsed onto a single point or a lower-dimensional set: its covariance is singular; raise reg_covar, reduce K or standardise the columns',
@@ -1633,6 +1634,7 @@ const zh: Messages = {
   'refuse.imageColumns': '数据集“{name}”是图像集：它只有一列“{column}”（全部像素），而不是 {got}',
   'refuse.noSuchColumn': '数据集“{name}”中没有“{column}”列',
   'refuse.noDataset': '没有编号为 {id} 的数据集',
+  'run.nothingRecorded': '运行在记录任何内容之前就结束了：没有可画的图。',
   'fail.collapse':
     '第 {component} 个分量塌缩到了单个点或更低维的集合上：它的协方差矩阵是奇异的；请增大 reg_covar、减小 K 或对各列做标准化',
   'fail.logLikelihoodNotFinite': '对数似然不是有限数；请增大 reg_covar、减小 K 或对各列做标准化',

@@ -2,7 +2,8 @@
  * The VAE from the UI in a real browser against the real web shell: a small model on Old Faithful
  * with a Gaussian likelihood runs to the end with its charts, result and latent plot; and, on the
  * bundled digits, one short epoch draws galleries that are pictures, not blank squares. Both then
- * use the saved model: new samples, and the decoded path between two picked test examples.
+ * use the saved model: new samples, and the decoded path between two picked test examples. A run
+ * the engine refuses shows its reason (in either language) and no empty charts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -202,4 +203,20 @@ test('two epochs of a small VAE on the bundled digits: real galleries, samples, 
   // Fewer steps: the strip follows.
   await use.locator('input[name=vaeSteps]').fill('5');
   await expect.poll(() => strip.evaluate((el: HTMLCanvasElement) => el.width)).toBe(5 * 29 + 1);
+});
+
+test('a run the engine refuses says why in the page’s language, without empty charts', async ({
+  page,
+}) => {
+  // A Bernoulli likelihood on minutes and waiting times: the engine stops before the first step.
+  await newVaeRun(page, /Old Faithful/);
+  await expect(page.locator('input[type=checkbox]').first()).toBeVisible();
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveText('failed', { timeout: 60_000 });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('a Bernoulli likelihood needs values in [0, 1]');
+  await expect(page.getByTestId('nothing-recorded')).toBeVisible();
+  await expect(page.getByTestId('vae-loss-chart')).toHaveCount(0);
+  await page.getByTestId('lang-switch').click();
+  await expect(alert).toContainText('Bernoulli 似然要求取值在 [0, 1] 内');
 });

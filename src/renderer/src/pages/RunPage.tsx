@@ -379,7 +379,12 @@ export function RunPage({ runId }: { runId: number }) {
             : run.error}
         </div>
       )}
-      {run.algorithm === 'gmm-sweep' ? (
+      {!active && run.status !== 'completed' && metrics.size === 0 && artifacts.size === 0 ? (
+        // Ended before its first step (refused data, cancelled at once): no empty charts.
+        <p className="muted" data-testid="nothing-recorded">
+          {t('run.nothingRecorded')}
+        </p>
+      ) : run.algorithm === 'gmm-sweep' ? (
         <SweepPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : run.algorithm === 'vae' ? (
         <VaePanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
