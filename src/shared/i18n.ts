@@ -1745,6 +1745,17 @@ export const localText = (key: MessageKey, vars?: LocalText['vars']): LocalText 
 /** The English text of a message (what the CLI prints and errors carry as `message`). */
 export const inEnglish = (text: LocalText): string => translate('en', text.key, text.vars);
 
+/** An error whose message may be translatable: English as `message`, the key and values as `text`. */
+export class TextError extends Error {
+  readonly text: LocalText | undefined;
+
+  /** A translatable message, or English text as it came (a library's own words). */
+  constructor(message: LocalText | string) {
+    super(typeof message === 'string' ? message : inEnglish(message));
+    this.text = typeof message === 'string' ? undefined : message;
+  }
+}
+
 export function isMessageKey(key: string): key is MessageKey {
   // Own keys only: 'toString' comes from a newer or hostile sender, not from this table.
   return Object.hasOwn(en, key);

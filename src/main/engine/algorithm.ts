@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
-import { inEnglish, type LocalText } from '../../shared/i18n';
+import { localText, TextError, type LocalText } from '../../shared/i18n';
 import type { Rng } from './rng';
 
 export interface EngineData {
@@ -62,15 +62,32 @@ export interface Algorithm<P = Record<string, number>, S = Record<string, unknow
 }
 
 /** A problem with the user's input or data: reported as is, with what to change. */
-export class DataError extends Error {
-  /** A translatable message (see LocalText), or plain English. */
+export class DataError extends TextError {
   constructor(message: LocalText | string) {
-    super(typeof message === 'string' ? message : inEnglish(message));
+    super(message);
     this.name = 'DataError';
-    this.text = typeof message === 'string' ? undefined : message;
   }
+}
 
-  readonly text: LocalText | undefined;
+/**
+ * Every value finite, and with `unitRange` (a message key) also in [0, 1]: otherwise a DataError
+ * naming the first bad row and column.
+ */
+export function checkValues(
+  data: EngineData,
+  unitRange: 'fail.bernoulliRange' | 'fail.binaryRange' | null,
+): void {
+  const { values, rows, cols, columns } = data;
+  for (let i = 0; i < rows * cols; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) && (!unitRange || (v >= 0 && v <= 1))) continue;
+    const where = {
+      row: Math.floor(i / cols) + 1,
+      column: columns[i % cols] ?? i % cols,
+      value: v,
+    };
+    throw new DataError(localText(Number.isFinite(v) ? unitRange! : 'fail.missingValue', where));
+  }
 }
 
 /** Thrown by an algorithm that saw `ctx.signal` aborted. */

@@ -8,17 +8,13 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import Papa from 'papaparse';
 import type { ColumnInfo, ColumnType, CsvPreview, CsvSource } from '../../shared/api';
-import { inEnglish, localText, type LocalText } from '../../shared/i18n';
+import { localText, TextError, type LocalText } from '../../shared/i18n';
 
-export class CsvError extends Error {
-  /** A translatable message, or English text as it came (a CSV parser's own words). */
+export class CsvError extends TextError {
   constructor(message: LocalText | string) {
-    super(typeof message === 'string' ? message : inEnglish(message));
+    super(message);
     this.name = 'CsvError';
-    this.text = typeof message === 'string' ? undefined : message;
   }
-
-  readonly text: LocalText | undefined;
 }
 
 /** A cell as a number: NaN when empty or not a number (and ±Infinity counts as not finite). */

@@ -23,7 +23,7 @@ import {
   type RunInfo,
 } from '../../shared/api';
 import { mixtureSchema } from '../../shared/artifacts';
-import { localText, type LocalText } from '../../shared/i18n';
+import { localText, type TextError } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
@@ -201,7 +201,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       dim = samplingDimension(params as unknown as SamplingParams, data);
     } catch (e) {
       if (e instanceof Error && e.name === 'DataError')
-        throw new ApiError('bad-data', e.message, (e as { text?: LocalText }).text);
+        throw new ApiError('bad-data', e.message, (e as TextError).text);
       throw e;
     }
     const tooBig = checkSamplingSize(params as unknown as SamplingParams, dim);

@@ -37,7 +37,13 @@ import {
   type RbmModelMeta,
 } from '../../../shared/rbm-model';
 import { localText } from '../../../shared/i18n';
-import { DataError, type Algorithm, type EngineData, type Emitter } from '../algorithm';
+import {
+  checkValues,
+  DataError,
+  type Algorithm,
+  type EngineData,
+  type Emitter,
+} from '../algorithm';
 import type { Rng } from '../rng';
 import { epochBatches } from '../training/batches';
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
@@ -68,21 +74,8 @@ export interface FitRbmOptions {
 }
 
 function checkData(data: EngineData, p: RbmParams): void {
-  const { values, rows, cols, columns } = data;
-  if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
-  const bernoulli = p.visible === 'bernoulli';
-  for (let i = 0; i < rows * cols; i++) {
-    const v = values[i];
-    if (Number.isFinite(v) && (!bernoulli || (v >= 0 && v <= 1))) continue;
-    const where = {
-      row: Math.floor(i / cols) + 1,
-      column: columns[i % cols] ?? i % cols,
-      value: v,
-    };
-    throw new DataError(
-      localText(Number.isFinite(v) ? 'fail.binaryRange' : 'fail.missingValue', where),
-    );
-  }
+  if (data.rows < 1 || data.cols < 1) throw new DataError(localText('fail.emptyData'));
+  checkValues(data, p.visible === 'bernoulli' ? 'fail.binaryRange' : null);
 }
 
 /** Column centre and scale over the training rows (two passes: E[x²] − μ² cancels). */

@@ -22,7 +22,13 @@ import {
   type VaeSummary,
 } from '../../../shared/algorithms/vae';
 import { localText } from '../../../shared/i18n';
-import { DataError, type Algorithm, type EngineData, type Emitter } from '../algorithm';
+import {
+  checkValues,
+  DataError,
+  type Algorithm,
+  type EngineData,
+  type Emitter,
+} from '../algorithm';
 import type { Rng } from '../rng';
 import { createAdam } from '../training/adam';
 import { epochBatches, gatherRows } from '../training/batches';
@@ -232,26 +238,14 @@ interface Scaling {
 }
 
 function checkData(data: EngineData, p: VaeParams): void {
-  const { values, rows, cols, columns } = data;
+  const { rows, cols } = data;
   if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
   if (data.image && data.image.width * data.image.height * data.image.channels !== cols)
     throw new DataError(
       `the image shape ${data.image.width} × ${data.image.height} × ${data.image.channels} does ` +
         `not match the ${cols} columns`,
     );
-  const bernoulli = p.likelihood === 'bernoulli';
-  for (let i = 0; i < rows * cols; i++) {
-    const v = values[i];
-    if (Number.isFinite(v) && (!bernoulli || (v >= 0 && v <= 1))) continue;
-    const where = {
-      row: Math.floor(i / cols) + 1,
-      column: columns[i % cols] ?? i % cols,
-      value: v,
-    };
-    throw new DataError(
-      localText(Number.isFinite(v) ? 'fail.bernoulliRange' : 'fail.missingValue', where),
-    );
-  }
+  checkValues(data, p.likelihood === 'bernoulli' ? 'fail.bernoulliRange' : null);
   if (data.labels && data.labels.length !== rows)
     throw new DataError(`there are ${data.labels.length} labels for ${rows} rows`);
 }
