@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitGan } from '../src/main/engine/algorithms/gan';
 import { initBackend } from '../src/main/engine/backend';
-import { createRng } from '../src/main/engine/rng';
+import { createRng } from '../src/shared/rng';
 import { ganParams } from '../src/shared/algorithms/gan';
 
 const READ_EVERY = 50;

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fitGmm } from '../src/main/engine/algorithms/gmm';
 import { covarianceTypes, gmmParams, type CovarianceType } from '../src/shared/algorithms/gmm';
 import { initBackend } from '../src/main/engine/backend';
-import { createRng } from '../src/main/engine/rng';
+import { createRng } from '../src/shared/rng';
 
 const ROWS = 200_000;
 const COLS = 8;

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitRbm } from '../src/main/engine/algorithms/rbm';
-import { createRng } from '../src/main/engine/rng';
+import { createRng } from '../src/shared/rng';
 import { loadMnist, mnistEngineData, readMnistSplit } from '../src/main/host/mnist';
 import { rbmParams } from '../src/shared/algorithms/rbm';
 

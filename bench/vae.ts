@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitVae } from '../src/main/engine/algorithms/vae';
 import { initBackend } from '../src/main/engine/backend';
-import { createRng } from '../src/main/engine/rng';
+import { createRng } from '../src/shared/rng';
 import { loadMnist, mnistEngineData, readMnistSplit } from '../src/main/host/mnist';
 import { vaeParams } from '../src/shared/algorithms/vae';
 

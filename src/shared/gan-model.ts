@@ -4,7 +4,7 @@
  * (src/main/engine/algorithms/gan.ts) trains and writes the artifact.
  */
 import { z } from 'zod';
-import { createRng } from '../main/engine/rng';
+import { createRng } from './rng';
 import { ganActivations, ganNoises } from './algorithms/gan';
 import { forwardMlp, readMlpLayers } from './mlp-forward';
 import { packedTensorSchema, unpackTensor } from './model-artifact';

@@ -12,7 +12,7 @@
  * Free energy F(v) = −log Σ_h e^{−E(v,h)} = [−b·v | ½‖v − b‖²] − Σ_j softplus(c_j + (vW)_j).
  */
 import { z } from 'zod';
-import { createRng, type Rng } from '../main/engine/rng';
+import { createRng, type Rng } from './rng';
 import { rbmVisibleTypes, type RbmVisibleType } from './algorithms/rbm';
 import { packedTensorSchema, unpackTensor } from './model-artifact';
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 // The engine's seeded generator (import-free): the same seed gives the same samples everywhere.
-import { createRng } from '../main/engine/rng';
+import { createRng } from './rng';
 import { vaeActivations, vaeLikelihoods } from './algorithms/vae';
 import { forwardMlp, readMlpLayers } from './mlp-forward';
 import { packedTensorSchema, unpackTensor } from './model-artifact';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitGan } from '../../src/main/engine/algorithms/gan';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { ganParams } from '../../src/shared/algorithms/gan';
 import { root } from './helpers';
 

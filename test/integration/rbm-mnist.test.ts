@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { fitRbm } from '../../src/main/engine/algorithms/rbm';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { loadMnist, mnistEngineData, readMnistSplit } from '../../src/main/host/mnist';
 import { rbmParams } from '../../src/shared/algorithms/rbm';
 import { resourcesDir, root } from './helpers';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { fitVae } from '../../src/main/engine/algorithms/vae';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { loadMnist, mnistEngineData, readMnistSplit } from '../../src/main/host/mnist';
 import { vaeParams } from '../../src/shared/algorithms/vae';
 import { resourcesDir, root } from './helpers';

@@ -12,7 +12,7 @@ import {
   troubleWatch,
 } from '../../src/main/engine/algorithms/gan';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import {
   checkGanData,
   ganParams,

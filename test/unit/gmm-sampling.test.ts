@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitGmm } from '../../src/main/engine/algorithms/gmm';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { gmmParams } from '../../src/shared/algorithms/gmm';
 import type { Mixture } from '../../src/shared/artifacts';
 import { sampleMixture } from '../../src/shared/gmm-sampling';

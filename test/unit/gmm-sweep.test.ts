@@ -11,7 +11,7 @@ import {
 import { gmmSweep } from '../../src/main/engine/algorithms/gmm-sweep';
 import { engineAlgorithms } from '../../src/main/engine/algorithms';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import {
   covarianceTypes,
   gmmSweepParams,

@@ -10,7 +10,7 @@ import {
 } from '../../src/main/engine/algorithm';
 import { fitGmm, gmm, precisionMatrices } from '../../src/main/engine/algorithms/gmm';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import {
   covarianceTypes,
   gmmInits,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRng, type Rng } from '../../src/main/engine/rng';
+import { createRng, type Rng } from '../../src/shared/rng';
 import {
   autocorrelation,
   diagnosticThresholds,

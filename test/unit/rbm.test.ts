@@ -6,7 +6,7 @@ import {
   rbm,
   reconstructionError,
 } from '../../src/main/engine/algorithms/rbm';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { rbmParams, type HistogramMeta, type RbmParams } from '../../src/shared/algorithms/rbm';
 import type { ImageGridMeta } from '../../src/shared/algorithms/vae';
 import {

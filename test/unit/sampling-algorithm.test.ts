@@ -25,7 +25,7 @@ import {
 import { summarizeParameter } from '../../src/shared/mcmc-diagnostics';
 import { DataError, type AlgorithmContext, type EngineData } from '../../src/main/engine/algorithm';
 import { hmc, mcmc, type SamplingSummary } from '../../src/main/engine/algorithms/sampling';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { inEnglish } from '../../src/shared/i18n';
 
 const noData: EngineData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };

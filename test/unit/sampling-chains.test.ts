@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { createChain, dispersedStart, sampleChains } from '../../src/main/engine/sampling/chains';
 import { createPreset, independentGaussian } from '../../src/main/engine/sampling/presets';
 import type { SamplerKind } from '../../src/main/engine/sampling/types';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/main/engine/algorithm';
-import { createRng, type Rng } from '../../src/main/engine/rng';
+import { createRng, type Rng } from '../../src/shared/rng';
 import { createBayesGmmChain } from '../../src/main/engine/sampling/bayes-gmm';
 import { parseFormula } from '../../src/main/engine/sampling/formula';
 import { gmmTarget } from '../../src/main/engine/sampling/gmm-target';

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineData } from '../../src/main/engine/algorithm';
 import { fitVae, loadVaeModel } from '../../src/main/engine/algorithms/vae';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { splitRows } from '../../src/main/engine/training/split';
 import {
   vaeActivations,

@@ -19,7 +19,7 @@ import {
   type VaeModelMeta,
 } from '../../src/main/engine/algorithms/vae';
 import { initBackend } from '../../src/main/engine/backend';
-import { createRng } from '../../src/main/engine/rng';
+import { createRng } from '../../src/shared/rng';
 import { epochBatches } from '../../src/main/engine/training/batches';
 import {
   bernoulliCrossEntropyFromLogits,

@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
-import type { Rng } from './rng';
+import type { Rng } from '../../shared/rng';
 
 export interface EngineData {
   /** Row-major rows × cols values. */

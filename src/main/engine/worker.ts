@@ -13,7 +13,7 @@ import {
   type WorkerEndpoint,
   type WorkerToHost,
 } from './protocol';
-import { createRng } from './rng';
+import { createRng } from '../../shared/rng';
 
 interface ParentPort {
   postMessage(message: unknown): void;

@@ -8,7 +8,7 @@ import { mixtureSchema, type Mixture } from '../../shared/artifacts';
 import { sampleMixture } from '../../shared/gmm-sampling';
 import { logSumExp } from '../../shared/linalg';
 import { weightedLogDensities } from '../../shared/mixture-view';
-import { createRng } from '../engine/rng';
+import { createRng } from '../../shared/rng';
 import { readNumericTable } from './csv';
 import type { Store } from './store';
 

@@ -41,7 +41,7 @@ import {
   type EngineData,
   type Emitter,
 } from '../algorithm';
-import { createRng, type Rng } from '../rng';
+import { createRng, type Rng } from '../../../shared/rng';
 import { createAdam, createSgd, type Optimizer } from '../training/adam';
 import { epochBatches, gatherRows } from '../training/batches';
 import { toImageGrid, valueRange, type ImageShape } from '../training/image-grid';

@@ -11,7 +11,7 @@ import {
   type GmmSweepSummary,
 } from '../../../shared/algorithms/gmm';
 import { DataError, yieldToEventLoop, type Algorithm } from '../algorithm';
-import { createRng } from '../rng';
+import { createRng } from '../../../shared/rng';
 import { fitGmm } from './gmm';
 
 export const gmmSweep: Algorithm<GmmSweepParams, GmmSweepSummary> = {

@@ -23,7 +23,7 @@ import type { Mixture } from '../../../shared/artifacts';
 import { localText } from '../../../shared/i18n';
 import { CancelledError, DataError, type Algorithm, type EngineData } from '../algorithm';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 
 type Tf = typeof tfjs;
 

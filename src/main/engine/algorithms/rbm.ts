@@ -44,7 +44,7 @@ import {
   type EngineData,
   type Emitter,
 } from '../algorithm';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { epochBatches } from '../training/batches';
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
 import { packTensors } from '../training/model-artifact';

@@ -34,7 +34,7 @@ import {
   type ParameterSummary,
 } from '../../../shared/mcmc-diagnostics';
 import { DataError, type Algorithm, type AlgorithmContext, type EngineData } from '../algorithm';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { createBayesGmmChain } from '../sampling/bayes-gmm';
 import { createChain, dispersedStart } from '../sampling/chains';
 import { parseFormula } from '../sampling/formula';

@@ -29,7 +29,7 @@ import {
   type EngineData,
   type Emitter,
 } from '../algorithm';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { createAdam } from '../training/adam';
 import { epochBatches, gatherRows } from '../training/batches';
 import {

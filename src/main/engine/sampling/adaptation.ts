@@ -10,7 +10,7 @@
  * Written from the published description and Stan's documented behaviour; all buffers are
  * allocated up front.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { Leapfrog } from './leapfrog';
 
 export const stanWarmupDefaults = {

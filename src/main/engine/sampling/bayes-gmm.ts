@@ -26,7 +26,7 @@ import type { Mixture } from '../../../shared/artifacts';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
 import { localText } from '../../../shared/i18n';
 import { DataError } from '../algorithm';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { sampleDirichlet, sampleInverseWishart, sampleMultivariateNormal } from './distributions';
 import type { Chain, Transition } from './types';
 

@@ -3,7 +3,7 @@
  * a dispersed start, and a plain runner (chains one after another, as Stan runs them) for tests,
  * benchmarks and headless use.
  */
-import { createRng, type Rng } from '../rng';
+import { createRng, type Rng } from '../../../shared/rng';
 import { stanWarmupDefaults } from './adaptation';
 import { GibbsChain } from './gibbs';
 import { HmcChain } from './hmc';

@@ -4,7 +4,7 @@
  * Matrices are small and dense, as number[][] like `shared/linalg`.
  */
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 
 /** Uniform in (0, 1]: safe to take the log of. */
 function openUniform(rng: Rng): number {

@@ -19,7 +19,7 @@ import {
   type MathNode,
 } from 'mathjs';
 import { inEnglish, localText, type LocalText, type MessageKey } from '../../../shared/i18n';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { Target } from './types';
 
 export interface FormulaError {

@@ -4,7 +4,7 @@
  * coordinate, each with its own scale, adapted during warm-up by Robbins–Monro towards 0.44, the
  * optimal acceptance rate for 1-D random-walk proposals.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { robbinsMonroGain } from './rwm';
 import type { Chain, Target, Transition } from './types';
 

@@ -5,7 +5,7 @@
  */
 import type { Mixture } from '../../../shared/artifacts';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { Target } from './types';
 
 export interface GmmTargetOptions {

@@ -4,7 +4,7 @@
  * derived from a trajectory length T as max(1, ⌊T/ε⌋) (as Stan's static HMC does), so it follows
  * ε while ε adapts. Warm-up adaptation (Stan's) is optional.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { HmcWarmup, type HmcWarmupOptions } from './adaptation';
 import { Leapfrog } from './leapfrog';
 import type { Chain, Target, Transition } from './types';

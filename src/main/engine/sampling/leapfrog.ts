@@ -3,7 +3,7 @@
  * inverse metric M⁻¹, working in place on caller-owned buffers. The gradient at the current
  * position is carried along with it, so each step costs exactly one gradient evaluation.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { Target } from './types';
 
 export class Leapfrog {

@@ -11,7 +11,7 @@
  * Written from the papers and Stan's documented behaviour. Every vector is allocated once per
  * chain (per depth level for the recursion); proposals are kept by swapping buffers, not copying.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { HmcWarmup, type HmcWarmupOptions } from './adaptation';
 import { MAX_DELTA_H } from './hmc';
 import { Leapfrog } from './leapfrog';

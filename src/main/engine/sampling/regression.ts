@@ -13,7 +13,7 @@
  */
 import { localText } from '../../../shared/i18n';
 import { DataError } from '../algorithm';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { Target } from './types';
 
 export interface RegressionOptions {

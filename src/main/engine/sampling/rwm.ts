@@ -3,7 +3,7 @@
  * follow a Robbins–Monro recursion towards a target acceptance rate (0.234, Roberts, Gelman & Gilks
  * 1997; 0.44 in one dimension); it is frozen afterwards.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import type { Chain, Target, Transition } from './types';
 
 export interface RwmOptions {

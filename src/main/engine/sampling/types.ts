@@ -3,7 +3,7 @@
  * Everything is float64 and allocation-free in the inner loop: a target writes its gradient into
  * a caller's buffer, a chain owns its buffers and advances in place.
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 
 /** A log density on R^d (up to a constant) and its gradient: all a sampler may see of a model. */
 export interface Target {

@@ -1,5 +1,5 @@
 /** Seeded mini-batches: a fresh shuffle of the rows each epoch, drawn from the run's rng. */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 
 /** Fisher–Yates in place. */
 export function shuffleInPlace(rng: Rng, a: Int32Array): Int32Array {

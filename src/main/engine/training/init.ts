@@ -3,7 +3,7 @@
  * starts from the same weights on every backend (tfjs initialisers take a seed too, but their
  * streams are the library's, not ours).
  */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 
 /**
  * - 'pytorch': nn.Linear's default, kaiming_uniform(a = √5) = U(±1/√fan_in), biases alike.

@@ -4,7 +4,7 @@
  * generator and discriminator are each one of these; an RBM uses `initDense` directly.
  */
 import type * as tfjs from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { initDense, type WeightInit } from './init';
 
 type Tf = typeof tfjs;

@@ -1,5 +1,5 @@
 /** A seeded train/test split of row indices. */
-import type { Rng } from '../rng';
+import type { Rng } from '../../../shared/rng';
 import { shuffleInPlace } from './batches';
 
 export interface RowSplit {

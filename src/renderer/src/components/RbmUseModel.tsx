@@ -11,7 +11,7 @@ import {
   type RbmModelMeta,
   type SavedRbm,
 } from '../../../shared/rbm-model';
-import { createRng } from '../../../main/engine/rng';
+import { createRng } from '../../../shared/rng';
 import { useApi } from '../context';
 import { downloadFile } from '../download';
 import { fmt } from '../format';
