@@ -3,6 +3,34 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+/** Import patterns refused by layer (see the layering blocks below). */
+const fromMain = {
+  group: ['**/main', '**/main/**'],
+  message:
+    'Only the host and the engine (src/main) import from src/main; move shared code to src/shared.',
+};
+const fromRenderer = {
+  group: ['**/renderer', '**/renderer/**'],
+  message: 'Nothing imports the page (src/renderer); move shared code to src/shared.',
+};
+const nodeOnly = (why) => ({
+  group: [
+    'node:*',
+    'fs',
+    'fs/*',
+    'path',
+    'os',
+    'child_process',
+    'worker_threads',
+    'electron',
+    'better-sqlite3',
+    'ws',
+    '@resvg/*',
+    '@tensorflow/*',
+  ],
+  message: `${why}: no Node-only modules.`,
+});
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bin/**'] },
   js.configs.recommended,
@@ -14,6 +42,62 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
+    },
+  },
+  // Layering: shared code imports nothing from the host, the engine or the page, and nothing
+  // Node-only (the page imports it); the page imports only shared code and browser modules; the
+  // engine never reaches into the host's services, the database or Electron.
+  {
+    files: ['src/shared/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [fromMain, fromRenderer, nodeOnly('src/shared runs in the page too')] },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [fromMain, nodeOnly('the page runs in a browser or a sandboxed renderer')] },
+      ],
+    },
+  },
+  {
+    files: ['src/main/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            fromRenderer,
+            {
+              group: ['**/host', '**/host/**', 'electron', 'better-sqlite3'],
+              message:
+                'The engine runs in its own process: it reports through ctx.emit and touches no host service, database or Electron API.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            fromRenderer,
+            {
+              group: ['electron'],
+              message: 'Host services are Electron-free (createHost runs in plain Node).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -18,3 +18,12 @@ export function selectColumns(
         values[i * cols + c] = d.values[i * d.columns.length + index[c]];
   return { values, cols, missing };
 }
+
+/** A run's columns of its data set (as `selectColumns`), or null when one of them is gone. */
+export function runColumns(
+  d: DatasetValues,
+  columns: readonly string[],
+): { values: Float64Array; cols: number } | null {
+  const { values, cols, missing } = selectColumns(d, columns);
+  return missing === null ? { values, cols } : null;
+}

@@ -790,6 +790,10 @@ const en = {
   'refuse.noSuchColumn': 'data set "{name}" has no column "{column}"',
   'refuse.noDataset': 'no data set {id}',
   'run.nothingRecorded': 'The run ended before it recorded anything: no charts to draw.',
+  'run.noViews':
+    'This version of Latent Lab has no views for the algorithm “{algorithm}”: its parameters and results are listed below.',
+  'compare.noViews':
+    'Run #{id}: this version of Latent Lab has no views for the algorithm “{algorithm}”; its parameters, results and metrics are compared here.',
   // A run's failure, from the engine.
   'fail.collapse':
     'component {component} collapsed onto a single point or a lower-dimensional set: its covariance is singular; raise reg_covar, reduce K or standardise the columns',
@@ -1635,6 +1639,9 @@ const zh: Messages = {
   'refuse.noSuchColumn': '数据集“{name}”中没有“{column}”列',
   'refuse.noDataset': '没有编号为 {id} 的数据集',
   'run.nothingRecorded': '运行在记录任何内容之前就结束了：没有可画的图。',
+  'run.noViews': '此版本的 Latent Lab 没有算法“{algorithm}”的视图：其参数和结果列在下方。',
+  'compare.noViews':
+    '运行 #{id}：此版本的 Latent Lab 没有算法“{algorithm}”的视图；这里仍比较它的参数、结果和指标。',
   'fail.collapse':
     '第 {component} 个分量塌缩到了单个点或更低维的集合上：它的协方差矩阵是奇异的；请增大 reg_covar、减小 K 或对各列做标准化',
   'fail.logLikelihoodNotFinite': '对数似然不是有限数；请增大 reg_covar、减小 K 或对各列做标准化',

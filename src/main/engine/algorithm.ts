@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
+import type { ParamValues } from '../../shared/algorithms/fields';
 import type { Rng } from '../../shared/rng';
 
 export interface EngineData {
@@ -50,7 +51,8 @@ export interface AlgorithmContext<P> {
   paused?(): boolean;
 }
 
-export interface Algorithm<P = Record<string, number>, S = Record<string, unknown>> {
+/** An algorithm with its parameter type `P` and summary type `S` (without them: any algorithm). */
+export interface Algorithm<P extends ParamValues = ParamValues, S extends object = object> {
   id: string;
   /**
    * False for an algorithm written on plain typed arrays (the samplers, in float64): the worker

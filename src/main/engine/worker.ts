@@ -158,7 +158,8 @@ function main(): void {
     if (msg.paused) control.pause();
     run(port, msg, abort.signal, control).then(
       (summary) => {
-        port.send({ type: 'done', summary });
+        // Any algorithm's summary is a plain object: it travels as its own fields.
+        port.send({ type: 'done', summary: Object.fromEntries(Object.entries(summary)) });
       },
       (e: unknown) => {
         if (e instanceof CancelledError) port.send({ type: 'cancelled' });

@@ -198,13 +198,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
     const { samplingDimension } = await samplingEngine();
     let dim: number;
     try {
-      dim = samplingDimension(params as unknown as SamplingParams, data);
+      dim = samplingDimension(params as SamplingParams, data);
     } catch (e) {
       if (e instanceof Error && e.name === 'DataError')
         throw new ApiError('bad-data', e.message, (e as TextError).text);
       throw e;
     }
-    const tooBig = checkSamplingSize(params as unknown as SamplingParams, dim);
+    const tooBig = checkSamplingSize(params as SamplingParams, dim);
     if (tooBig) throw ApiError.of('bad-data', tooBig);
   }
 

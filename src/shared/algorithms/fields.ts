@@ -96,13 +96,46 @@ export function fieldSchema(field: Field): z.ZodType<ParamValue> {
   }
 }
 
+/** The value one field describes. */
+type FieldValue<F extends Field> = F extends NumberField
+  ? number
+  : F extends { kind: 'choice'; options: readonly (infer O)[] }
+    ? O
+    : F extends { kind: 'choices'; options: readonly (infer O)[] }
+      ? O[]
+      : F extends BooleanField
+        ? boolean
+        : F extends TextField
+          ? string
+          : number[][];
+
+/**
+ * The parameter values a field list describes: every field by its key, a matrix optional (left
+ * empty, it is left out). An algorithm's parameter type is checked against it where its schema
+ * is declared (`const xParams: z.ZodType<XParams> = paramsSchema(xFields)`).
+ */
+export type ParamsOf<L extends FieldList> = {
+  [F in L[number] as F extends MatrixField ? never : F['key']]: FieldValue<F>;
+} & {
+  [F in L[number] as F extends MatrixField ? F['key'] : never]?: FieldValue<F>;
+};
+
+/** A field list without some of its fields, typed as such (so ParamsOf leaves them out too). */
+export function withoutFields<L extends FieldList, K extends L[number]['key']>(
+  fields: L,
+  keys: readonly K[],
+): Exclude<L[number], { key: K }>[] {
+  return fields.filter((f): f is Exclude<L[number], { key: K }> => !keys.includes(f.key as K));
+}
+
 /** A strict object schema (unknown keys are refused) where every field has its default. */
-export function paramsSchema<T extends ParamValues>(fields: FieldList): z.ZodType<T> {
+export function paramsSchema<L extends FieldList>(fields: L): z.ZodType<ParamsOf<L>> {
   const shape: Record<string, z.ZodType> = {};
   for (const f of fields)
     shape[f.key] =
       f.kind === 'matrix' ? fieldSchema(f).optional() : fieldSchema(f).default(defaultOf(f));
-  return z.strictObject(shape) as unknown as z.ZodType<T>;
+  // The shape is built field by field, so its type is stated here, once, for every algorithm.
+  return z.strictObject(shape) as unknown as z.ZodType<ParamsOf<L>>;
 }
 
 function defaultOf(f: Exclude<Field, MatrixField>): ParamValue {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { paramsSchema, type FieldList } from './fields';
 import { localText, type LocalText } from '../i18n';
 
@@ -101,7 +102,7 @@ export const ganFields = [
   { key: 'galleryEvery', kind: 'int', default: 500, min: 0, max: 1_000_000, step: 100 },
 ] as const satisfies FieldList;
 
-export interface GanParams {
+export type GanParams = {
   source: GanSource;
   /** 'painted': the user's points, one [x, y] row each. */
   painted?: number[][];
@@ -134,8 +135,8 @@ export interface GanParams {
   viewEvery: number;
   /** Image galleries from the fixed noise every this many steps (0: only at the end). */
   galleryEvery: number;
-}
-export const ganParams = paramsSchema<GanParams & Record<string, never>>(ganFields);
+};
+export const ganParams: z.ZodType<GanParams> = paramsSchema(ganFields);
 
 /** At least this many painted points (a distribution, not a handful of dots). */
 export const MIN_PAINTED_POINTS = 10;

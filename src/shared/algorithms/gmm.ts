@@ -1,4 +1,5 @@
-import { paramsSchema, type FieldList } from './fields';
+import type { z } from 'zod';
+import { paramsSchema, withoutFields, type FieldList } from './fields';
 import { localText, type LocalText } from '../i18n';
 
 export const covarianceTypes = ['full', 'diag', 'spherical', 'tied'] as const;
@@ -25,7 +26,7 @@ export const gmmFields = [
   ...fitFields,
 ] as const satisfies FieldList;
 
-export interface GmmParams {
+export type GmmParams = {
   k: number;
   covarianceType: CovarianceType;
   init: GmmInit;
@@ -37,8 +38,8 @@ export interface GmmParams {
   regCovar: number;
   /** Fit on columns scaled to mean 0, sd 1; results are reported back in the original units. */
   standardize: boolean;
-}
-export const gmmParams = paramsSchema<GmmParams & Record<string, never>>(gmmFields);
+};
+export const gmmParams: z.ZodType<GmmParams> = paramsSchema(gmmFields);
 
 /** Model selection: every K in [kMin, kMax] × every chosen covariance type, by BIC. */
 export const gmmSweepFields = [
@@ -51,15 +52,15 @@ export const gmmSweepFields = [
     default: 'kmeans',
     options: gmmInits.filter((i) => i !== 'means'),
   },
-  ...fitFields.filter((f) => f.key !== 'initMeans' && f.key !== 'init'),
+  ...withoutFields(fitFields, ['initMeans', 'init']),
 ] as const satisfies FieldList;
 
-export interface GmmSweepParams extends Omit<GmmParams, 'k' | 'covarianceType' | 'initMeans'> {
+export type GmmSweepParams = Omit<GmmParams, 'k' | 'covarianceType' | 'initMeans'> & {
   kMin: number;
   kMax: number;
   covarianceTypes: CovarianceType[];
-}
-export const gmmSweepParams = paramsSchema<GmmSweepParams & Record<string, never>>(gmmSweepFields);
+};
+export const gmmSweepParams: z.ZodType<GmmSweepParams> = paramsSchema(gmmSweepFields);
 
 /** Refusals that depend on the data, checked by the host before anything is stored. */
 export function checkGmmData(

@@ -24,11 +24,14 @@ import {
 import { checkRbmData, rbmFields, rbmParams, type RbmParams } from './rbm';
 import { checkVaeData, vaeFields, vaeParams, type VaeParams } from './vae';
 
-/** What the renderer, the host and the CLI need to know about an algorithm (no engine code). */
-export interface AlgorithmSpec {
+/**
+ * What the renderer, the host and the CLI need to know about an algorithm (no engine code), with
+ * its parameter type `P` (an `AlgorithmSpec` without it takes any algorithm's values).
+ */
+export interface AlgorithmSpec<P extends ParamValues = ParamValues> {
   id: string;
   fields: FieldList;
-  params: z.ZodType<ParamValues>;
+  params: z.ZodType<P>;
   /** The summary key that is this algorithm's headline result, and whether higher is better. */
   headline: { key: string; higherIsBetter: boolean };
   /** The metric plotted live on the run page. */
@@ -43,10 +46,10 @@ export interface AlgorithmSpec {
   /** Whether it learns from image data sets (every pixel an input), not only from tables. */
   images: boolean;
   /** Whether a run with these parameters needs a data set (samplers of fixed targets do not). */
-  needsData(params: ParamValues): boolean;
+  needsData(params: P): boolean;
   /** Why these parameters do not fit the data (null when they do, or when it takes none). */
   checkData(
-    params: ParamValues,
+    params: P,
     shape: { rows: number; cols: number } | null,
     columns: readonly string[],
     /** Whether the data set is an image set (every pixel a column). */
@@ -56,82 +59,103 @@ export interface AlgorithmSpec {
 
 const always = () => true;
 
-function samplingSpec(id: 'mcmc' | 'hmc'): AlgorithmSpec {
+function samplingSpec<P extends SamplingParams>(
+  id: 'mcmc' | 'hmc',
+  fields: FieldList,
+  params: z.ZodType<P>,
+): AlgorithmSpec<P> {
   return {
     id,
-    fields: id === 'mcmc' ? mcmcFields : hmcFields,
-    params: (id === 'mcmc' ? mcmcParams : hmcParams) as z.ZodType<ParamValues>,
+    fields,
+    params,
     headline: { key: 'minEssBulk', higherIsBetter: true },
     mainMetric: 'logDensity',
     steppable: true,
     images: false,
-    needsData: (p) => samplingNeedsData(p as unknown as SamplingParams),
-    checkData: (p, shape, columns) =>
-      checkSamplingData(p as unknown as SamplingParams, shape, columns),
+    needsData: samplingNeedsData,
+    checkData: (p, shape, columns) => checkSamplingData(p, shape, columns),
   };
 }
 
-export const algorithmSpecs: Record<string, AlgorithmSpec> = {
-  gmm: {
-    id: 'gmm',
-    fields: gmmFields,
-    params: gmmParams as z.ZodType<ParamValues>,
-    headline: { key: 'meanLogLikelihood', higherIsBetter: true },
-    mainMetric: 'meanLogLikelihood',
-    steppable: true,
-    images: false,
-    needsData: always,
-    checkData: (p, shape) => shape && checkGmmData(p as unknown as GmmParams, shape),
-  },
-  'gmm-sweep': {
-    id: 'gmm-sweep',
-    fields: gmmSweepFields,
-    params: gmmSweepParams as z.ZodType<ParamValues>,
-    headline: { key: 'bestBic', higherIsBetter: false },
-    mainMetric: 'bic',
-    steppable: false,
-    images: false,
-    needsData: always,
-    checkData: (p, shape) => shape && checkGmmSweepData(p as unknown as GmmSweepParams, shape),
-  },
-  vae: {
-    id: 'vae',
-    fields: vaeFields,
-    params: vaeParams as z.ZodType<ParamValues>,
-    headline: { key: 'testLoss', higherIsBetter: false },
-    mainMetric: 'loss',
-    steppable: false,
-    images: true,
-    needsData: always,
-    checkData: (p, shape) => shape && checkVaeData(p as unknown as VaeParams, shape),
-  },
-  rbm: {
-    id: 'rbm',
-    fields: rbmFields,
-    params: rbmParams as z.ZodType<ParamValues>,
-    headline: { key: 'testPll', higherIsBetter: true },
-    mainMetric: 'testPll',
-    steppable: false,
-    images: true,
-    needsData: always,
-    checkData: (p, shape) => shape && checkRbmData(p as unknown as RbmParams, shape),
-  },
-  gan: {
-    id: 'gan',
-    fields: ganFields,
-    params: ganParams as z.ZodType<ParamValues>,
-    headline: { key: 'js', higherIsBetter: false },
-    mainMetric: 'dLoss',
-    steppable: true,
-    cycleEnd: 'g-step',
-    images: true,
-    needsData: (p) => ganNeedsData(p as unknown as GanParams),
-    checkData: (p, shape, _columns, image) =>
-      checkGanData(p as unknown as GanParams, shape, image ?? false),
-  },
-  mcmc: samplingSpec('mcmc'),
-  hmc: samplingSpec('hmc'),
+const gmm: AlgorithmSpec<GmmParams> = {
+  id: 'gmm',
+  fields: gmmFields,
+  params: gmmParams,
+  headline: { key: 'meanLogLikelihood', higherIsBetter: true },
+  mainMetric: 'meanLogLikelihood',
+  steppable: true,
+  images: false,
+  needsData: always,
+  checkData: (p, shape) => shape && checkGmmData(p, shape),
 };
+
+const gmmSweep: AlgorithmSpec<GmmSweepParams> = {
+  id: 'gmm-sweep',
+  fields: gmmSweepFields,
+  params: gmmSweepParams,
+  headline: { key: 'bestBic', higherIsBetter: false },
+  mainMetric: 'bic',
+  steppable: false,
+  images: false,
+  needsData: always,
+  checkData: (p, shape) => shape && checkGmmSweepData(p, shape),
+};
+
+const vae: AlgorithmSpec<VaeParams> = {
+  id: 'vae',
+  fields: vaeFields,
+  params: vaeParams,
+  headline: { key: 'testLoss', higherIsBetter: false },
+  mainMetric: 'loss',
+  steppable: false,
+  images: true,
+  needsData: always,
+  checkData: (p, shape) => shape && checkVaeData(p, shape),
+};
+
+const rbm: AlgorithmSpec<RbmParams> = {
+  id: 'rbm',
+  fields: rbmFields,
+  params: rbmParams,
+  headline: { key: 'testPll', higherIsBetter: true },
+  mainMetric: 'testPll',
+  steppable: false,
+  images: true,
+  needsData: always,
+  checkData: (p, shape) => shape && checkRbmData(p, shape),
+};
+
+const gan: AlgorithmSpec<GanParams> = {
+  id: 'gan',
+  fields: ganFields,
+  params: ganParams,
+  headline: { key: 'js', higherIsBetter: false },
+  mainMetric: 'dLoss',
+  steppable: true,
+  cycleEnd: 'g-step',
+  images: true,
+  needsData: ganNeedsData,
+  checkData: (p, shape, _columns, image) => checkGanData(p, shape, image ?? false),
+};
+
+/**
+ * Every algorithm, by id. Each entry is checked against its own parameter type above; here they
+ * are held as any algorithm's (the host validates values with `params` before using them).
+ */
+export const algorithmSpecs: Record<string, AlgorithmSpec> = {
+  gmm,
+  'gmm-sweep': gmmSweep,
+  vae,
+  rbm,
+  gan,
+  mcmc: samplingSpec('mcmc', mcmcFields, mcmcParams),
+  hmc: samplingSpec('hmc', hmcFields, hmcParams),
+};
+
+/** The spec of an algorithm id, or null for an id this version does not know. */
+export function specOf(algorithm: string): AlgorithmSpec | null {
+  return Object.hasOwn(algorithmSpecs, algorithm) ? algorithmSpecs[algorithm] : null;
+}
 
 /**
  * A run's parameters without those of fields that did not apply (a preset target's formula, NUTS's
@@ -139,7 +163,7 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
  * list. Keys no field of the algorithm names are kept.
  */
 export function appliedParams<T>(algorithm: string, params: Record<string, T>): Record<string, T> {
-  const fields = algorithmSpecs[algorithm]?.fields ?? [];
+  const fields = specOf(algorithm)?.fields ?? [];
   return Object.fromEntries(
     Object.entries(params).filter(([key]) => {
       const field = fields.find((f) => f.key === key);
@@ -147,5 +171,3 @@ export function appliedParams<T>(algorithm: string, params: Record<string, T>): 
     }),
   );
 }
-
-export const algorithmIds = Object.keys(algorithmSpecs) as [string, ...string[]];

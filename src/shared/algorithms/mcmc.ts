@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { paramsSchema, type FieldList } from './fields';
 import { localText, type LocalText } from '../i18n';
 
@@ -161,7 +162,7 @@ export const hmcFields = [
   ...chainFields,
 ] as const satisfies FieldList;
 
-interface CommonParams {
+type CommonParams = {
   target: SamplingTarget;
   formula?: string;
   /** [[x0, x1], [y0, y1]]: where a 2-D formula's density is drawn. */
@@ -173,14 +174,14 @@ interface CommonParams {
   warmup: number;
   draws: number;
   pace: (typeof samplingPaces)[number];
-}
-export interface McmcParams extends CommonParams {
+};
+export type McmcParams = CommonParams & {
   components?: number;
   sampler: (typeof mcmcSamplers)[number];
   proposalScale: number;
   adapt: boolean;
-}
-export interface HmcParams extends CommonParams {
+};
+export type HmcParams = CommonParams & {
   sampler: (typeof hmcSamplers)[number];
   stepSize: number;
   leapfrogSteps?: number;
@@ -190,11 +191,11 @@ export interface HmcParams extends CommonParams {
   adaptStepSize: boolean;
   adaptMetric: boolean;
   targetAccept: number;
-}
+};
 export type SamplingParams = McmcParams | HmcParams;
 
-export const mcmcParams = paramsSchema<McmcParams & Record<string, never>>(mcmcFields);
-export const hmcParams = paramsSchema<HmcParams & Record<string, never>>(hmcFields);
+export const mcmcParams: z.ZodType<McmcParams> = paramsSchema(mcmcFields);
+export const hmcParams: z.ZodType<HmcParams> = paramsSchema(hmcFields);
 
 /** Whether the target is a posterior given a data set (so the run needs one). */
 export function samplingNeedsData(p: { target: string }): boolean {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { paramsSchema, type FieldList } from './fields';
 import type { LocalText } from '../i18n';
 import { checkVaeData } from './vae';
@@ -55,7 +56,7 @@ export const rbmFields = [
   { key: 'galleryEvery', kind: 'int', default: 300, min: 0, max: 1000000, step: 100 },
 ] as const satisfies FieldList;
 
-export interface RbmParams {
+export type RbmParams = {
   visible: RbmVisibleType;
   binarize: RbmBinarization;
   /** 'threshold': a pixel is on when its value is above this. */
@@ -84,8 +85,8 @@ export interface RbmParams {
   aisTemperatures: number;
   /** Galleries (filters, fantasy particles, reconstructions) every this many steps (0: per epoch end only). */
   galleryEvery: number;
-}
-export const rbmParams = paramsSchema<RbmParams & Record<string, never>>(rbmFields);
+};
+export const rbmParams: z.ZodType<RbmParams> = paramsSchema(rbmFields);
 
 /** Refusals that depend on the data's shape: the VAE's (there must be training rows). */
 export const checkRbmData: (

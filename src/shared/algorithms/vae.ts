@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { paramsSchema, type FieldList } from './fields';
 import { localText, type LocalText } from '../i18n';
 
@@ -55,7 +56,7 @@ export const vaeFields = [
   { key: 'galleryEvery', kind: 'int', default: 100, min: 0, max: 1000000, step: 10 },
 ] as const satisfies FieldList;
 
-export interface VaeParams {
+export type VaeParams = {
   latentDim: number;
   /** Encoder hidden layers (the decoder mirrors them), each of `hiddenUnits`. */
   hiddenLayers: number;
@@ -80,8 +81,8 @@ export interface VaeParams {
   iwaeK: number;
   /** Galleries (reconstructions, samples, manifold) every this many steps (0: only at the end). */
   galleryEvery: number;
-}
-export const vaeParams = paramsSchema<VaeParams & Record<string, never>>(vaeFields);
+};
+export const vaeParams: z.ZodType<VaeParams> = paramsSchema(vaeFields);
 
 /** Refusals that depend on the data's shape, checked by the host before anything is stored. */
 export function checkVaeData(

@@ -6,13 +6,17 @@ import { rbm } from './rbm';
 import { hmc, mcmc } from './sampling';
 import { vae } from './vae';
 
-/** Every algorithm the engine can run, by id (the ids match src/shared/algorithms). */
-export const engineAlgorithms: Record<string, Algorithm<never, Record<string, unknown>>> = {
-  gmm: gmm as unknown as Algorithm<never, Record<string, unknown>>,
-  'gmm-sweep': gmmSweep as unknown as Algorithm<never, Record<string, unknown>>,
-  gan: gan as unknown as Algorithm<never, Record<string, unknown>>,
-  vae: vae as unknown as Algorithm<never, Record<string, unknown>>,
-  rbm: rbm as unknown as Algorithm<never, Record<string, unknown>>,
-  mcmc: mcmc as unknown as Algorithm<never, Record<string, unknown>>,
-  hmc: hmc as unknown as Algorithm<never, Record<string, unknown>>,
+/**
+ * Every algorithm the engine can run, by id (the ids match src/shared/algorithms). Each module is
+ * typed with its own parameters; here they are held as any algorithm (the worker parses the
+ * parameters with the algorithm's own schema before it runs it).
+ */
+export const engineAlgorithms: Record<string, Algorithm> = {
+  gmm,
+  'gmm-sweep': gmmSweep,
+  gan,
+  vae,
+  rbm,
+  mcmc,
+  hmc,
 };

@@ -460,11 +460,5 @@ function convergence(draws: AssembledDraws, d: number): { maxRhat: number; minEs
   };
 }
 
-export const mcmc = createSamplingAlgorithm<McmcParams>(
-  'mcmc',
-  mcmcParams as unknown as z.ZodType<McmcParams>,
-);
-export const hmc = createSamplingAlgorithm<HmcParams>(
-  'hmc',
-  hmcParams as unknown as z.ZodType<HmcParams>,
-);
+export const mcmc = createSamplingAlgorithm('mcmc', mcmcParams);
+export const hmc = createSamplingAlgorithm('hmc', hmcParams);

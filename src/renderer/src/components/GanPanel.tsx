@@ -12,7 +12,7 @@ import { useRunArtifacts } from '../hooks/useRunData';
 import { useSavedModel } from '../hooks/useSavedModel';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
-import type { RunPanelProps } from './GmmViews';
+import type { RunPanelProps } from '../algorithms/types';
 import { ImageGrid } from './ImageGrid';
 import { NumberInput } from './NumberInput';
 import { latestOf, sortedSteps } from './VaePanel';
@@ -222,13 +222,12 @@ export function GanPanel({ run, metrics }: RunPanelProps) {
           </section>
         )}
       </div>
-      {run.status === 'completed' && <GanUseModel run={run} />}
     </>
   );
 }
 
 /** A finished run's saved generator, used in the page: new images or points from fresh noise. */
-function GanUseModel({ run }: { run: RunInfo }) {
+export function GanUseModel({ run }: { run: RunInfo }) {
   const { t } = useI18n();
   const { model, error } = useSavedModel(run.id, readGanModel);
   const [seed, setSeed] = useState('1');

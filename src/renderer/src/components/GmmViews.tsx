@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { RunInfo, StoredArtifact } from '../../../shared/api';
+import type { StoredArtifact } from '../../../shared/api';
 import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
 import {
   histogram1dOption,
@@ -8,7 +8,7 @@ import {
   pairsOption,
   type PointColoring,
 } from '../../../shared/charts';
-import type { MetricMap } from '../hooks/useRunData';
+import type { RunPanelProps } from '../algorithms/types';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 
@@ -115,14 +115,6 @@ export function MixtureView(props: {
       />
     </div>
   );
-}
-
-/** What a run page hands the panel that draws an algorithm's results. */
-export interface RunPanelProps {
-  run: RunInfo;
-  metrics: MetricMap;
-  artifacts: Map<number, StoredArtifact>;
-  data: { values: Float64Array; cols: number } | null;
 }
 
 /** The live log-likelihood curve and the mixture over the data, with a slider over iterations. */

@@ -29,7 +29,7 @@ import { useDraws } from '../hooks/useDraws';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
-import type { RunPanelProps } from './GmmViews';
+import type { RunPanelProps } from '../algorithms/types';
 
 const KINDS: readonly ArtifactKind[] = ['field2d', 'trajectory'];
 /** Points per chain drawn over the target (the latest ones): enough to see, light to redraw. */

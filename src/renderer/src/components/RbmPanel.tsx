@@ -9,9 +9,8 @@ import { useI18n } from '../i18n';
 import { fmt } from '../format';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
-import { RbmUseModel } from './RbmUseModel';
 import { GalleryStepSlider, latestOf, sortedSteps, useGalleries } from './VaePanel';
-import type { RunPanelProps } from './GmmViews';
+import type { RunPanelProps } from '../algorithms/types';
 
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'histogram'];
 const ROLES = ['filters', 'fantasy', 'reconstructions'] as const;
@@ -48,7 +47,7 @@ function epochOption(
  * energy of training versus test rows), galleries with a step slider, the hidden-probability
  * histogram, the AIS log-likelihood, and the saved model's Gibbs chains once it has ended.
  */
-export function RbmPanel({ run, metrics, data }: RunPanelProps) {
+export function RbmPanel({ run, metrics }: RunPanelProps) {
   const { t } = useI18n();
   const artifacts = useRunArtifacts(run.id, !isActiveStatus(run.status), KINDS);
 
@@ -136,7 +135,6 @@ export function RbmPanel({ run, metrics, data }: RunPanelProps) {
           <GalleryStepSlider steps={gallerySteps} chosen={chosen} onChoose={setChosen} />
         </section>
       )}
-      {!isActiveStatus(run.status) && <RbmUseModel key={run.id} run={run} data={data} />}
     </>
   );
 }

@@ -4,7 +4,8 @@ import { metricLineOption } from '../../../shared/charts';
 import { optionLabel } from '../../../shared/i18n';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
-import { MixtureView, mixtureOf, type RunPanelProps } from './GmmViews';
+import type { RunPanelProps } from '../algorithms/types';
+import { MixtureView, mixtureOf } from './GmmViews';
 
 const typeLabel = (type: string, t: ReturnType<typeof useI18n>['t']) =>
   optionLabel(t, 'covarianceType', type);

@@ -7,8 +7,7 @@ import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
-import { VaeUseModel } from './VaeUseModel';
-import type { RunPanelProps } from './GmmViews';
+import type { RunPanelProps } from '../algorithms/types';
 
 const KINDS: readonly ArtifactKind[] = ['image-grid', 'points2d'];
 const ROLES = ['reconstructions', 'samples', 'manifold'] as const;
@@ -251,8 +250,6 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
           </section>
         )}
       </div>
-      {/* Once the run has ended: its saved model, if it got to save one. */}
-      {!isActiveStatus(run.status) && <VaeUseModel key={run.id} run={run} data={data} />}
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ArtifactKind } from '../../../shared/artifacts';
-import { isActiveStatus, type RunInfo, type StoredArtifact } from '../../../shared/api';
-import { selectColumns } from '../../../shared/columns';
+import type { Api, RunInfo, StoredArtifact } from '../../../shared/api';
+import { runColumns } from '../../../shared/columns';
+import type { RunTable } from '../algorithms/types';
 import { useApi } from '../context';
 
 /** step → value, per metric key. */
@@ -10,10 +11,8 @@ export type MetricMap = Map<string, Map<number, number>>;
 export interface RunData {
   run: RunInfo | null;
   metrics: MetricMap;
-  /** Every artifact of the kinds asked for, by step (the latest wins on equal steps). */
-  artifacts: Map<number, StoredArtifact>;
   /** The run's columns of its data set, row-major; null while loading or if the data set is gone. */
-  data: { values: Float64Array; cols: number } | null;
+  data: RunTable;
   error: string | null;
 }
 
@@ -35,23 +34,30 @@ function mergeMetrics(
 }
 
 /**
- * A run and everything it has shown so far, kept live: it subscribes before fetching, so nothing
- * streamed in between is lost (merging by step is idempotent).
+ * The run's columns of its data set, as the engine saw them: the one place the page selects
+ * them (the run page and the compare page). Null when the run took no data set, or when the data
+ * set or one of its columns is gone.
  */
-export function useRunData(
-  runId: number,
-  artifactKind: StoredArtifact['kind'] = 'mixture',
-): RunData {
+export async function fetchRunTable(api: Api, run: RunInfo): Promise<RunTable> {
+  if (run.datasetId === null) return null;
+  const all = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
+  return all ? runColumns(all, run.columns) : null;
+}
+
+/**
+ * A run, its metrics and its data, kept live: it subscribes before fetching, so nothing streamed
+ * in between is lost (merging by step is idempotent).
+ */
+export function useRunData(runId: number): RunData {
   const api = useApi();
   const [state, setState] = useState<RunData>({
     run: null,
     metrics: new Map(),
-    artifacts: new Map(),
     data: null,
     error: null,
   });
   useEffect(() => {
-    setState({ run: null, metrics: new Map(), artifacts: new Map(), data: null, error: null });
+    setState({ run: null, metrics: new Map(), data: null, error: null });
     // A fetch that answers after this effect was replaced (another run) must change nothing.
     let current = true;
     const update = (f: (s: RunData) => RunData) => current && setState(f);
@@ -61,64 +67,81 @@ export function useRunData(
         if (e.runId === runId)
           setState((s) => ({ ...s, metrics: mergeMetrics(s.metrics, e.points) }));
       }),
-      api.on('run.artifact', (e) => {
-        if (e.runId !== runId || e.artifact.kind !== artifactKind) return;
-        setState((s) => ({
-          ...s,
-          artifacts: new Map(s.artifacts).set(e.artifact.step, e.artifact),
-        }));
-      }),
     ];
     (async () => {
       const run = await api.call('runs.get', { id: runId });
       update((s) => ({ ...s, run: s.run ?? run }));
-      const [series, artifacts] = await Promise.all([
-        api.call('runs.metrics', { id: runId }),
-        api.call('runs.artifacts', { id: runId, kind: artifactKind }),
-      ]);
+      const series = await api.call('runs.metrics', { id: runId });
       const points = series.flatMap((m) =>
         Array.from(m.steps, (step, i) => ({ key: m.key, step, value: m.values[i] })),
       );
-      update((s) => {
-        const merged = new Map<number, StoredArtifact>(artifacts.map((a) => [a.step, a]));
-        for (const [step, a] of s.artifacts) merged.set(step, a); // streamed ones are newer
-        return {
-          ...s,
-          metrics: mergeMetrics(
-            points.length ? mergeMetrics(new Map(), points) : new Map(),
-            flatten(s.metrics),
-          ),
-          artifacts: merged,
-        };
-      });
-      if (run.datasetId !== null) {
-        const d = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
-        if (d) {
-          const { values, cols, missing } = selectColumns(d, run.columns);
-          if (missing === null) update((s) => ({ ...s, data: { values, cols } }));
-        }
-      }
+      update((s) => ({
+        ...s,
+        metrics: mergeMetrics(
+          points.length ? mergeMetrics(new Map(), points) : new Map(),
+          flatten(s.metrics),
+        ),
+      }));
+      const data = await fetchRunTable(api, run);
+      if (data) update((s) => ({ ...s, data }));
     })().catch((e: Error) => update((s) => ({ ...s, error: e.message })));
     return () => {
       current = false;
       offs.forEach((off) => off());
     };
-  }, [api, runId, artifactKind]);
+  }, [api, runId]);
+  return state;
+}
+
+/**
+ * The artifacts of one kind of a run, by step (the latest wins on equal steps), kept live; an
+ * empty map when `kind` is null.
+ */
+export function useStepArtifacts(
+  runId: number,
+  kind: ArtifactKind | null,
+  ended: boolean,
+): Map<number, StoredArtifact> {
+  const api = useApi();
+  const [artifacts, setArtifacts] = useState<Map<number, StoredArtifact>>(new Map());
+  useEffect(() => {
+    setArtifacts(new Map());
+    if (kind === null) return;
+    let current = true;
+    const off = api.on('run.artifact', (e) => {
+      if (e.runId !== runId || e.artifact.kind !== kind) return;
+      setArtifacts((m) => new Map(m).set(e.artifact.step, e.artifact));
+    });
+    void api
+      .call('runs.artifacts', { id: runId, kind })
+      .then((stored) => {
+        if (!current) return;
+        setArtifacts((streamed) => {
+          const merged = new Map<number, StoredArtifact>(stored.map((a) => [a.step, a]));
+          for (const [step, a] of streamed) merged.set(step, a); // streamed ones are newer
+          return merged;
+        });
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+      off();
+    };
+  }, [api, runId, kind]);
 
   // Live, the host pushes only the newest artifact of a kind per flush (a run can make a thousand
   // snapshots a second); once the run has ended, fetch them all so every step can be revisited.
-  const ended = state.run !== null && !isActiveStatus(state.run.status);
   useEffect(() => {
-    if (!ended) return;
+    if (!ended || kind === null) return;
     let current = true;
-    void api.call('runs.artifacts', { id: runId, kind: artifactKind }).then((all) => {
-      if (current) setState((s) => ({ ...s, artifacts: new Map(all.map((a) => [a.step, a])) }));
+    void api.call('runs.artifacts', { id: runId, kind }).then((all) => {
+      if (current) setArtifacts(new Map(all.map((a) => [a.step, a])));
     });
     return () => {
       current = false;
     };
-  }, [api, runId, artifactKind, ended]);
-  return state;
+  }, [api, runId, kind, ended]);
+  return artifacts;
 }
 
 function flatten(m: MetricMap): { key: string; step: number; value: number }[] {

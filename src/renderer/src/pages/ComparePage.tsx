@@ -8,9 +8,10 @@ import {
 import { colorOf, hasCurve, metricLineOption, metricText } from '../../../shared/charts';
 import { isMessageKey } from '../../../shared/i18n';
 import { bestIndex, differingKeys, ema, summaryDirections } from '../../../shared/run-summary';
-import { selectColumns } from '../../../shared/columns';
+import { viewOf } from '../algorithms';
+import type { RunTable } from '../algorithms/types';
 import { EChart } from '../components/EChart';
-import { MixtureView, mixtureOf } from '../components/GmmViews';
+import { fetchRunTable } from '../hooks/useRunData';
 import { labelKey } from '../components/ParamForm';
 import { useApi } from '../context';
 import { useI18n } from '../i18n';
@@ -23,8 +24,9 @@ import { ExportPanel } from '../components/ExportPanel';
 interface Loaded {
   run: RunInfo;
   metrics: MetricSeries[];
-  mixtures: StoredArtifact[];
-  data: { values: Float64Array; cols: number } | null;
+  /** The artifacts its view draws on this page, by step (none when it has no compare view). */
+  pictures: StoredArtifact[];
+  data: RunTable;
 }
 
 /** Everything the comparison shows, for each run (saved runs: fetched once, refreshed when one ends). */
@@ -48,19 +50,13 @@ function useCompared(idList: number[]): { loaded: Loaded[] | null; error: string
     Promise.all(
       ids.map(async (id): Promise<Loaded> => {
         const run = await api.call('runs.get', { id });
-        const [metrics, mixtures] = await Promise.all([
+        const compare = viewOf(run.algorithm)?.compare;
+        const [metrics, pictures, data] = await Promise.all([
           api.call('runs.metrics', { id }),
-          api.call('runs.artifacts', { id, kind: 'mixture' }),
+          compare ? api.call('runs.artifacts', { id, kind: compare.kind }) : [],
+          compare ? fetchRunTable(api, run) : null,
         ]);
-        let data: Loaded['data'] = null;
-        if (run.datasetId !== null) {
-          const d = await api.call('datasets.values', { id: run.datasetId }).catch(() => null);
-          if (d) {
-            const { values, cols, missing } = selectColumns(d, run.columns);
-            if (missing === null) data = { values, cols };
-          }
-        }
-        return { run, metrics, mixtures, data };
+        return { run, metrics, pictures, data };
       }),
     ).then(
       (all) => current && setLoaded(all),
@@ -158,7 +154,7 @@ export function ComparePage({ ids }: { ids: number[] }) {
 
   const steps = useMemo(
     () =>
-      [...new Set((loaded ?? []).flatMap((l) => l.mixtures.map((a) => a.step)))].sort(
+      [...new Set((loaded ?? []).flatMap((l) => l.pictures.map((a) => a.step)))].sort(
         (a, b) => a - b,
       ),
     [loaded],
@@ -207,6 +203,13 @@ export function ComparePage({ ids }: { ids: number[] }) {
           </a>
         ))}
       </div>
+      {loaded
+        .filter(({ run }) => !viewOf(run.algorithm))
+        .map(({ run }) => (
+          <p key={run.id} className="muted" data-testid="no-views">
+            {t('compare.noViews', { id: run.id, algorithm: run.algorithm })}
+          </p>
+        ))}
       <div className="two-col">
         <section className="card">
           <h2>
@@ -331,17 +334,17 @@ export function ComparePage({ ids }: { ids: number[] }) {
             </span>
           </div>
           <div className="chart-grid">
-            {loaded.map(({ run, mixtures, data }, i) => {
-              // Each run at the newest snapshot it has at or before the chosen step.
-              const at = [...mixtures].reverse().find((a) => a.step <= shownStep) ?? mixtures[0];
-              if (!data || !at || run.algorithm !== 'gmm') return null;
+            {loaded.map(({ run, pictures, data }, i) => {
+              // Each run at the newest picture it has at or before the chosen step.
+              const at = [...pictures].reverse().find((a) => a.step <= shownStep) ?? pictures[0];
+              const View = viewOf(run.algorithm)?.compare?.View;
+              if (!View || !at || !data) return null;
               return (
                 <div key={run.id} className="compare-visual" style={{ borderTopColor: colorOf(i) }}>
-                  <MixtureView
+                  <View
+                    run={run}
+                    artifact={at}
                     data={data}
-                    columns={run.columns}
-                    mixture={mixtureOf(at)}
-                    coloring="label"
                     title={`${runLabel(run)} · ${t('compare.step')} ${at.step}`}
                   />
                 </div>

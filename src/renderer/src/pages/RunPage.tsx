@@ -2,143 +2,54 @@ import { useEffect, useState } from 'react';
 import { algorithmSpecs, appliedParams } from '../../../shared/algorithms';
 import type { ParamValue } from '../../../shared/algorithms/fields';
 import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
-import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
-import { isMessageKey, optionLabel } from '../../../shared/i18n';
-import { GmmPanel } from '../components/GmmViews';
+import { isMessageKey } from '../../../shared/i18n';
+import { viewOf } from '../algorithms';
+import type { AlgorithmView, RunTable, T } from '../algorithms/types';
 import { labelKey } from '../components/ParamForm';
-import { SweepPanel } from '../components/SweepPanel';
-import { UseModel } from '../components/UseModel';
-import { VaePanel } from '../components/VaePanel';
-import { RbmPanel } from '../components/RbmPanel';
-import { GanPanel } from '../components/GanPanel';
-import { McmcPanel } from '../components/McmcPanel';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
-import { useRunData } from '../hooks/useRunData';
+import { useRunData, useStepArtifacts, type MetricMap } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { fmt, formatDuration, formatParam } from '../format';
 
-type T = ReturnType<typeof useI18n>['t'];
-
-function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[] }) {
-  const { t } = useI18n();
-  return (
-    <table className="data-table params-table" data-testid="mixture-table">
-      <thead>
-        <tr>
-          <th>{t('summary.component')}</th>
-          <th>{t('summary.weight')}</th>
-          <th>
-            {t('summary.mean')} ({columns.join(', ')})
-          </th>
-          <th>{t('summary.covariance')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {mixture.weights.map((w, k) => (
-          <tr key={k}>
-            <td>{k + 1}</td>
-            <td>{fmt(w)}</td>
-            <td>{mixture.means[k].map((v) => fmt(v)).join(', ')}</td>
-            <td>
-              <code className="matrix">
-                {mixture.covariances[k].map((row) => row.map((v) => fmt(v)).join('  ')).join('\n')}
-              </code>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+function summaryLabel(key: string, t: T): string {
+  const label = `summary.${key}`;
+  return isMessageKey(label) ? t(label) : key;
 }
 
-const summaryRows = [
-  'covarianceType',
-  'meanLogLikelihood',
-  'bic',
-  'aic',
-  'iterations',
-  'converged',
-  // VAE
-  'testLoss',
-  'testIwae',
-  'iwaeK',
-  'trainLoss',
-  'activeUnits',
-  'epochs',
-  'steps',
-  // RBM
-  'testLogLikelihood',
-  'trainLogLikelihood',
-  'logZ',
-  'logZStd',
-  'aisRuns',
-  'aisTemperatures',
-  'testPll',
-  'trainPll',
-  'testFreeEnergy',
-  'trainFreeEnergy',
-  'reconError',
-  'secondsPerEpoch',
-  'trainRows',
-  'testRows',
-  // MCMC, HMC
-  'minEssBulk',
-  'maxRhat',
-  'minEssBulkPerSecond',
-  'minEssBulkPerEvaluation',
-  'acceptance',
-  'divergences',
-  'evaluations',
-  // GAN
-  'modesCovered',
-  'highQuality',
-  'kl',
-  'js',
-  'dReal',
-  'dFake',
-  'dLoss',
-  'gLoss',
-] as const;
-
-function SummaryTable({ summary, t }: { summary: Record<string, unknown>; t: T }) {
+/** The summary keys the algorithm's view lists, then its own extra rows. */
+function SummaryTable({
+  summary,
+  view,
+  t,
+}: {
+  summary: Record<string, unknown>;
+  view: AlgorithmView | null;
+  t: T;
+}) {
   const cell = (k: string, v: unknown) =>
     typeof v === 'boolean'
       ? t(v ? 'summary.yes' : 'summary.no')
       : typeof v === 'number'
         ? fmt(v)
         : formatParam(k, v as ParamValue, t);
-  const restarts = summary.initLogLikelihoods as number[] | undefined;
-  const best = summary.best as { k: number; covarianceType: string; bic: number } | undefined;
+  // An algorithm without views: every plain value of its summary.
+  const keys =
+    view?.summaryRows ??
+    Object.keys(summary).filter((k) => ['number', 'boolean', 'string'].includes(typeof summary[k]));
   return (
     <table className="data-table">
       <tbody>
-        {summaryRows.map((k) =>
+        {keys.map((k) =>
           k in summary ? (
             <tr key={k}>
-              <th>{t(`summary.${k}`)}</th>
+              <th>{summaryLabel(k, t)}</th>
               <td>{cell(k, summary[k])}</td>
             </tr>
           ) : null,
         )}
-        {restarts && restarts.length > 1 && (
-          <tr>
-            <th>{t('summary.restarts')}</th>
-            <td>
-              {restarts.length} ({Number(summary.bestInit) + 1})
-            </td>
-          </tr>
-        )}
-        {best && (
-          <tr>
-            <th>{t('summary.bestModel')}</th>
-            <td data-testid="best-model">
-              K = {best.k}, {formatParam('covarianceType', best.covarianceType, t)}, BIC{' '}
-              {fmt(best.bic)}
-            </td>
-          </tr>
-        )}
+        {view?.summaryExtras?.(summary, t)}
       </tbody>
     </table>
   );
@@ -150,16 +61,19 @@ function StepControls({
   status,
   phase,
   cycleEnd,
+  phases,
 }: {
   runId: number;
   status: string;
   phase: { name: string; step: number } | null;
   /** The phase a "whole step" advances to (see AlgorithmSpec.cycleEnd). */
   cycleEnd?: string;
+  /** What a pause after each phase means (the algorithm's view). */
+  phases: AlgorithmView['phases'];
 }) {
   const api = useApi();
   const { t } = useI18n();
-  const explain = phase ? `run.phase.${phase.name}` : null;
+  const explain = phase ? phases?.[phase.name] : undefined;
   return (
     <div className="step-controls">
       {status === 'running' && (
@@ -189,7 +103,7 @@ function StepControls({
           </button>
         </>
       )}
-      {status === 'paused' && explain && isMessageKey(explain) && (
+      {status === 'paused' && explain && (
         <p className="explain phase" data-testid="phase-explain">
           {t(explain, { n: phase!.step })}
         </p>
@@ -287,19 +201,24 @@ function RunDetails({ run }: { run: RunInfo }) {
 }
 
 export function RunPage({ runId }: { runId: number }) {
+  const { run, metrics, data, error } = useRunData(runId);
+  if (error) return <PageMessage error={error} />;
+  if (!run) return <PageMessage />;
+  return <RunView run={run} metrics={metrics} data={data} />;
+}
+
+function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; data: RunTable }) {
   const api = useApi();
   const { t } = useI18n();
-  const { run, metrics, artifacts, data, error } = useRunData(runId);
   const [now, setNow] = useState(Date.now());
-  const active = run ? isActiveStatus(run.status) : false;
+  const active = isActiveStatus(run.status);
+  const view = viewOf(run.algorithm);
+  const artifacts = useStepArtifacts(run.id, view?.stepArtifactKind ?? null, !active);
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [active]);
-
-  if (error) return <PageMessage error={error} />;
-  if (!run) return <PageMessage />;
 
   const spec = algorithmSpecs[run.algorithm];
   const pct = Math.round(run.progress * 100);
@@ -309,7 +228,6 @@ export function RunPage({ runId }: { runId: number }) {
       ? (elapsed * (1 - run.progress)) / run.progress
       : null;
   const summary = run.summary;
-  const finalMixture = summary ? mixtureSchema.safeParse(summary) : null;
   const title = `algo.${run.algorithm}`;
   const about = `algo.${run.algorithm}.about`;
 
@@ -329,17 +247,7 @@ export function RunPage({ runId }: { runId: number }) {
       <p className="muted">
         {isMessageKey(title) ? t(title) : run.algorithm} ·{' '}
         {run.datasetName === '' && run.datasetId === null ? (
-          <>
-            {run.algorithm === 'gan' ? (
-              <>
-                {t('param.gan.source')}: {optionLabel(t, 'source', String(run.params.source))}
-              </>
-            ) : (
-              <>
-                {t('run.target')}: {optionLabel(t, 'target', String(run.params.target))}
-              </>
-            )}
-          </>
+          (view?.source?.(run, t) ?? '')
         ) : (
           <>
             {t('run.dataset')}: {run.datasetName} [{run.columns.join(', ')}]
@@ -359,6 +267,7 @@ export function RunPage({ runId }: { runId: number }) {
           status={run.status}
           phase={run.phase}
           cycleEnd={spec.cycleEnd}
+          phases={view?.phases}
         />
       )}
       {(active || run.status === 'completed') && (
@@ -379,32 +288,19 @@ export function RunPage({ runId }: { runId: number }) {
             : run.error}
         </div>
       )}
-      {!active && run.status !== 'completed' && metrics.size === 0 && artifacts.size === 0 ? (
+      {!view ? (
+        <p className="error" data-testid="no-views">
+          {t('run.noViews', { algorithm: run.algorithm })}
+        </p>
+      ) : !active && run.status !== 'completed' && metrics.size === 0 && artifacts.size === 0 ? (
         // Ended before its first step (refused data, cancelled at once): no empty charts.
         <p className="muted" data-testid="nothing-recorded">
           {t('run.nothingRecorded')}
         </p>
-      ) : run.algorithm === 'gmm-sweep' ? (
-        <SweepPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
-      ) : run.algorithm === 'vae' ? (
-        <VaePanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
-      ) : run.algorithm === 'rbm' ? (
-        <RbmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
-      ) : run.algorithm === 'gan' ? (
-        <GanPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
-      ) : run.algorithm === 'mcmc' || run.algorithm === 'hmc' ? (
-        <McmcPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       ) : (
-        <GmmPanel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+        <view.Panel run={run} metrics={metrics} artifacts={artifacts} data={data} />
       )}
-      {run.algorithm === 'gmm' && run.status === 'completed' && <UseModel run={run} data={data} />}
-      {run.algorithm === 'gmm' && run.status === 'completed' && (
-        <p>
-          <a href={`#/new?sampleGmm=${run.id}`} data-testid="sample-fit">
-            {t('run.sampleFit')}
-          </a>
-        </p>
-      )}
+      {view?.UseModel && !active && <view.UseModel key={run.id} run={run} data={data} />}
       {isMessageKey(about) && <p className="explain">{t(about)}</p>}
       {!active && <RunDetails key={run.id} run={run} />}
       {!active && <ExportPanel ids={[run.id]} />}
@@ -441,10 +337,8 @@ export function RunPage({ runId }: { runId: number }) {
         {summary && (
           <section className="card" data-testid="run-result">
             <h2>{t('run.result')}</h2>
-            <SummaryTable summary={summary} t={t} />
-            {finalMixture?.success && (
-              <MixtureTable mixture={finalMixture.data} columns={run.columns} />
-            )}
+            <SummaryTable summary={summary} view={view} t={t} />
+            {view?.ResultDetail && <view.ResultDetail run={run} />}
           </section>
         )}
       </div>
