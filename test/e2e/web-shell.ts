@@ -13,8 +13,10 @@ export interface WebShell {
 
 export async function startWebShell(
   dataDir = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-')),
+  /** Node's arguments: the built web shell, or another server that prints its URL the same way. */
+  args = [resolve('out/main/web.js'), '--port', '0'],
 ): Promise<WebShell> {
-  const child: ChildProcess = spawn(process.execPath, [resolve('out/main/web.js'), '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, LATENT_LAB_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -61,10 +61,10 @@ function GmmUseModel({ run, data }: { run: RunInfo; data: RunTable }) {
 }
 
 function MixtureSnapshot({ run, artifact, data, title }: CompareViewProps) {
-  if (!data) return null;
   return (
     <MixtureView
-      data={data}
+      // needsData: the page hands this view only runs whose data set is there.
+      data={data!}
       columns={run.columns}
       mixture={mixtureOf(artifact)}
       coloring="label"
@@ -92,5 +92,5 @@ export const gmmView: AlgorithmView = {
   },
   ResultDetail: FittedComponents,
   phases: { init: 'run.phase.init', 'e-step': 'run.phase.e-step', 'm-step': 'run.phase.m-step' },
-  compare: { kind: 'mixture', View: MixtureSnapshot },
+  compare: { kind: 'mixture', View: MixtureSnapshot, needsData: true },
 };

@@ -52,6 +52,10 @@ export interface AlgorithmView {
   phases?: Partial<Record<string, MessageKey>>;
   /** What a run that took no data set was made from (a sampler's target, a GAN's preset). */
   source?(run: RunInfo, t: T): string;
-  /** Pictures of several runs side by side at one step on the compare page. */
-  compare?: { kind: ArtifactKind; View: ComponentType<CompareViewProps> };
+  /**
+   * Pictures of several runs side by side at one step on the compare page: of the artifacts of
+   * `kind`, each run's newest at or before the step; with `needsData`, only of runs whose data
+   * set is still there.
+   */
+  compare?: { kind: ArtifactKind; View: ComponentType<CompareViewProps>; needsData?: boolean };
 }

@@ -54,7 +54,7 @@ function useCompared(idList: number[]): { loaded: Loaded[] | null; error: string
         const [metrics, pictures, data] = await Promise.all([
           api.call('runs.metrics', { id }),
           compare ? api.call('runs.artifacts', { id, kind: compare.kind }) : [],
-          compare ? fetchRunTable(api, run) : null,
+          compare?.needsData ? fetchRunTable(api, run) : null,
         ]);
         return { run, metrics, pictures, data };
       }),
@@ -337,8 +337,9 @@ export function ComparePage({ ids }: { ids: number[] }) {
             {loaded.map(({ run, pictures, data }, i) => {
               // Each run at the newest picture it has at or before the chosen step.
               const at = [...pictures].reverse().find((a) => a.step <= shownStep) ?? pictures[0];
-              const View = viewOf(run.algorithm)?.compare?.View;
-              if (!View || !at || !data) return null;
+              const compare = viewOf(run.algorithm)?.compare;
+              if (!compare || !at || (compare.needsData && !data)) return null;
+              const View = compare.View;
               return (
                 <div key={run.id} className="compare-visual" style={{ borderTopColor: colorOf(i) }}>
                   <View

@@ -1,0 +1,5 @@
+import { registerToyEngine } from './engine';
+import { registerToySpec } from './spec';
+
+registerToySpec();
+registerToyEngine();

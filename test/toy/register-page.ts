@@ -1,0 +1,5 @@
+import { registerToySpec } from './spec';
+import { registerToyView } from './view';
+
+registerToySpec();
+registerToyView();
