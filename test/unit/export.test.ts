@@ -6,19 +6,24 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gmmParams } from '../../src/shared/algorithms/gmm';
-import type { MetricSeries } from '../../src/shared/api';
+import type { ApiError, MetricSeries, RunInfo } from '../../src/shared/api';
 import { metricLineOption } from '../../src/shared/charts';
 import { renderChart, renderSvg } from '../../src/main/host/chart-render';
 import {
   exportRuns,
+  exportRunsZip,
   importRunFolder,
   metricsCsv,
   parseMetricsCsv,
+  runEntries,
+  runExporters,
   runFolderName,
   sanitizeName,
 } from '../../src/main/host/export';
+import { translate } from '../../src/shared/i18n';
 import { Store } from '../../src/main/host/store';
 
 let dir: string;
@@ -418,5 +423,115 @@ describe('exporting runs straight from a store', () => {
         wallMs: Array.from(s.wallMs),
       }));
     expect(plain(imported.id)).toEqual(plain(run.id));
+  });
+});
+
+describe('the exporter registry', () => {
+  function runOf(algorithm: string) {
+    const run = store.createRun({
+      name: 'made up',
+      algorithm,
+      datasetId: null,
+      datasetName: '',
+      columns: [],
+      params: { target: 'nowhere' },
+      seed: 3,
+    });
+    store.insertMetrics(run.id, [
+      { step: 0, key: 'loss', value: 1, wallMs: 0 },
+      { step: 1, key: 'loss', value: 0.5, wallMs: 1 },
+    ]);
+    store.finishRun(run.id, 'completed', { summary: { loss: 0.5 } });
+    return store.getRun(run.id)!;
+  }
+  const label = (key: Parameters<typeof translate>[1]) => translate('en', key);
+  const ctx = { appVersion: '1', exportedAt: '2000-01-01T00:00:00.000Z', t: label };
+  /** The files of one run's export: those every run has, and `own`. */
+  const filesOf = (run: RunInfo) => runEntries(store, run, ctx).map((e) => e.path);
+  const withCommon = (...own: string[]) =>
+    [...own, 'README.md', 'metrics.csv', 'params.json', 'summary.json'].sort();
+
+  it('uses the exporter registered for an algorithm id, added at run time', async () => {
+    const run = runOf('made-up-algorithm');
+    const seen: string[] = [];
+    runExporters['made-up-algorithm'] = {
+      files({ run: r, series, bundle, notes, t }) {
+        seen.push(`${r.id}: ${series.map((s) => s.key).join(',')}`);
+        bundle.add('own.txt', `${t('run.chart.iteration')}\n`, 'the made-up algorithm’s own file');
+        notes.push('A note of the made-up exporter.');
+      },
+    };
+    try {
+      expect(filesOf(run).sort()).toEqual(withCommon('own.txt'));
+      expect(seen).toEqual([`${run.id}: loss`]);
+      // The same through a folder export, a zip and a comparison's run folder.
+      const out = join(dir, 'out');
+      const r = await exportRuns(store, [run.id], out, { overwrite: false, appVersion: '1' });
+      expect(r.files).toContain('own.txt');
+      expect(readFileSync(join(out, 'own.txt'), 'utf8')).toBe(
+        `${translate('en', 'run.chart.iteration')}\n`,
+      );
+      const readme = readFileSync(join(out, 'README.md'), 'utf8');
+      expect(readme).toContain('- `own.txt`: the made-up algorithm’s own file');
+      expect(readme).toContain('- A note of the made-up exporter.');
+      expect(readme).not.toContain('no exporter');
+      const zip = await exportRunsZip(store, [run.id], { appVersion: '1' });
+      expect(Object.keys(unzipSync(zip.data)).sort()).toEqual(r.files);
+      const other = runOf('made-up-algorithm');
+      const compare = await exportRuns(store, [run.id, other.id], join(dir, 'compare'), {
+        overwrite: false,
+        appVersion: '1',
+      });
+      expect(compare.files).toEqual(
+        expect.arrayContaining([
+          `${runFolderName(run)}/own.txt`,
+          `${runFolderName(other)}/own.txt`,
+        ]),
+      );
+    } finally {
+      delete runExporters['made-up-algorithm'];
+    }
+  });
+
+  it('gives an algorithm without an exporter the generic files and says so', async () => {
+    const run = runOf('unregistered-algorithm');
+    expect(runExporters['unregistered-algorithm']).toBeUndefined();
+    const entries = runEntries(store, run, ctx);
+    // One line chart per metric with a curve; nothing of another algorithm (no model.json, no
+    // draws, no mixture or GAN view).
+    expect(entries.map((e) => e.path).sort()).toEqual(withCommon('loss.png', 'loss.svg'));
+    const readme = entries.find((e) => e.path === 'README.md')!.data as string;
+    expect(readme).toContain(
+      '## Notes\n\n- No files of its own: this version of Latent Lab has no exporter for the algorithm "unregistered-algorithm"',
+    );
+    // A name of Object.prototype is no exporter either.
+    const proto = runOf('constructor');
+    expect(filesOf(proto)).toContain('loss.svg');
+  });
+
+  it('refuses with a text the page can show in Chinese', async () => {
+    const run = runOf('unregistered-algorithm');
+    const refusal = await exportRuns(store, [run.id, run.id], join(dir, 'twice'), {
+      overwrite: false,
+      appVersion: '1',
+    }).catch((e: unknown) => e);
+    expect(refusal).toMatchObject({
+      code: 'invalid-input',
+      message: 'a run is listed twice in the comparison',
+      text: { key: 'export.runTwice' },
+    });
+    expect(translate('zh', 'export.runTwice')).toBe('比较中同一个运行出现了两次');
+    let bad: unknown;
+    try {
+      parseMetricsCsv('step,a,wall_ms\n1,2\n');
+    } catch (e) {
+      bad = e;
+    }
+    expect(bad).toMatchObject({
+      message: 'metrics.csv, line 2: 2 fields where the header has 3',
+      text: { key: 'import.metricsFieldCount', vars: { file: 'metrics.csv', line: 2 } },
+    });
+    const { key, vars } = (bad as ApiError).text!;
+    expect(translate('zh', key, vars)).toBe('metrics.csv 第 2 行有 2 个字段，而表头有 3 个');
   });
 });
