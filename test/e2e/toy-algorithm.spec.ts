@@ -49,7 +49,11 @@ test('a toy algorithm from its own modules: run page, compare page and export', 
   await expect(page.getByText('no data: a random walk')).toBeVisible();
   await expect(page.getByTestId('mixture-view')).toHaveCount(0);
   const upFinal = Number(
-    await page.getByTestId('run-result').locator('tr', { hasText: 'finalPosition' }).locator('td').innerText(),
+    await page
+      .getByTestId('run-result')
+      .locator('tr', { hasText: 'finalPosition' })
+      .locator('td')
+      .innerText(),
   );
   expect(upFinal).toBeGreaterThan(25); // drift 2 per step; a sd-5 walk never loses 25 here
 
@@ -80,7 +84,9 @@ test('a toy algorithm from its own modules: run page, compare page and export', 
   for (const f of runFolders) {
     for (const file of ['params.json', 'summary.json', 'metrics.csv', 'walk.csv'])
       expect(existsSync(join(dir, f, file)), `${f}/${file}`).toBe(true);
-    const walkCsv = readFileSync(join(dir, f, 'walk.csv'), 'utf8').trim().split('\n');
+    const walkCsv = readFileSync(join(dir, f, 'walk.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(walkCsv[0]).toBe('step,position');
     expect(walkCsv.length - 1).toBe(f.startsWith(`run-${up}-`) ? 26 : 11);
   }

@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { build } from 'vite';
 
-export const toyRendererDir = resolve(__dirname, '../../out/toy-renderer');
+export const toyRendererDir = resolve(import.meta.dirname, '../../out/toy-renderer');
 
 export async function buildToyRenderer(): Promise<void> {
   await build({
-    root: __dirname,
+    root: import.meta.dirname,
     configFile: false,
-    logLevel: 'warn',
+    logLevel: 'error',
     plugins: [react()],
     build: { outDir: toyRendererDir, emptyOutDir: true, minify: false, chunkSizeWarningLimit: 1e5 },
   });

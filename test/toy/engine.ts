@@ -16,7 +16,12 @@ const toyWalk: Algorithm<ToyParams, ToySummary> = {
       path[2 * step] = step;
       path[2 * step + 1] = position;
       ctx.emit.metrics(step, { position });
-      ctx.emit.artifact('points2d', step, { role: 'walk', count: step + 1 }, path.slice(0, 2 * (step + 1)));
+      ctx.emit.artifact(
+        'points2d',
+        step,
+        { role: 'walk', count: step + 1 },
+        path.slice(0, 2 * (step + 1)),
+      );
       ctx.emit.progress(step / steps);
       await ctx.checkpoint('step', step);
     }

@@ -16,8 +16,8 @@ registerToyExporter();
 
 const host = await createHost({
   dataDir: process.argv[2],
-  resourcesDir: resolve(__dirname, '../../resources'),
-  launchWorker: forkLauncher(resolve(__dirname, 'worker.ts'), {
+  resourcesDir: resolve(import.meta.dirname, '../../resources'),
+  launchWorker: forkLauncher(resolve(import.meta.dirname, 'worker.ts'), {
     ...process.env,
     NODE_OPTIONS: '--import tsx',
   }),

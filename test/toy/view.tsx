@@ -2,7 +2,11 @@
 import { useMemo } from 'react';
 import { metricLineOption } from '../../src/shared/charts';
 import { algorithmViews } from '../../src/renderer/src/algorithms';
-import type { AlgorithmView, CompareViewProps, RunPanelProps } from '../../src/renderer/src/algorithms/types';
+import type {
+  AlgorithmView,
+  CompareViewProps,
+  RunPanelProps,
+} from '../../src/renderer/src/algorithms/types';
 import { EChart } from '../../src/renderer/src/components/EChart';
 import { TOY } from './spec';
 

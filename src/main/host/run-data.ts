@@ -1,6 +1,6 @@
 /** What a run's engine sees of its data set: the chosen columns of a table, or every pixel. */
-import { IMAGE_COLUMN, type DatasetMeta } from '../../shared/api';
-import { selectColumns } from '../../shared/columns';
+import { IMAGE_COLUMN, type DatasetMeta, type RunInfo } from '../../shared/api';
+import { runColumns, selectColumns } from '../../shared/columns';
 import { localText, type LocalText } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import { pixelColumnNames, pixelValues, type Store } from './store';
@@ -41,4 +41,16 @@ export function runEngineData(
   if (missing !== null)
     return { refusal: localText('refuse.noSuchColumn', { name: dataset.name, column: missing }) };
   return { data: { values, rows: all.rows, cols, columns: [...columns] } };
+}
+
+/**
+ * A run's columns of its data set as it was run on (what exports draw the fit over), or null when
+ * it took none, or the data set or one of its columns is gone.
+ */
+export function runTable(
+  store: Store,
+  run: Pick<RunInfo, 'datasetId' | 'columns'>,
+): { values: Float64Array; cols: number } | null {
+  const all = run.datasetId === null ? null : store.datasetValues(run.datasetId);
+  return all ? runColumns(all, run.columns) : null;
 }

@@ -92,5 +92,5 @@ export const gmmView: AlgorithmView = {
   },
   ResultDetail: FittedComponents,
   phases: { init: 'run.phase.init', 'e-step': 'run.phase.e-step', 'm-step': 'run.phase.m-step' },
-  compare: { kind: 'mixture', View: MixtureSnapshot, needsData: true },
+  compare: { kind: 'mixture', View: MixtureSnapshot, needsData: true, title: 'compare.visuals' },
 };

@@ -57,5 +57,11 @@ export interface AlgorithmView {
    * `kind`, each run's newest at or before the step; with `needsData`, only of runs whose data
    * set is still there.
    */
-  compare?: { kind: ArtifactKind; View: ComponentType<CompareViewProps>; needsData?: boolean };
+  compare?: {
+    kind: ArtifactKind;
+    View: ComponentType<CompareViewProps>;
+    needsData?: boolean;
+    /** The section's heading when every compared run's pictures are of this kind. */
+    title?: MessageKey;
+  };
 }

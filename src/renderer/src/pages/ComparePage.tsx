@@ -6,7 +6,7 @@ import {
   type StoredArtifact,
 } from '../../../shared/api';
 import { colorOf, hasCurve, metricLineOption, metricText } from '../../../shared/charts';
-import { isMessageKey } from '../../../shared/i18n';
+import { isMessageKey, type MessageKey } from '../../../shared/i18n';
 import { bestIndex, differingKeys, ema, summaryDirections } from '../../../shared/run-summary';
 import { viewOf } from '../algorithms';
 import type { RunTable } from '../algorithms/types';
@@ -86,6 +86,15 @@ function RunColumns({ runs }: { runs: RunInfo[] }) {
 }
 
 const runLabel = (r: RunInfo) => `#${r.id} ${r.name}`;
+
+/** The heading of the pictures: their algorithm's, when they are all of one kind of view. */
+function picturesTitle(loaded: Loaded[]): MessageKey {
+  const titles = new Set(
+    loaded.filter((l) => l.pictures.length > 0).map((l) => viewOf(l.run.algorithm)?.compare?.title),
+  );
+  const [only] = titles;
+  return titles.size === 1 && only ? only : 'compare.pictures';
+}
 
 /** Two to six runs side by side: parameters, results, metrics overlaid, pictures at one step. */
 export function ComparePage({ ids }: { ids: number[] }) {
@@ -318,7 +327,7 @@ export function ComparePage({ ids }: { ids: number[] }) {
       </section>
       {steps.length > 0 && (
         <section className="card">
-          <h2>{t('compare.visuals')}</h2>
+          <h2>{t(picturesTitle(loaded))}</h2>
           <div className="snapshot-bar">
             <input
               type="range"

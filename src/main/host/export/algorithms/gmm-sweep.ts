@@ -8,7 +8,8 @@ import { mixtureSchema } from '../../../../shared/artifacts';
 import { metricLineOption } from '../../../../shared/charts';
 import { optionLabel } from '../../../../shared/i18n';
 import type { RunExporter } from '../exporter';
-import { mixtureCharts, runData } from './shared-files';
+import { runTable } from '../../run-data';
+import { mixtureCharts } from './shared-files';
 
 const sweepFitMetaSchema = mixtureSchema.extend({
   k: z.number(),
@@ -84,7 +85,7 @@ export const gmmSweepExporter: RunExporter = {
       ? fits.find((f) => f.k === best.k && f.covarianceType === best.covarianceType)
       : undefined;
     if (!bestFit) return;
-    const data = runData(store, run);
+    const data = runTable(store, run);
     if (!data) {
       notes.push(
         `No chart of the best fit: the data set "${run.datasetName}" is no longer in the library.`,

@@ -9,7 +9,8 @@ import { mixtureSchema, type Mixture } from '../../../../shared/artifacts';
 import { metricLineOption, pairsOption } from '../../../../shared/charts';
 import { squareChart } from '../bundle';
 import type { RunExporter } from '../exporter';
-import { mixtureCharts, runData } from './shared-files';
+import { runTable } from '../../run-data';
+import { mixtureCharts } from './shared-files';
 
 const gmmSummarySchema = mixtureSchema.extend({
   covarianceType: z.enum(covarianceTypes),
@@ -62,7 +63,7 @@ export const gmmExporter: RunExporter = {
       } else notes.push('No model.json: the run has no fitted mixture.');
     }
     if (!mixture) return;
-    const data = runData(store, run);
+    const data = runTable(store, run);
     if (!data) {
       notes.push(
         `No mixture chart: the data set "${run.datasetName}" is no longer in the library, so the fit cannot be drawn over its data.`,

@@ -14,20 +14,10 @@ import {
   metricText,
   mixture2dOption,
 } from '../../../../shared/charts';
-import { selectColumns } from '../../../../shared/columns';
 import { imageGridPng } from '../../../../shared/image-grid';
 import type { Store } from '../../store';
 import { sanitizeName } from '../bundle';
 import type { RunFilesContext } from '../exporter';
-
-/** The run's data in its own columns, or null when the data set (or a column) is gone. */
-export function runData(store: Store, run: RunInfo): { values: Float64Array; cols: number } | null {
-  if (run.datasetId === null) return null;
-  const all = store.datasetValues(run.datasetId);
-  if (!all) return null;
-  const { values, cols, missing } = selectColumns(all, run.columns);
-  return missing === null ? { values, cols } : null;
-}
 
 /** The mixture chart(s) of a fitted mixture over the run's data: 1-D, or 2-D (the first two columns). */
 export function mixtureCharts(
