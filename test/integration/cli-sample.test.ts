@@ -10,11 +10,9 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_COLUMN } from '../../src/shared/api';
 import { translate } from '../../src/shared/i18n';
-import { forkLauncher } from '../../src/main/host/fork-launcher';
-import { createHost } from '../../src/main/host/host';
-import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+import { cliPath, openTestHost, requireBuilt, type TestHost } from './helpers';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 let db: string;
 const ids = { image: 0, table: 0, gmm: 0, failed: 0, rbm: 0 };
 
@@ -55,16 +53,9 @@ function readPng(bytes: Uint8Array): { width: number; height: number; rgba: Uint
 
 beforeAll(async () => {
   requireBuilt(cliPath, ['src/main', 'src/shared']);
-  requireBuilt(workerPath, ['src/main/engine', 'src/shared']);
-  tmp = tempDir('cli-sample');
+  tmp = await openTestHost('cli-sample', { maxWorkers: 1, dbFile: 'sample.db' });
   db = join(tmp.dir, 'sample.db');
-  const host = await createHost({
-    dataDir: tmp.dir,
-    dbPath: db,
-    resourcesDir,
-    maxWorkers: 1,
-    launchWorker: forkLauncher(workerPath),
-  });
+  const host = tmp.host;
   try {
     // 6 × 5 images: a bright bar in one of three rows.
     const lines = [Array.from({ length: 30 }, (_, j) => `p${j}`).join(',')];
@@ -154,10 +145,10 @@ beforeAll(async () => {
       rbm: rbm.id,
     });
   } finally {
-    host.close();
+    tmp.closeHost();
   }
 }, 120_000);
-afterAll(() => tmp?.remove());
+afterAll(() => tmp?.close());
 
 describe('latent-lab sample', () => {
   it('writes a PNG grid of new images from an image run, the same for the same seed', async () => {

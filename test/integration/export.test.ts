@@ -20,12 +20,11 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExportResult, MetricSeries, RunInfo } from '../../src/shared/api';
 import { colorOf } from '../../src/shared/charts';
-import { forkLauncher } from '../../src/main/host/fork-launcher';
-import { createHost, type Host } from '../../src/main/host/host';
-import { requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+import type { Host } from '../../src/main/host/host';
+import { openTestHost, tempDir, type TestHost } from './helpers';
 
 let host: Host;
-let tmp: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 /** gmm K=2 and K=3 on Old Faithful, gmm on 3 columns, gmm on 1 column, a sweep, and a fit whose
  * data set was deleted afterwards. */
 let k2: RunInfo, k3: RunInfo, three: RunInfo, one: RunInfo, sweep: RunInfo, orphan: RunInfo;
@@ -60,13 +59,8 @@ async function fit(input: {
 }
 
 beforeAll(async () => {
-  requireBuilt(workerPath, ['src/main/engine', 'src/shared']);
-  tmp = tempDir('export');
-  host = await createHost({
-    dataDir: join(tmp.dir, 'data'),
-    resourcesDir,
-    launchWorker: forkLauncher(workerPath),
-  });
+  tmp = await openTestHost('export', { dataIn: 'data' });
+  host = tmp.host;
   const datasets = host.store.listDatasets();
   const faithful = datasets.find((d) => d.name === 'Old Faithful')!.id;
   const seed1d = datasets.find((d) => d.builtin && d.columns.length === 1)!;
@@ -106,10 +100,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(() => {
-  host?.close();
-  tmp?.remove();
-});
+afterAll(() => tmp?.close());
 
 // ---------------------------------------------------------------- helpers
 

@@ -9,27 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api';
 import { readGanModel } from '../../src/shared/gan-model';
-import { forkLauncher } from '../../src/main/host/fork-launcher';
-import { createHost, type Host } from '../../src/main/host/host';
-import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+import type { Host } from '../../src/main/host/host';
+import { cliPath, openTestHost, type TestHost } from './helpers';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 let host: Host;
 
 beforeAll(async () => {
-  requireBuilt(workerPath, ['src/main', 'src/shared']);
-  tmp = tempDir('gan-runs');
-  host = await createHost({
-    dataDir: tmp.dir,
-    resourcesDir,
-    maxWorkers: 2,
-    launchWorker: forkLauncher(workerPath, process.env),
-  });
+  tmp = await openTestHost('gan-runs', { maxWorkers: 2 });
+  host = tmp.host;
 });
-afterAll(async () => {
-  await host?.close();
-  tmp?.remove();
-});
+afterAll(() => tmp?.close());
 
 async function refusal(p: Promise<unknown>): Promise<ApiError> {
   const e = await p.then(

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EventName, Events } from '../../src/shared/api';
-import type { Host } from '../../src/main/host/host';
+import { forkLauncher } from '../../src/main/host/fork-launcher';
+import { createHost, type Host, type HostOptions } from '../../src/main/host/host';
 
 export const root = resolve(__dirname, '../..');
 export const resourcesDir = join(root, 'resources');
@@ -32,6 +33,60 @@ export function requireBuilt(file: string, sources: string[]): void {
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `latent-lab-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestHost {
+  host: Host;
+  /** The test's own temp folder (the database is here, or in its `dataIn` subfolder). */
+  dir: string;
+  /** Closes the host (if still open) and removes the folder. */
+  close(): void;
+  /** Closes the host only (a test that then uses the database from the CLI). */
+  closeHost(): void;
+}
+
+/**
+ * A host on a fresh temp folder running real worker processes (the built worker), for the tests
+ * of one file: open it in `beforeAll`, close it in `afterAll`. Options override createHost's.
+ */
+export async function openTestHost(
+  prefix: string,
+  options: Partial<Omit<HostOptions, 'dataDir' | 'dbPath'>> & {
+    /** The data folder's name inside the temp folder (default: the temp folder itself). */
+    dataIn?: string;
+    /** The database's file name inside the temp folder (default: in the data folder). */
+    dbFile?: string;
+  } = {},
+): Promise<TestHost> {
+  requireBuilt(workerPath, ['src/main', 'src/shared']);
+  const tmp = tempDir(prefix);
+  const { dataIn, dbFile, ...hostOptions } = options;
+  try {
+    const host = await createHost({
+      dataDir: dataIn ? join(tmp.dir, dataIn) : tmp.dir,
+      ...(dbFile ? { dbPath: join(tmp.dir, dbFile) } : {}),
+      resourcesDir,
+      launchWorker: forkLauncher(workerPath, process.env),
+      ...hostOptions,
+    });
+    let open = true;
+    return {
+      host,
+      dir: tmp.dir,
+      close() {
+        if (open) host.close();
+        open = false;
+        tmp.remove();
+      },
+      closeHost() {
+        if (open) host.close();
+        open = false;
+      },
+    };
+  } catch (e) {
+    tmp.remove();
+    throw e;
+  }
 }
 
 /**

@@ -7,28 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { algorithmSpecs } from '../../src/shared/algorithms';
 import { IMAGE_COLUMN } from '../../src/shared/api';
-import { forkLauncher } from '../../src/main/host/fork-launcher';
-import { createHost, type Host } from '../../src/main/host/host';
-import { requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+import type { Host } from '../../src/main/host/host';
+import { openTestHost, type TestHost } from './helpers';
 
 const vaeRegistered = algorithmSpecs.vae !== undefined;
-let tmp: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 let host: Host;
 
 beforeAll(async () => {
-  requireBuilt(workerPath, ['src/main/engine', 'src/shared']);
-  tmp = tempDir('image-runs');
-  host = await createHost({
-    dataDir: tmp.dir,
-    resourcesDir,
-    maxWorkers: 1,
-    launchWorker: forkLauncher(workerPath),
-  });
+  tmp = await openTestHost('image-runs', { maxWorkers: 1 });
+  host = tmp.host;
 });
-afterAll(() => {
-  host?.close();
-  tmp?.remove();
-});
+afterAll(() => tmp?.close());
 
 describe('a VAE on an imported image set', () => {
   it.skipIf(!vaeRegistered)(

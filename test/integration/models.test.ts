@@ -6,24 +6,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api';
-import { forkLauncher } from '../../src/main/host/fork-launcher';
-import { createHost, type Host } from '../../src/main/host/host';
-import { requireBuilt, resourcesDir, tempDir, waitForEvent, workerPath } from './helpers';
+import type { Host } from '../../src/main/host/host';
+import { openTestHost, resourcesDir, type TestHost, waitForEvent } from './helpers';
 
 let host: Host;
-let dir: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 let fitId: number;
 let faithfulId: number;
 const faithfulCsv = readFileSync(join(resourcesDir, 'datasets', 'old-faithful.csv'), 'utf8');
 
 beforeAll(async () => {
-  requireBuilt(workerPath, ['src/main/engine', 'src/shared']);
-  dir = tempDir('models');
-  host = await createHost({
-    dataDir: dir.dir,
-    resourcesDir,
-    launchWorker: forkLauncher(workerPath),
-  });
+  tmp = await openTestHost('models');
+  host = tmp.host;
   faithfulId = host.store.listDatasets().find((d) => d.name === 'Old Faithful')!.id;
   const run = await host.call('runs.start', {
     algorithm: 'gmm',
@@ -37,10 +31,7 @@ beforeAll(async () => {
   fitId = run.id;
 });
 
-afterAll(() => {
-  host.close();
-  dir.remove();
-});
+afterAll(() => tmp?.close());
 
 describe('models.score', () => {
   it('scores the training rows to the fit’s own mean log-likelihood', async () => {

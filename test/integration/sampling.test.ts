@@ -9,27 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api';
 import { assembleDraws } from '../../src/shared/draws';
-import { forkLauncher } from '../../src/main/host/fork-launcher';
-import { createHost, type Host } from '../../src/main/host/host';
-import { cliPath, requireBuilt, resourcesDir, tempDir, workerPath } from './helpers';
+import type { Host } from '../../src/main/host/host';
+import { cliPath, openTestHost, type TestHost } from './helpers';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 let host: Host;
 
 beforeAll(async () => {
-  requireBuilt(workerPath, ['src/main', 'src/shared']);
-  tmp = tempDir('sampling');
-  host = await createHost({
-    dataDir: tmp.dir,
-    resourcesDir,
-    maxWorkers: 2,
-    launchWorker: forkLauncher(workerPath, process.env),
-  });
+  tmp = await openTestHost('sampling', { maxWorkers: 2 });
+  host = tmp.host;
 });
-afterAll(async () => {
-  await host?.close();
-  tmp?.remove();
-});
+afterAll(() => tmp?.close());
 
 const runCount = () => host.store.listRuns().length;
 

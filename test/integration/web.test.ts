@@ -6,34 +6,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DatasetMeta, DatasetValues } from '../../src/shared/api';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../src/shared/wire';
-import { createHost, type Host } from '../../src/main/host/host';
+import type { Host } from '../../src/main/host/host';
 import { startWebServer, type WebServer } from '../../src/main/web-server';
-import { resourcesDir, tempDir } from './helpers';
+import { openTestHost, type TestHost } from './helpers';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: TestHost;
 let host: Host;
 let server: WebServer;
 
 beforeAll(async () => {
-  tmp = tempDir('web');
+  tmp = await openTestHost('web', {
+    dataIn: 'data',
+    launchWorker: () => {
+      throw new Error('no runs in web tests');
+    },
+  });
+  host = tmp.host;
   const rendererDir = join(tmp.dir, 'renderer');
   mkdirSync(join(rendererDir, 'assets'), { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Latent Lab</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1);');
   writeFileSync(join(tmp.dir, 'secret.txt'), 'not for the browser');
-  host = await createHost({
-    dataDir: join(tmp.dir, 'data'),
-    resourcesDir,
-    launchWorker: () => {
-      throw new Error('no runs in web tests');
-    },
-  });
   server = await startWebServer({ host, rendererDir });
 });
 afterAll(async () => {
   await server?.close();
-  host?.close();
-  tmp?.remove();
+  tmp?.close();
 });
 
 interface Reply {
