@@ -74,6 +74,8 @@ export interface DatasetValues {
 }
 
 export interface CsvPreview {
+  /** Names this parsed file in the import that follows (`source: { kind: 'preview', id }`). */
+  previewId: string;
   delimiter: string;
   hasHeader: boolean;
   rowCount: number;
@@ -185,6 +187,8 @@ const absolutePath = z
 const csvSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
   z.strictObject({ kind: z.literal('path'), path: absolutePath }),
+  /** A file already sent for a preview (`CsvPreview.previewId`): not sent or parsed again. */
+  z.strictObject({ kind: z.literal('preview'), id: z.uuid() }),
 ]);
 export type CsvSource = z.infer<typeof csvSource>;
 

@@ -25,6 +25,32 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('CSV preview, then import of the previewed file', () => {
+  it('imports the file the preview parsed, without sending or parsing it again', async () => {
+    const file = join(dir, 'previewed.csv');
+    writeFileSync(file, 'a,b\n1,2\n3,4\n5,6\n');
+    const p = await previewCsv({ kind: 'path', path: file });
+    // The file changes after the preview: the import is of what was previewed.
+    writeFileSync(file, 'a,b\n9,9\n');
+    const t = await readNumericTable({ kind: 'preview', id: p.previewId }, {});
+    expect(t.rows).toBe(3);
+    expect(Array.from(t.values)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Taken out by that import: a second one is refused, with a reason to read.
+    const gone = await csvError(readNumericTable({ kind: 'preview', id: p.previewId }, {}));
+    expect(gone.text?.key).toBe('csv.previewGone');
+  });
+
+  it('keeps only the newest previews', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await previewCsv(text(`x\n${i}\n${i + 1}\n`))).previewId);
+    expect(new Set(ids).size).toBe(3);
+    await csvError(readNumericTable({ kind: 'preview', id: ids[0] }, {}));
+    expect(
+      Array.from((await readNumericTable({ kind: 'preview', id: ids[2] }, {})).values),
+    ).toEqual([2, 3]);
+  });
+});
+
 describe('CSV preview', () => {
   it.each([
     ['comma', ',', 'a,b,c\n1,2,3\n4,5,6\n'],

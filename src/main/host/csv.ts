@@ -4,6 +4,7 @@
  * This module adds what papaparse does not: header detection, column types, and errors that name
  * the line and column.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import Papa from 'papaparse';
@@ -38,7 +39,28 @@ interface ParsedCsv {
   rows: string[][];
 }
 
-async function sourceSize(source: CsvSource): Promise<number> {
+/**
+ * Files parsed for a preview, by the id the preview returned: the import that follows names the
+ * preview instead of sending and parsing the file again. The newest few are kept, for a while;
+ * an import takes its preview out.
+ */
+const previews = new Map<string, { csv: ParsedCsv; expires: number }>();
+const MAX_PREVIEWS = 2;
+const PREVIEW_LIFETIME_MS = 30 * 60 * 1000;
+
+function keepPreview(csv: ParsedCsv): string {
+  const now = Date.now();
+  for (const [id, p] of previews) if (p.expires < now) previews.delete(id);
+  while (previews.size >= MAX_PREVIEWS) previews.delete(previews.keys().next().value!);
+  const id = randomUUID();
+  previews.set(id, { csv, expires: now + PREVIEW_LIFETIME_MS });
+  return id;
+}
+
+/** A source that is not a preview: a file's path or its text. */
+type FileSource = Exclude<CsvSource, { kind: 'preview' }>;
+
+async function sourceSize(source: FileSource): Promise<number> {
   if (source.kind === 'text') return source.text.length;
   let stat;
   try {
@@ -55,7 +77,7 @@ async function sourceSize(source: CsvSource): Promise<number> {
   return stat.size;
 }
 
-async function sample(source: CsvSource): Promise<string> {
+async function sample(source: FileSource): Promise<string> {
   if (source.kind === 'text') return source.text.slice(0, 64 * 1024);
   const handle = await fs.open(source.path, 'r').catch((e: NodeJS.ErrnoException) => {
     throw new CsvError(
@@ -71,9 +93,22 @@ async function sample(source: CsvSource): Promise<string> {
   }
 }
 
-/** Streams the whole source through papaparse, reporting the fraction read. */
+/** A preview's parsed file (taken out: it is not read twice), or the whole source parsed. */
 async function readCsv(
   source: CsvSource,
+  onProgress?: (fraction: number) => void,
+): Promise<ParsedCsv> {
+  if (source.kind !== 'preview') return parseCsv(source, onProgress);
+  const kept = previews.get(source.id);
+  if (!kept || kept.expires < Date.now()) throw new CsvError(localText('csv.previewGone'));
+  previews.delete(source.id);
+  onProgress?.(1);
+  return kept.csv;
+}
+
+/** Streams the whole source through papaparse, reporting the fraction read. */
+async function parseCsv(
+  source: FileSource,
   onProgress?: (fraction: number) => void,
 ): Promise<ParsedCsv> {
   const total = Math.max(1, await sourceSize(source));
@@ -199,10 +234,12 @@ function columnInfo(name: string, rows: string[][], j: number): ColumnInfo {
   return { name, type, missing };
 }
 
+/** What a file holds (column types, the first rows), kept for the import that may follow. */
 export async function previewCsv(source: CsvSource): Promise<CsvPreview> {
-  const csv = await readCsv(source);
+  const csv = source.kind === 'preview' ? await readCsv(source) : await parseCsv(source);
   const names = csv.names;
   return {
+    previewId: keepPreview(csv),
     delimiter: csv.delimiter,
     hasHeader: csv.hasHeader,
     rowCount: csv.rows.length,

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n';
 function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
   const api = useApi();
   const { t } = useI18n();
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [file, setFile] = useState<{ name: string } | null>(null);
   const [preview, setPreview] = useState<CsvPreview | null>(null);
   const [name, setName] = useState('');
   const [columns, setColumns] = useState<string[]>([]);
@@ -20,7 +20,7 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
     setDone(null);
     setPreview(null);
     const text = await f.text();
-    setFile({ name: f.name, text });
+    setFile({ name: f.name });
     setName(f.name.replace(/\.[^.]+$/, ''));
     try {
       const p = await api.call('datasets.preview', { source: { kind: 'text', text } });
@@ -34,7 +34,7 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
   }
 
   async function doImport() {
-    if (!file) return;
+    if (!file || !preview) return;
     const importId = crypto.randomUUID();
     const off = api.on(
       'dataset.importProgress',
@@ -44,7 +44,8 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
     setProgress(0);
     try {
       const d = await api.call('datasets.import', {
-        source: { kind: 'text', text: file.text },
+        // The file as previewed: the host kept it parsed.
+        source: { kind: 'preview', id: preview.previewId },
         name,
         columns,
         dropInvalidRows: dropInvalid,
