@@ -23,8 +23,8 @@ import {
   type RunInfo,
 } from '../../shared/api';
 import { mixtureSchema } from '../../shared/artifacts';
-import { localText, type TextError } from '../../shared/i18n';
-import type { EngineData } from '../engine/algorithm';
+import { localText } from '../../shared/i18n';
+import { DataError, type EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
@@ -200,8 +200,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     try {
       dim = samplingDimension(params as unknown as SamplingParams, data);
     } catch (e) {
-      if (e instanceof Error && e.name === 'DataError')
-        throw new ApiError('bad-data', e.message, (e as TextError).text);
+      if (e instanceof DataError) throw new ApiError('bad-data', e.message, e.text);
       throw e;
     }
     const tooBig = checkSamplingSize(params as unknown as SamplingParams, dim);

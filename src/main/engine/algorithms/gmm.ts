@@ -21,7 +21,13 @@ import {
 } from '../../../shared/algorithms/gmm';
 import type { Mixture } from '../../../shared/artifacts';
 import { localText } from '../../../shared/i18n';
-import { CancelledError, DataError, type Algorithm, type EngineData } from '../algorithm';
+import {
+  CancelledError,
+  checkValues,
+  DataError,
+  type Algorithm,
+  type EngineData,
+} from '../algorithm';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
 import type { Rng } from '../../../shared/rng';
 
@@ -814,15 +820,8 @@ function checkData(data: EngineData, params: GmmParams): void {
   const { k } = params;
   if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
   if (k > rows) throw new DataError(localText('refuse.kTooLarge', { k, rows }));
+  checkValues(data, null);
   const name = (j: number) => columns[j] ?? `column ${j + 1}`;
-  for (let i = 0; i < rows * cols; i++) {
-    if (!Number.isFinite(values[i])) {
-      const row = Math.floor(i / cols);
-      throw new DataError(
-        localText('fail.missingValue', { row: row + 1, column: name(i % cols), value: values[i] }),
-      );
-    }
-  }
   for (let j = 0; j < cols; j++) {
     let same = true;
     for (let i = 1; i < rows && same; i++) same = values[i * cols + j] === values[j];
