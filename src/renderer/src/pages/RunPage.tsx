@@ -17,6 +17,7 @@ import { navigate, useApi } from '../context';
 import { useRunData } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
+import { RunNotes } from '../components/RunNotes';
 import { fmt, formatDuration, formatParam } from '../format';
 
 type T = ReturnType<typeof useI18n>['t'];
@@ -425,18 +426,7 @@ export function RunPage({ runId }: { runId: number }) {
               })}
             </tbody>
           </table>
-          {run.notes.length > 0 && (
-            <>
-              <h3>{t('run.notes')}</h3>
-              <ul>
-                {run.notes.map((n, i) => (
-                  <li key={i} className="muted">
-                    {n}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+          <RunNotes run={run} />
         </section>
         {summary && (
           <section className="card" data-testid="run-result">
