@@ -836,6 +836,8 @@ const en = {
   'refuse.priorScale': 'The prior scale must be a positive number, got {value}',
   'refuse.interceptScale': 'The intercept prior scale must be a positive number, got {value}',
   'refuse.sigmaScale': 'The sigma prior scale must be a positive number, got {value}',
+  'refuse.noExactConditionals':
+    'This target has no exact conditionals: use Metropolis-within-Gibbs',
   'refuse.rowsForParameters': '{rows} row{s} for {params} parameters: need at least {params} rows',
   'run.nothingRecorded': 'The run ended before it recorded anything: no charts to draw.',
   // A run's failure, from the engine.
@@ -870,6 +872,10 @@ const en = {
   'fail.engineStopped': 'the engine stopped without a result',
   'fail.saveRun': 'could not save the run: {reason}',
   'fail.appStopped': 'the app stopped while this run was in progress',
+  'fail.zeroDensityStart': 'The initial point has zero density',
+  'fail.metricOverflow': 'Numerical overflow in metric adaptation (a draw was not finite)',
+  'fail.improperPosterior': 'Posterior is improper: the step size grew without bound',
+  'fail.noStepSize': 'No acceptably small step size could be found',
   // A run's notes, from the engine: a remark kept with the run (a backend fallback, trouble seen).
   'note.noTensorflow': 'native TensorFlow (@tensorflow/tfjs-node) is not installed here',
   'note.backendUnavailable': 'the {backend} backend is not available here',
@@ -1744,6 +1750,7 @@ const zh: Messages = {
   'refuse.priorScale': '先验尺度必须是正数，实际为 {value}',
   'refuse.interceptScale': '截距的先验尺度必须是正数，实际为 {value}',
   'refuse.sigmaScale': 'σ 的先验尺度必须是正数，实际为 {value}',
+  'refuse.noExactConditionals': '这个目标分布没有精确的条件分布：请使用 Metropolis-within-Gibbs',
   'refuse.rowsForParameters': '{rows} 行数据对应 {params} 个参数：至少需要 {params} 行',
   'run.nothingRecorded': '运行在记录任何内容之前就结束了：没有可画的图。',
   'fail.collapse':
@@ -1773,6 +1780,10 @@ const zh: Messages = {
   'fail.engineStopped': '计算引擎停止了，没有给出结果',
   'fail.saveRun': '无法保存这次运行：{reason}',
   'fail.appStopped': '这次运行进行期间应用停止了',
+  'fail.zeroDensityStart': '初始点的密度为零',
+  'fail.metricOverflow': '度量自适应中出现数值溢出（有一次抽样不是有限数）',
+  'fail.improperPosterior': '后验分布是非正常的：步长无限增大',
+  'fail.noStepSize': '找不到足够小的可接受步长',
   'note.noTensorflow': '这里没有安装原生 TensorFlow（@tensorflow/tfjs-node）',
   'note.backendUnavailable': '这里无法使用 {backend} 后端',
   'note.cpuFallback': '{backend} 后端缺少所需的算子（{detail}）；已在 cpu 后端上从头重新运行',

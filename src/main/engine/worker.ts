@@ -13,7 +13,7 @@ import {
   type WorkerEndpoint,
   type WorkerToHost,
 } from './protocol';
-import { inEnglish, localText, type LocalText } from '../../shared/i18n';
+import { inEnglish, localText, TextError, type LocalText } from '../../shared/i18n';
 import { createRng } from '../../shared/rng';
 
 interface ParentPort {
@@ -173,7 +173,8 @@ function main(): void {
             type: 'failed',
             message: e instanceof Error ? e.message : String(e),
             dataError: e instanceof DataError,
-            ...(e instanceof DataError && e.text ? { text: e.text } : {}),
+            // Any translatable error (a DataError, a sampler's numerical failure) keeps its text.
+            ...(e instanceof TextError && e.text ? { text: e.text } : {}),
           });
       },
     );
