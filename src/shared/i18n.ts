@@ -1911,6 +1911,17 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(en, key);
 }
 
+/**
+ * A text from another process or the database, if it is one this version can translate: a newer
+ * version's key (or anything else) gives null, and the English beside it stays as it is.
+ */
+export function knownText(value: unknown): LocalText | null {
+  const parsed = localTextSchema.safeParse(value);
+  return parsed.success && isMessageKey(parsed.data.key)
+    ? localText(parsed.data.key, parsed.data.vars)
+    : null;
+}
+
 /** The translated label of a choice's option (e.g. covariance type "tied"), else the value. */
 export function optionLabel(t: (key: MessageKey) => string, field: string, value: string): string {
   const key = `option.${field}.${value}`;

@@ -10,7 +10,7 @@ import {
   type RunInfo,
   type StoredArtifact,
 } from '../../shared/api';
-import { inEnglish, isMessageKey, localText, type LocalText } from '../../shared/i18n';
+import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
@@ -24,14 +24,6 @@ export const cancelGraceMs = 2000;
 /** A run's failure as the store keeps it: the English message and the translatable text. */
 function failure(text: LocalText): { error: string; errorText: LocalText } {
   return { error: inEnglish(text), errorText: text };
-}
-
-/**
- * A text from the worker, if this version knows its key: a newer engine's key leaves the English
- * message alone.
- */
-function knownText(text: { key: string; vars?: LocalText['vars'] } | undefined): LocalText | null {
-  return text && isMessageKey(text.key) ? localText(text.key, text.vars) : null;
 }
 
 /** The `role` an artifact's meta declares (e.g. 'samples'), or '' when it has none. */

@@ -19,13 +19,7 @@ import {
 } from '../../shared/api';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
-import {
-  inEnglish,
-  isMessageKey,
-  localText,
-  localTextSchema,
-  type LocalText,
-} from '../../shared/i18n';
+import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
 import { migrate } from './migrations';
 
 function toBlob(a: ArrayBufferView): Buffer {
@@ -151,16 +145,6 @@ export interface MetricPoint {
 
 const now = (): string => new Date().toISOString();
 
-/**
- * A translatable text read back from the database: kept only if it is {key, vars} with a key this
- * version knows (a newer version's key, or anything else, leaves the English alone).
- */
-function storedText(value: unknown): LocalText | null {
-  const parsed = localTextSchema.safeParse(value);
-  return parsed.success && isMessageKey(parsed.data.key)
-    ? localText(parsed.data.key, parsed.data.vars)
-    : null;
-}
 /** Whether a process with this id exists (signal 0 checks without sending anything). */
 function processIsAlive(pid: number): boolean {
   try {
@@ -413,9 +397,9 @@ export class Store {
       phase: r.phase_json ? (JSON.parse(r.phase_json) as RunInfo['phase']) : null,
       progress: r.progress,
       error: r.error,
-      errorText: r.error_text_json ? storedText(JSON.parse(r.error_text_json)) : null,
+      errorText: r.error_text_json ? knownText(JSON.parse(r.error_text_json)) : null,
       notes,
-      noteTexts: notes.map((_, i) => storedText(noteTexts[i])),
+      noteTexts: notes.map((_, i) => knownText(noteTexts[i])),
       tags: JSON.parse(r.tags_json) as string[],
       note: r.note,
       summary: r.summary_json ? (JSON.parse(r.summary_json) as Record<string, unknown>) : null,
