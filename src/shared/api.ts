@@ -122,7 +122,10 @@ export interface RunInfo {
   error: string | null;
   /** The error as a translatable text, when the engine gave one. */
   errorText: LocalText | null;
+  /** Remarks kept with the run (a backend fallback, trouble seen), in English. */
   notes: string[];
+  /** Each note as a translatable text, parallel to `notes` (null: a note with none). */
+  noteTexts: (LocalText | null)[];
   /** The user's own labels and remark. */
   tags: string[];
   note: string;

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Every user-facing string, in English and Simplified Chinese. Keys are checked by the compiler:
  * the Chinese table must have exactly the English table's keys.
@@ -790,6 +792,54 @@ const en = {
     'data set "{name}" is an image set: its one column is "{column}" (every pixel), got {got}',
   'refuse.noSuchColumn': 'data set "{name}" has no column "{column}"',
   'refuse.noDataset': 'no data set {id}',
+  'refuse.noStepMode': '{algorithm} has no step mode',
+  'refuse.runNoStepMode': 'run {id} has no step mode',
+  'refuse.gmmRunNotGmm': 'gmmRun: run {id} is not a Gaussian mixture (EM) run',
+  'refuse.gmmRunNotFitted': 'gmmRun: run {id} has not completed a fit',
+  'refuse.notGmmFit': 'run {id} is not a completed Gaussian mixture fit',
+  'refuse.fittedNotPositiveDefinite': 'the fitted covariances are not positive definite',
+  'refuse.datasetDeleted': 'the data set of run {id} ("{name}") was deleted',
+  'refuse.labelColumnWithoutImage': 'labelColumn is for an image import (give image)',
+  'refuse.imageImportColumns':
+    'an image import takes every column but the label column as pixels: give no columns',
+  'refuse.imageSetValues':
+    'data set "{name}" is an image set ({rows} images of {width} × {height}): read it with datasets.images',
+  'refuse.tableNotImages':
+    'data set "{name}" is a table, not an image set: read it with datasets.values',
+  'refuse.unknownRequest': 'unknown request "{name}"',
+  'refuse.unknownAlgorithm': 'unknown algorithm "{algorithm}"',
+  'refuse.kMinTooLarge': 'kMin = {kMin} is larger than the number of rows ({rows}); reduce kMin',
+  'refuse.initMixtureShape': 'the initial mixture must have {k} components in {d} dimensions',
+  'refuse.initPrecision': 'initial precision {component} is not positive definite',
+  'refuse.imageShape':
+    'the image shape {width} × {height} × {channels} does not match the {cols} columns',
+  'refuse.labelCount': 'there are {labels} labels for {rows} rows',
+  'refuse.paintFew': 'paint at least a few points to learn from',
+  'refuse.gradientPenaltyBackend':
+    'the {backend} backend does not differentiate the gradient penalty correctly through a {activation} discriminator: choose ReLU for it, or the hinge loss',
+  'refuse.responseNotSelected': 'the response "{response}" is not a selected column',
+  'refuse.noFittedMixture': 'no fitted mixture was given for the target',
+  'refuse.bayesGmmOwnChain': 'the Bayesian mixture is sampled by its own Gibbs chain',
+  'refuse.priorPositive': '{name} must be positive',
+  'refuse.nu0': 'nu0 must exceed d − 1 = {min}',
+  'refuse.m0Length': 'm0 must have {d} entries',
+  'refuse.psi0Shape': 'psi0 must be {d} × {d}',
+  'refuse.psi0NotPositiveDefinite': 'psi0 is not positive definite',
+  'refuse.componentCount': 'The number of components must be ≥ 1',
+  'refuse.noColumns': 'The data set has no columns',
+  'refuse.noRows': 'The data set has no rows',
+  'refuse.valueCount': 'Expected {expected} values, got {got}',
+  'refuse.rowsForComponents': '{n} rows are too few for {k} component{s}',
+  'refuse.rowsMismatch': 'rows is {rows} but y has {n} values',
+  'refuse.xShape': 'X has {n} values, which is not a whole number of {rows} rows',
+  'refuse.predictorNames': '{names} predictor names for {p} predictors',
+  'refuse.reservedPredictor': "A predictor cannot be named '{name}' (a model parameter's name)",
+  'refuse.priorScale': 'The prior scale must be a positive number, got {value}',
+  'refuse.interceptScale': 'The intercept prior scale must be a positive number, got {value}',
+  'refuse.sigmaScale': 'The sigma prior scale must be a positive number, got {value}',
+  'refuse.noExactConditionals':
+    'This target has no exact conditionals: use Metropolis-within-Gibbs',
+  'refuse.rowsForParameters': '{rows} row{s} for {params} parameters: need at least {params} rows',
   'run.nothingRecorded': 'The run ended before it recorded anything: no charts to draw.',
   'run.noViews':
     'This version of Latent Lab has no views for the algorithm “{algorithm}”: its parameters and results are listed below.',
@@ -818,6 +868,30 @@ const en = {
     'the loss is not finite at step {step}; lower the learning rate or fix the variance',
   'fail.ganLossNotFinite':
     'the losses became NaN or infinite by step {step}: lower the learning rates, use fewer or narrower layers, or try another loss',
+  'fail.notFiniteCell': 'Row {row}, column {column} is not a finite number ({value})',
+  'fail.responseNotFinite': 'The response is not a finite number in row {row} ({value})',
+  'fail.predictorNotFinite': "Predictor '{name}' is not a finite number in row {row} ({value})",
+  'fail.everyFitFailed': 'every fit failed; the first: {reason}',
+  'fail.engineStart': 'could not start the engine: {reason}',
+  'fail.malformedMessage': 'the engine sent a malformed message: {detail}',
+  'fail.engineStopped': 'the engine stopped without a result',
+  'fail.saveRun': 'could not save the run: {reason}',
+  'fail.appStopped': 'the app stopped while this run was in progress',
+  'fail.zeroDensityStart': 'The initial point has zero density',
+  'fail.metricOverflow': 'Numerical overflow in metric adaptation (a draw was not finite)',
+  'fail.improperPosterior': 'Posterior is improper: the step size grew without bound',
+  'fail.noStepSize': 'No acceptably small step size could be found',
+  // A run's notes, from the engine: a remark kept with the run (a backend fallback, trouble seen).
+  'note.noTensorflow': 'native TensorFlow (@tensorflow/tfjs-node) is not installed here',
+  'note.backendUnavailable': 'the {backend} backend is not available here',
+  'note.cpuFallback': 'the {backend} backend lacks a kernel ({detail}); restarted on cpu',
+  'note.keptRestart':
+    'kept restart {best} of {n} (restarts began at steps {starts}; final mean log-likelihoods {logLikelihoods})',
+  'note.sweepFitFailed': 'K = {k}, {covarianceType}: {reason}',
+  'note.modeCollapse':
+    'step {step}: likely mode collapse — modes covered fell from {best} to {covered} of {modes}',
+  'note.overpowering':
+    'step {step}: the discriminator is overpowering the generator — D(x) = {dReal}, D(G(z)) = {dFake}; its gradients to the generator vanish (try a lower D learning rate, fewer D steps or label smoothing)',
   'refuse.noRun': 'no run {id}',
   'refuse.chooseColumns': 'columns: choose at least one column of the data set',
   'refuse.noColumnsWithoutData': 'columns are chosen from a data set: give none',
@@ -1674,6 +1748,50 @@ const zh: Messages = {
   'refuse.imageColumns': '数据集“{name}”是图像集：它只有一列“{column}”（全部像素），而不是 {got}',
   'refuse.noSuchColumn': '数据集“{name}”中没有“{column}”列',
   'refuse.noDataset': '没有编号为 {id} 的数据集',
+  'refuse.noStepMode': '{algorithm} 没有单步模式',
+  'refuse.runNoStepMode': '运行 {id} 没有单步模式',
+  'refuse.gmmRunNotGmm': 'gmmRun：运行 {id} 不是高斯混合（EM）运行',
+  'refuse.gmmRunNotFitted': 'gmmRun：运行 {id} 还没有完成拟合',
+  'refuse.notGmmFit': '运行 {id} 不是已完成的高斯混合拟合',
+  'refuse.fittedNotPositiveDefinite': '拟合得到的协方差矩阵不是正定的',
+  'refuse.datasetDeleted': '运行 {id} 的数据集（“{name}”）已被删除',
+  'refuse.labelColumnWithoutImage': 'labelColumn 只用于导入图像（请同时给出 image）',
+  'refuse.imageImportColumns': '导入图像时，标签列以外的每一列都是像素：请不要指定列',
+  'refuse.imageSetValues':
+    '数据集“{name}”是图像集（{rows} 张 {width} × {height} 的图像）：请用 datasets.images 读取',
+  'refuse.tableNotImages': '数据集“{name}”是表格，不是图像集：请用 datasets.values 读取',
+  'refuse.unknownRequest': '未知的请求“{name}”',
+  'refuse.unknownAlgorithm': '未知的算法“{algorithm}”',
+  'refuse.kMinTooLarge': 'kMin = {kMin} 大于数据行数（{rows}）；请减小 kMin',
+  'refuse.initMixtureShape': '初始混合模型必须有 {k} 个分量，每个 {d} 维',
+  'refuse.initPrecision': '第 {component} 个初始精度矩阵不是正定的',
+  'refuse.imageShape': '图像尺寸 {width} × {height} × {channels} 与 {cols} 列不符',
+  'refuse.labelCount': '{rows} 行数据却有 {labels} 个标签',
+  'refuse.paintFew': '请至少画几个点供模型学习',
+  'refuse.gradientPenaltyBackend':
+    '{backend} 后端无法正确地通过 {activation} 判别器对梯度惩罚求导：请为判别器选择 ReLU，或改用 hinge 损失',
+  'refuse.responseNotSelected': '响应变量“{response}”不在所选的列中',
+  'refuse.noFittedMixture': '没有给出作为目标的已拟合混合模型',
+  'refuse.bayesGmmOwnChain': '贝叶斯混合模型由它自己的 Gibbs 链采样',
+  'refuse.priorPositive': '{name} 必须是正数',
+  'refuse.nu0': 'nu0 必须大于 d − 1 = {min}',
+  'refuse.m0Length': 'm0 必须有 {d} 个元素',
+  'refuse.psi0Shape': 'psi0 必须是 {d} × {d} 矩阵',
+  'refuse.psi0NotPositiveDefinite': 'psi0 不是正定矩阵',
+  'refuse.componentCount': '分量个数必须 ≥ 1',
+  'refuse.noColumns': '数据集没有任何列',
+  'refuse.noRows': '数据集没有任何行',
+  'refuse.valueCount': '应有 {expected} 个值，实际有 {got} 个',
+  'refuse.rowsForComponents': '{n} 行数据不够 {k} 个分量使用',
+  'refuse.rowsMismatch': 'rows 为 {rows}，但 y 有 {n} 个值',
+  'refuse.xShape': 'X 有 {n} 个值，不能整分成 {rows} 行',
+  'refuse.predictorNames': '给了 {names} 个预测变量名，但有 {p} 个预测变量',
+  'refuse.reservedPredictor': '预测变量不能命名为“{name}”（这是模型参数的名字）',
+  'refuse.priorScale': '先验尺度必须是正数，实际为 {value}',
+  'refuse.interceptScale': '截距的先验尺度必须是正数，实际为 {value}',
+  'refuse.sigmaScale': 'σ 的先验尺度必须是正数，实际为 {value}',
+  'refuse.noExactConditionals': '这个目标分布没有精确的条件分布：请使用 Metropolis-within-Gibbs',
+  'refuse.rowsForParameters': '{rows} 行数据对应 {params} 个参数：至少需要 {params} 行',
   'run.nothingRecorded': '运行在记录任何内容之前就结束了：没有可画的图。',
   'run.noViews': '此版本的 Latent Lab 没有算法“{algorithm}”的视图：其参数和结果列在下方。',
   'compare.noViews':
@@ -1696,6 +1814,29 @@ const zh: Messages = {
   'fail.vaeLossNotFiniteVariance': '第 {step} 步的损失不是有限数；请降低学习率或固定方差',
   'fail.ganLossNotFinite':
     '到第 {step} 步时损失变成了 NaN 或无穷大：请降低学习率、减少层数或缩小层宽，或换一种损失',
+  'fail.notFiniteCell': '第 {row} 行第 {column} 列不是有限数（{value}）',
+  'fail.responseNotFinite': '第 {row} 行的响应变量不是有限数（{value}）',
+  'fail.predictorNotFinite': '第 {row} 行的预测变量“{name}”不是有限数（{value}）',
+  'fail.everyFitFailed': '所有拟合都失败了；第一个的原因：{reason}',
+  'fail.engineStart': '无法启动计算引擎：{reason}',
+  'fail.malformedMessage': '计算引擎发来了格式不正确的消息：{detail}',
+  'fail.engineStopped': '计算引擎停止了，没有给出结果',
+  'fail.saveRun': '无法保存这次运行：{reason}',
+  'fail.appStopped': '这次运行进行期间应用停止了',
+  'fail.zeroDensityStart': '初始点的密度为零',
+  'fail.metricOverflow': '度量自适应中出现数值溢出（有一次抽样不是有限数）',
+  'fail.improperPosterior': '后验分布是非正常的：步长无限增大',
+  'fail.noStepSize': '找不到足够小的可接受步长',
+  'note.noTensorflow': '这里没有安装原生 TensorFlow（@tensorflow/tfjs-node）',
+  'note.backendUnavailable': '这里无法使用 {backend} 后端',
+  'note.cpuFallback': '{backend} 后端缺少所需的算子（{detail}）；已在 cpu 后端上从头重新运行',
+  'note.keptRestart':
+    '保留了 {n} 次重启中的第 {best} 次（各次重启分别从第 {starts} 步开始；最终的平均对数似然依次为 {logLikelihoods}）',
+  'note.sweepFitFailed': 'K = {k}，{covarianceType}：{reason}',
+  'note.modeCollapse':
+    '第 {step} 步：很可能发生了模式坍塌——覆盖的模式从 {best} 个降到了 {covered} 个（共 {modes} 个）',
+  'note.overpowering':
+    '第 {step} 步：判别器压倒了生成器——D(x) = {dReal}，D(G(z)) = {dFake}；传给生成器的梯度消失了（可以降低 D 的学习率、减少 D 的步数或使用标签平滑）',
   'refuse.noRun': '没有编号为 {id} 的运行',
   'refuse.chooseColumns': '列：请至少选择数据集中的一列',
   'refuse.noColumnsWithoutData': '列是从数据集中选的：没有数据集时不要给出列',
@@ -1813,6 +1954,15 @@ export interface LocalText {
   vars?: Record<string, string | number>;
 }
 
+/**
+ * A LocalText as it comes from another process or the database, its key not yet checked: pass the
+ * key through isMessageKey before translating it.
+ */
+export const localTextSchema = z.object({
+  key: z.string().max(200),
+  vars: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+
 export const localText = (key: MessageKey, vars?: LocalText['vars']): LocalText =>
   vars ? { key, vars } : { key };
 
@@ -1833,6 +1983,17 @@ export class TextError extends Error {
 export function isMessageKey(key: string): key is MessageKey {
   // Own keys only: 'toString' comes from a newer or hostile sender, not from this table.
   return Object.hasOwn(en, key);
+}
+
+/**
+ * A text from another process or the database, if it is one this version can translate: a newer
+ * version's key (or anything else) gives null, and the English beside it stays as it is.
+ */
+export function knownText(value: unknown): LocalText | null {
+  const parsed = localTextSchema.safeParse(value);
+  return parsed.success && isMessageKey(parsed.data.key)
+    ? localText(parsed.data.key, parsed.data.vars)
+    : null;
 }
 
 /** The translated label of a choice's option (e.g. covariance type "tied"), else the value. */

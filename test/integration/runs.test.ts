@@ -9,6 +9,7 @@ import type { Mixture } from '../../src/shared/artifacts';
 import { forkLauncher } from '../../src/main/host/fork-launcher';
 import { createHost, type Host } from '../../src/main/host/host';
 import { Store } from '../../src/main/host/store';
+import { translate } from '../../src/shared/i18n';
 import {
   requireBuilt,
   resourcesDir,
@@ -285,6 +286,25 @@ describe('runs in real engine processes', () => {
       ).toBeGreaterThan(0);
     } finally {
       next.close();
+    }
+  });
+
+  it("keeps the engine's notes with their translatable texts", async () => {
+    const host = await openHost(join(tmp.dir, 'notes'));
+    try {
+      const run = await startFaithful(host, 1, { k: 2, nInit: 2 });
+      const done = await host.runs.whenSettled(run.id);
+      expect(done.status).toBe('completed');
+      expect(done.noteTexts).toHaveLength(done.notes.length);
+      const i = done.noteTexts.findIndex((t) => t?.key === 'note.keptRestart');
+      expect(i).toBeGreaterThanOrEqual(0);
+      const text = done.noteTexts[i]!;
+      expect(done.notes[i]).toBe(translate('en', text.key, text.vars));
+      expect(done.notes[i]).toMatch(/^kept restart \d of 2 \(restarts began at steps /);
+      expect(translate('zh', text.key, text.vars)).toMatch(/^保留了 2 次重启中的第 \d 次/);
+      expect(host.store.getRun(run.id)!.noteTexts).toEqual(done.noteTexts);
+    } finally {
+      host.close();
     }
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inEnglish, translate, type LocalText } from '../../src/shared/i18n';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   initBackend,
@@ -34,12 +35,14 @@ describe('tfjs backend choice', () => {
       return (await g.data())[0];
     };
     await expect(convGradSum()).rejects.toSatisfy(isMissingKernel);
-    const notes: string[] = [];
+    const notes: LocalText[] = [];
     const value = await withCpuFallback(convGradSum, (n) => notes.push(n));
     expect(value).toBe(9); // each weight sees 3 × 3 positions of ones
     expect(tf.getBackend()).toBe('cpu');
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(/wasm backend lacks a kernel .*restarted on cpu/);
+    expect(notes[0].key).toBe('note.cpuFallback');
+    expect(inEnglish(notes[0])).toMatch(/wasm backend lacks a kernel .*restarted on cpu/);
+    expect(translate('zh', notes[0].key, notes[0].vars)).toMatch(/^wasm 后端缺少所需的算子.*cpu/);
   });
 
   it('does not retry errors that are not a missing kernel', async () => {

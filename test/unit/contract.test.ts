@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, requests } from '../../src/shared/api';
 import { createHost, type Host } from '../../src/main/host/host';
+import { translate } from '../../src/shared/i18n';
 
 const resourcesDir = resolve(__dirname, '../../resources');
 let dir: string;
@@ -118,6 +119,43 @@ describe('the contract at the host', () => {
     expect(e.message.split(';')).toHaveLength(1);
     // One line a person can read, not a JSON dump of zod issues.
     expect(e.message).not.toContain('\n');
+  });
+
+  it.each([
+    [
+      'runs.start',
+      { ...validStart(), startPaused: true, algorithm: 'gmm-sweep', params: {} },
+      'refuse.noStepMode',
+      'gmm-sweep has no step mode',
+      'gmm-sweep 没有单步模式',
+    ],
+    [
+      'datasets.import',
+      { source: { kind: 'text', text: 'a\n1\n' }, name: 'x', labelColumn: 'a' },
+      'refuse.labelColumnWithoutImage',
+      'labelColumn is for an image import (give image)',
+      'labelColumn 只用于导入图像（请同时给出 image）',
+    ],
+    ['runs.pause', { id: 999 }, 'refuse.noRun', 'no run 999', '没有编号为 999 的运行'],
+    [
+      'models.sample',
+      { id: 999, n: 1, seed: 1 },
+      'refuse.noRun',
+      'no run 999',
+      '没有编号为 999 的运行',
+    ],
+    [
+      'frobnicate',
+      {},
+      'refuse.unknownRequest',
+      'unknown request "frobnicate"',
+      '未知的请求“frobnicate”',
+    ],
+  ])('refuses %s %j in both languages', async (name, input, key, en, zh) => {
+    const e = await refusal(name, input);
+    expect(e.message).toBe(en);
+    expect(e.text?.key).toBe(key);
+    expect(translate('zh', e.text!.key, e.text!.vars)).toBe(zh);
   });
 
   it('stores nothing and starts nothing for refused runs', async () => {

@@ -303,19 +303,23 @@ describe('fitGan', () => {
     expect(at(50, 4)).toEqual([]);
     expect(at(100, 7)).toEqual([]);
     expect(at(150, 6)).toEqual([]); // one mode lost: noise, not yet collapse
-    expect(at(200, 5)[0]).toMatch(/step 200: likely mode collapse .* from 7 to 5 of 8/);
-    expect(at(250, 3)).toEqual([]); // the same episode
+    expect(inEnglish(at(200, 5)[0])).toMatch(/step 200: likely mode collapse .* from 7 to 5 of 8/);
+    const collapse = at(250, 3);
+    expect(collapse).toEqual([]); // the same episode
     expect(at(300, 7)).toEqual([]); // recovered: re-armed
     expect(at(350, 4)).toHaveLength(1);
     const overpower = at(400, 7, { dReal: 0.99, dFake: 0.01 });
-    expect(overpower[0]).toMatch(/overpowering/);
+    expect(overpower[0].key).toBe('note.overpowering');
+    expect(translate('zh', overpower[0].key, overpower[0].vars)).toMatch(
+      /^第 400 步：判别器压倒了生成器——D\(x\) = 0\.990/,
+    );
     expect(at(450, 7, { dReal: 0.99, dFake: 0.01 })).toEqual([]);
     // A critic's outputs are not probabilities: no such flag.
     expect(troubleWatch(null, 'hinge').check(1, { dReal: 5, dFake: -5 })).toEqual([]);
   });
 
   it('notes a discriminator that overpowers the generator', async () => {
-    const notes: string[] = [];
+    const notes: LocalText[] = [];
     // D learns fast, G barely moves: D(x) → 1 and D(G(z)) → 0.
     await fitGan(
       tf,
@@ -330,7 +334,7 @@ describe('fitGan', () => {
       }),
       { rng: createRng(1), emit: { note: (m) => notes.push(m) } },
     );
-    expect(notes.some((n) => /overpowering/.test(n))).toBe(true);
+    expect(notes.some((n) => /overpowering/.test(inEnglish(n)))).toBe(true);
   });
 
   it('stops with a message when the losses become NaN', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inEnglish } from '../../src/shared/i18n';
 import {
   CancelledError,
   DataError,
@@ -628,7 +629,7 @@ describe('gmm.run', () => {
         },
         artifact: (kind, step, meta) => void artifacts.push({ kind, step, meta }),
         progress: (f) => void progress.push(f),
-        note: (m) => void notes.push(m),
+        note: (m) => void notes.push(inEnglish(m)),
       },
     };
     return { ctx, metrics, artifacts, progress, notes };

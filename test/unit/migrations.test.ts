@@ -43,6 +43,23 @@ describe('migrations', () => {
     expect(version(db)).toBe(migrations.length);
   });
 
+  it('7 gives every run, old ones included, an array of note texts', () => {
+    const db = memoryDb();
+    migrate(db, migrations.slice(0, 6));
+    db.prepare(
+      `INSERT INTO runs (name, algorithm, dataset_name, columns_json, params_json, seed, status,
+         notes_json)
+       VALUES ('old', 'gmm', '', '[]', '{}', 1, 'completed', '["an English note"]')`,
+    ).run();
+    expect(columnsOf(db, 'runs')).not.toContain('notes_text_json');
+    migrate(db, migrations.slice(0, 7));
+    expect(version(db)).toBe(7);
+    expect(db.prepare(`SELECT notes_json, notes_text_json FROM runs`).get()).toEqual({
+      notes_json: '["an English note"]',
+      notes_text_json: '[]',
+    });
+  });
+
   it('upgrade an older database and keep its data', () => {
     const db = memoryDb();
     migrate(db, history.slice(0, 1));

@@ -372,6 +372,33 @@ describe('logistic regression target', () => {
       "A predictor cannot be named 'alpha'",
     );
   });
+
+  it('words its refusals in both languages', () => {
+    const X = Float64Array.of(0.1, 1, 0.3, 2, -0.5, 3);
+    const ok = Float64Array.of(1, 0, 1);
+    const refusal = (f: () => unknown): DataError => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof DataError) return e;
+      }
+      throw new Error('expected a DataError');
+    };
+    const zh = (e: DataError) => translate('zh', e.text!.key, e.text!.vars);
+    const reserved = refusal(() =>
+      logisticRegressionTarget({ X, y: ok, predictors: ['alpha', 'b'] }),
+    );
+    expect(reserved.text?.key).toBe('refuse.reservedPredictor');
+    expect(zh(reserved)).toBe('预测变量不能命名为“alpha”（这是模型参数的名字）');
+    const scale = refusal(() => logisticRegressionTarget({ X, y: ok, priorScale: 0 }));
+    expect(scale.message).toBe('The prior scale must be a positive number, got 0');
+    expect(zh(scale)).toBe('先验尺度必须是正数，实际为 0');
+    const rows = refusal(() =>
+      logisticRegressionTarget({ X: Float64Array.of(1, 2, 3, 4), y: Float64Array.of(1, 0) }),
+    );
+    expect(rows.message).toBe('2 rows for 3 parameters: need at least 3 rows');
+    expect(zh(rows)).toBe('2 行数据对应 3 个参数：至少需要 3 行');
+  });
 });
 
 describe('linear regression target', () => {

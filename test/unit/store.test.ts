@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/shared/api';
 import { Store, type MetricPoint } from '../../src/main/host/store';
+import { localText, translate } from '../../src/shared/i18n';
 
 let dir: string;
 let store: Store;
@@ -71,6 +72,28 @@ describe('Store', () => {
     ]);
     expect(store.findBuiltin('Old Faithful')?.rows).toBe(1);
     expect(store.findBuiltin('imported')).toBeNull();
+  });
+
+  it('keeps each note with its translatable text, in order, null where it has none', () => {
+    const run = addRun(addDataset().meta.id);
+    store.markRunning(run.id);
+    const kept = localText('note.keptRestart', {
+      best: 2,
+      n: 3,
+      starts: '1, 9, 20',
+      logLikelihoods: '-1.5, -1.2, -1.3',
+    });
+    store.addNote(run.id, 'English only');
+    store.addNote(run.id, 'kept restart 2 of 3 …', kept);
+    // A key this version does not know (a newer engine's) reads back as no text.
+    store.addNote(run.id, 'from a newer engine', { key: 'note.future' } as never);
+    const back = store.getRun(run.id)!;
+    expect(back.notes).toEqual(['English only', 'kept restart 2 of 3 …', 'from a newer engine']);
+    expect(back.noteTexts).toEqual([null, kept, null]);
+    expect(translate('zh', back.noteTexts[1]!.key, back.noteTexts[1]!.vars)).toBe(
+      '保留了 3 次重启中的第 2 次（各次重启分别从第 1, 9, 20 步开始；最终的平均对数似然依次为 -1.5, -1.2, -1.3）',
+    );
+    expect(store.listRuns().find((r) => r.id === run.id)!.noteTexts).toEqual(back.noteTexts);
   });
 
   it('follows a run through its lifecycle', () => {
@@ -205,6 +228,7 @@ describe('Store', () => {
     expect(store.markInterrupted()).toBe(2);
     expect(store.getRun(running.id)).toMatchObject({ status: 'interrupted' });
     expect(store.getRun(running.id)!.error).toMatch(/stopped/);
+    expect(store.getRun(running.id)!.errorText).toEqual({ key: 'fail.appStopped' });
     expect(store.getRun(running.id)!.finishedAt).not.toBeNull();
     expect(store.getRun(queued.id)!.status).toBe('interrupted');
     expect(store.getRun(done.id)).toMatchObject({ status: 'completed', error: null });

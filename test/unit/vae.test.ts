@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inEnglish } from '../../src/shared/i18n';
 import {
   CancelledError,
   DataError,
@@ -107,7 +108,7 @@ function context(
       metrics: (step, values) => rec.metrics.push({ step, values }),
       artifact: (kind, step, meta, d) => rec.artifacts.push({ kind, step, meta, data: d }),
       progress: (f) => rec.progress.push(f),
-      note: (m) => rec.notes.push(m),
+      note: (m) => rec.notes.push(inEnglish(m)),
     },
   };
   return { ctx, rec };

@@ -28,8 +28,8 @@ export interface Emitter {
   artifact(kind: ArtifactKind, step: number, meta: unknown, data?: TypedArray): void;
   /** Fraction of the run done, in [0, 1]. */
   progress(fraction: number): void;
-  /** A remark kept with the run (e.g. a backend fallback). */
-  note(message: string): void;
+  /** A remark kept with the run (e.g. a restart kept), shown in the reader's language. */
+  note(text: LocalText): void;
 }
 
 export interface AlgorithmContext<P> {
@@ -90,6 +90,15 @@ export function checkValues(
     };
     throw new DataError(localText(Number.isFinite(v) ? unitRange! : 'fail.missingValue', where));
   }
+}
+
+/** An image set's width × height × channels must be its number of columns. */
+export function checkImageShape(
+  image: { width: number; height: number; channels: number },
+  cols: number,
+): void {
+  if (image.width * image.height * image.channels !== cols)
+    throw new DataError(localText('refuse.imageShape', { ...image, cols }));
 }
 
 /** Thrown by an algorithm that saw `ctx.signal` aborted. */

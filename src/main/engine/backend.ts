@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core registers no gradients by itself; the union package's Node build does (its ESM
 // files cannot be loaded by Node directly), and it brings tf.layers for the neural models.
 import '@tensorflow/tfjs';
+import { localText, type LocalText } from '../../shared/i18n';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -14,7 +15,7 @@ export type BackendName = (typeof backendNames)[number];
 export interface BackendChoice {
   name: BackendName;
   /** Why a preferred backend was not used, if one was skipped. */
-  notes: string[];
+  notes: LocalText[];
 }
 
 async function tryTensorflow(): Promise<boolean> {
@@ -55,7 +56,7 @@ export function initBackend(
   forced: BackendName | null = requestedBackend(),
 ): Promise<BackendChoice> {
   chosen ??= (async () => {
-    const notes: string[] = [];
+    const notes: LocalText[] = [];
     const order: BackendName[] = forced ? [forced] : [...backendNames];
     for (const name of order) {
       const loaded =
@@ -66,8 +67,8 @@ export function initBackend(
       }
       notes.push(
         name === 'tensorflow'
-          ? 'native TensorFlow (@tensorflow/tfjs-node) is not installed here'
-          : `the ${name} backend is not available here`,
+          ? localText('note.noTensorflow')
+          : localText('note.backendUnavailable', { backend: name }),
       );
     }
     if (forced) throw new Error(`the forced backend "${forced}" is not available here`);
@@ -89,7 +90,7 @@ export function isMissingKernel(e: unknown): boolean {
  */
 export async function withCpuFallback<T>(
   attempt: () => Promise<T>,
-  onFallback: (note: string) => void,
+  onFallback: (note: LocalText) => void,
 ): Promise<T> {
   try {
     return await attempt();
@@ -98,7 +99,7 @@ export async function withCpuFallback<T>(
     if (!isMissingKernel(e) || from === 'cpu') throw e;
     await tf.setBackend('cpu');
     await tf.ready();
-    onFallback(`the ${from} backend lacks a kernel (${(e as Error).message}); restarted on cpu`);
+    onFallback(localText('note.cpuFallback', { backend: from, detail: (e as Error).message }));
     return await attempt();
   }
 }

@@ -9,6 +9,7 @@ import {
   mixtureSchema,
   typedArraySchema,
 } from '../../shared/artifacts';
+import { localTextSchema } from '../../shared/i18n';
 
 export const hostToWorker = z.discriminatedUnion('type', [
   z.object({
@@ -45,8 +46,11 @@ export const hostToWorker = z.discriminatedUnion('type', [
 ]);
 export type HostToWorker = z.infer<typeof hostToWorker>;
 
+/** A remark kept with the run: English, and the same as a translatable text (see LocalText). */
+const noteSchema = z.object({ message: z.string(), text: localTextSchema.optional() });
+
 export const workerToHost = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('started'), backend: z.string(), notes: z.array(z.string()) }),
+  z.object({ type: z.literal('started'), backend: z.string(), notes: z.array(noteSchema) }),
   z.object({
     type: z.literal('metrics'),
     step: z.number().int(),
@@ -60,7 +64,7 @@ export const workerToHost = z.discriminatedUnion('type', [
     data: typedArraySchema.optional(),
   }),
   z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1) }),
-  z.object({ type: z.literal('note'), message: z.string() }),
+  z.object({ type: z.literal('note'), ...noteSchema.shape }),
   /** A note that the run now uses a different backend (e.g. after a missing kernel). */
   z.object({ type: z.literal('backend'), backend: z.string() }),
   /** Stopped at a checkpoint (step mode), or going on from one. */
@@ -72,12 +76,7 @@ export const workerToHost = z.discriminatedUnion('type', [
     message: z.string(),
     dataError: z.boolean(),
     /** The message as a translatable text (see LocalText), when the engine has one. */
-    text: z
-      .object({
-        key: z.string(),
-        vars: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-      })
-      .optional(),
+    text: localTextSchema.optional(),
   }),
   z.object({ type: z.literal('cancelled') }),
 ]);

@@ -13,6 +13,7 @@ import {
   type WorkerEndpoint,
   type WorkerToHost,
 } from './protocol';
+import { inEnglish, localText, TextError, type LocalText } from '../../shared/i18n';
 import { createRng } from '../../shared/rng';
 
 interface ParentPort {
@@ -83,6 +84,9 @@ class StepControl {
   }
 }
 
+/** A note as the host keeps it: English, and the text to translate. */
+const noteOf = (text: LocalText) => ({ message: inEnglish(text), text });
+
 async function run(
   port: WorkerEndpoint,
   start: Extract<HostToWorker, { type: 'start' }>,
@@ -90,12 +94,14 @@ async function run(
   control: StepControl,
 ) {
   const algorithm = engineAlgorithms[start.algorithm];
-  if (!algorithm) throw new DataError(`unknown algorithm "${start.algorithm}"`);
+  if (!algorithm)
+    throw new DataError(localText('refuse.unknownAlgorithm', { algorithm: start.algorithm }));
   const params = algorithm.params.parse(start.params);
   const backend =
-    algorithm.tensors === false ? { name: 'js', notes: [] as string[] } : await initBackend();
-  port.send({ type: 'started', backend: backend.name, notes: backend.notes });
+    algorithm.tensors === false ? { name: 'js', notes: [] as LocalText[] } : await initBackend();
+  port.send({ type: 'started', backend: backend.name, notes: backend.notes.map(noteOf) });
   const send = (m: WorkerToHost) => port.send(m);
+  const note = (text: LocalText) => send({ type: 'note', ...noteOf(text) });
   const attempt = () =>
     algorithm.run({
       tf,
@@ -111,11 +117,11 @@ async function run(
         artifact: (kind, step, meta, data) => send({ type: 'artifact', kind, step, meta, data }),
         progress: (fraction) =>
           send({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) }),
-        note: (message) => send({ type: 'note', message }),
+        note,
       },
     });
-  return withCpuFallback(attempt, (note) => {
-    send({ type: 'note', message: note });
+  return withCpuFallback(attempt, (text) => {
+    note(text);
     send({ type: 'backend', backend: 'cpu' });
   });
 }
@@ -168,7 +174,8 @@ function main(): void {
             type: 'failed',
             message: e instanceof Error ? e.message : String(e),
             dataError: e instanceof DataError,
-            ...(e instanceof DataError && e.text ? { text: e.text } : {}),
+            // Any translatable error (a DataError, a sampler's numerical failure) keeps its text.
+            ...(e instanceof TextError && e.text ? { text: e.text } : {}),
           });
       },
     );

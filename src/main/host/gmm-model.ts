@@ -8,16 +8,17 @@ import { mixtureSchema, type Mixture } from '../../shared/artifacts';
 import { sampleMixture } from '../../shared/gmm-sampling';
 import { logSumExp } from '../../shared/linalg';
 import { weightedLogDensities } from '../../shared/mixture-view';
+import { localText } from '../../shared/i18n';
 import { createRng } from '../../shared/rng';
 import { readNumericTable } from './csv';
 import type { Store } from './store';
 
 function fittedMixture(store: Store, runId: number): { mixture: Mixture; columns: string[] } {
   const run = store.getRun(runId);
-  if (!run) throw new ApiError('not-found', `no run ${runId}`);
+  if (!run) throw ApiError.of('not-found', localText('refuse.noRun', { id: runId }));
   const parsed = mixtureSchema.safeParse(run.summary);
   if (run.algorithm !== 'gmm' || run.status !== 'completed' || !parsed.success)
-    throw new ApiError('conflict', `run ${runId} is not a completed Gaussian mixture fit`);
+    throw ApiError.of('conflict', localText('refuse.notGmmFit', { id: runId }));
   return { mixture: parsed.data, columns: run.columns };
 }
 
@@ -31,7 +32,7 @@ export async function scoreRows(
   // The new file must have the model's columns, by name; other columns are ignored.
   const table = await readNumericTable(source, { columns, dropInvalidRows });
   const density = weightedLogDensities(mixture);
-  if (!density) throw new ApiError('conflict', 'the fitted covariances are not positive definite');
+  if (!density) throw ApiError.of('conflict', localText('refuse.fittedNotPositiveDefinite'));
   const d = columns.length;
   const k = mixture.weights.length;
   const logLikelihood = new Float64Array(table.rows);

@@ -23,8 +23,8 @@ import {
   type RunInfo,
 } from '../../shared/api';
 import { mixtureSchema } from '../../shared/artifacts';
-import { localText, type TextError } from '../../shared/i18n';
-import type { EngineData } from '../engine/algorithm';
+import { localText } from '../../shared/i18n';
+import { DataError, type EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, previewCsv } from './csv';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
@@ -77,7 +77,11 @@ export function defaultMaxWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-/** Each issue as "path: message", the path under `prefix` (e.g. params.k). */
+/**
+ * Each issue as "path: message", the path under `prefix` (e.g. params.k). Left in zod's English:
+ * the page's forms check the same schemas (parameter ranges, request shapes) before they send, so
+ * these reach the CLI and scripts rather than a reader of the page.
+ */
 function zodMessage(e: z.ZodError, prefix: string[] = []): string {
   return e.issues
     .map((i) => {
@@ -111,7 +115,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   async function startRun(input: RequestParsed<'runs.start'>): Promise<RunInfo> {
     const spec = algorithmSpecs[input.algorithm];
     if (input.startPaused && !spec.steppable)
-      throw new ApiError('invalid-input', `${input.algorithm} has no step mode`);
+      throw ApiError.of(
+        'invalid-input',
+        localText('refuse.noStepMode', { algorithm: input.algorithm }),
+      );
     const parsedParams = spec.params.safeParse(input.params);
     if (!parsedParams.success)
       throw new ApiError('invalid-input', zodMessage(parsedParams.error, ['params']));
@@ -200,8 +207,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     try {
       dim = samplingDimension(params as SamplingParams, data);
     } catch (e) {
-      if (e instanceof Error && e.name === 'DataError')
-        throw new ApiError('bad-data', e.message, (e as TextError).text);
+      if (e instanceof DataError) throw new ApiError('bad-data', e.message, e.text);
       throw e;
     }
     const tooBig = checkSamplingSize(params as SamplingParams, dim);
@@ -212,13 +218,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   function fittedMixtureData(runId: number): EngineData {
     const source = store.getRun(runId);
     if (!source || source.algorithm !== 'gmm')
-      throw new ApiError(
-        'invalid-input',
-        `gmmRun: run ${runId} is not a Gaussian mixture (EM) run`,
-      );
+      throw ApiError.of('invalid-input', localText('refuse.gmmRunNotGmm', { id: runId }));
     const mixture = mixtureSchema.safeParse(source.summary);
     if (source.status !== 'completed' || !mixture.success)
-      throw new ApiError('invalid-input', `gmmRun: run ${runId} has not completed a fit`);
+      throw ApiError.of('invalid-input', localText('refuse.gmmRunNotFitted', { id: runId }));
     return {
       values: new Float64Array(0),
       rows: 0,
@@ -256,12 +259,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
         ? (fraction: number) => events.emit('dataset.importProgress', { importId, fraction })
         : undefined;
       if (!image && labelColumn !== undefined)
-        throw new ApiError('invalid-input', 'labelColumn is for an image import (give image)');
+        throw ApiError.of('invalid-input', localText('refuse.labelColumnWithoutImage'));
       if (image && columns)
-        throw new ApiError(
-          'invalid-input',
-          'an image import takes every column but the label column as pixels: give no columns',
-        );
+        throw ApiError.of('invalid-input', localText('refuse.imageImportColumns'));
       const meta = image
         ? await importImageCsv(store, source, {
             name,
@@ -280,9 +280,14 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (!meta) throw ApiError.of('not-found', localText('refuse.noDataset', { id }));
       // Not even when small: one rule, and a table of pixel columns helps no one.
       if (meta.image)
-        throw new ApiError(
+        throw ApiError.of(
           'unsupported',
-          `data set "${meta.name}" is an image set (${meta.rows} images of ${meta.image.width} × ${meta.image.height}): read it with datasets.images`,
+          localText('refuse.imageSetValues', {
+            name: meta.name,
+            rows: meta.rows,
+            width: meta.image.width,
+            height: meta.image.height,
+          }),
         );
       return store.datasetValues(id)!;
     },
@@ -290,10 +295,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       const meta = store.getDataset(id);
       if (!meta) throw ApiError.of('not-found', localText('refuse.noDataset', { id }));
       if (!meta.image)
-        throw new ApiError(
-          'unsupported',
-          `data set "${meta.name}" is a table, not an image set: read it with datasets.values`,
-        );
+        throw ApiError.of('unsupported', localText('refuse.tableNotImages', { name: meta.name }));
       return store.datasetImages(id, offset, count)!;
     },
     'datasets.delete': ({ id }) => {
@@ -313,7 +315,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
     'runs.pause': ({ id }) => {
       if (!algorithmSpecs[existingRun(id).algorithm]?.steppable)
-        throw new ApiError('invalid-input', `run ${id} has no step mode`);
+        throw ApiError.of('invalid-input', localText('refuse.runNoStepMode', { id }));
       return { ok: runs.control(id, 'pause') };
     },
     'runs.step': ({ id, until }) => ({ ok: runs.control(id, 'step', until) }),
@@ -340,9 +342,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.rerun': ({ id }) => {
       const run = existingRun(id);
       if (datasetGone(run))
-        throw new ApiError(
+        throw ApiError.of(
           'conflict',
-          `the data set of run ${id} ("${run.datasetName}") was deleted`,
+          localText('refuse.datasetDeleted', { id, name: run.datasetName }),
         );
       return startRun({
         algorithm: run.algorithm,
@@ -379,7 +381,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   async function handle(name: string, input: unknown): Promise<unknown> {
     if (!isRequestName(name))
-      throw new ApiError('invalid-input', `unknown request "${String(name)}"`);
+      throw ApiError.of(
+        'invalid-input',
+        localText('refuse.unknownRequest', { name: String(name) }),
+      );
     const parsed = requests[name].input.safeParse(input ?? {});
     if (!parsed.success)
       throw new ApiError('invalid-input', `${name}: ${zodMessage(parsed.error)}`);

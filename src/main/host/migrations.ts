@@ -78,6 +78,10 @@ export const migrations: readonly string[] = [
   // 6: a failed run's error as a translatable text ({key, vars} JSON, see LocalText) beside
   // `error` (English), so the page can show it in its language.
   `ALTER TABLE runs ADD COLUMN error_text_json TEXT;`,
+  // 7: each of a run's notes as a translatable text beside `notes_json` (English): a JSON array
+  // parallel to it, an entry {key, vars} or null (a note with no text). Older runs' notes have
+  // none: the array is shorter than the notes, read as null.
+  `ALTER TABLE runs ADD COLUMN notes_text_json TEXT NOT NULL DEFAULT '[]';`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -10,7 +10,7 @@ import {
   type RunInfo,
   type StoredArtifact,
 } from '../../shared/api';
-import { isMessageKey, type LocalText } from '../../shared/i18n';
+import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
@@ -20,6 +20,11 @@ import type { MetricPoint, Store } from './store';
 export const flushIntervalMs = 50;
 /** Time a worker gets to stop by itself after a cancel before it is killed. */
 export const cancelGraceMs = 2000;
+
+/** A run's failure as the store keeps it: the English message and the translatable text. */
+function failure(text: LocalText): { error: string; errorText: LocalText } {
+  return { error: inEnglish(text), errorText: text };
+}
 
 /** The `role` an artifact's meta declares (e.g. 'samples'), or '' when it has none. */
 function artifactRole(a: StoredArtifact): string {
@@ -162,9 +167,11 @@ export class RunManager {
     try {
       worker = this.takeWorker();
     } catch (e) {
-      this.settle(q.runId, 'failed', {
-        error: `could not start the engine: ${(e as Error).message}`,
-      });
+      this.settle(
+        q.runId,
+        'failed',
+        failure(localText('fail.engineStart', { reason: (e as Error).message })),
+      );
       return;
     }
     const a: Active = {
@@ -198,9 +205,11 @@ export class RunManager {
     const parsed = workerToHost.safeParse(raw);
     if (!parsed.success) {
       a.worker.kill();
-      this.finish(a, 'failed', {
-        error: `the engine sent a malformed message: ${parsed.error.message}`,
-      });
+      this.finish(
+        a,
+        'failed',
+        failure(localText('fail.malformedMessage', { detail: parsed.error.message })),
+      );
       return;
     }
     const m = parsed.data;
@@ -208,7 +217,7 @@ export class RunManager {
     switch (m.type) {
       case 'started':
         this.store.setBackend(a.runId, m.backend);
-        for (const n of m.notes) this.store.addNote(a.runId, n);
+        for (const n of m.notes) this.store.addNote(a.runId, n.message, knownText(n.text));
         this.pushRun(a.runId);
         break;
       case 'backend':
@@ -233,20 +242,16 @@ export class RunManager {
         a.progress = m.fraction;
         break;
       case 'note':
-        this.store.addNote(a.runId, m.message);
+        this.store.addNote(a.runId, m.message, knownText(m.text));
         break;
       case 'done':
         this.finish(a, 'completed', { summary: m.summary });
         break;
-      case 'failed':
-        this.finish(a, 'failed', {
-          error: m.message,
-          // A key this version does not know (a newer engine) leaves the English message.
-          ...(m.text && isMessageKey(m.text.key)
-            ? { errorText: { key: m.text.key, vars: m.text.vars } }
-            : {}),
-        });
+      case 'failed': {
+        const text = knownText(m.text);
+        this.finish(a, 'failed', { error: m.message, ...(text ? { errorText: text } : {}) });
         break;
+      }
       case 'paused':
       case 'running':
         // A metric or snapshot sent just before the checkpoint must be visible with it.
@@ -266,9 +271,12 @@ export class RunManager {
       if (!a.finished) {
         if (a.cancelRequested) this.finish(a, 'cancelled', {});
         else
-          this.finish(a, 'failed', {
-            error: clean ? 'the engine stopped without a result' : reason,
-          });
+          // A crash's reason (a signal, the worker's last words on stderr) stays as it came.
+          this.finish(
+            a,
+            'failed',
+            clean ? failure(localText('fail.engineStopped')) : { error: reason },
+          );
       }
     } finally {
       // Whatever the store said, the slot is free again.
@@ -308,7 +316,11 @@ export class RunManager {
       clearTimeout(a.killTimer);
       a.worker.kill();
       try {
-        this.store.finishRun(a.runId, 'failed', { error: `could not save the run: ${message}` });
+        this.store.finishRun(
+          a.runId,
+          'failed',
+          failure(localText('fail.saveRun', { reason: message })),
+        );
         this.pushRun(a.runId);
       } catch {
         // The run is gone or the store unusable: nothing more to record.

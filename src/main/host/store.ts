@@ -19,7 +19,7 @@ import {
 } from '../../shared/api';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
-import type { LocalText } from '../../shared/i18n';
+import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
 import { migrate } from './migrations';
 
 function toBlob(a: ArrayBufferView): Buffer {
@@ -100,6 +100,7 @@ interface RunRow {
   error: string | null;
   error_text_json: string | null;
   notes_json: string;
+  notes_text_json: string;
   summary_json: string | null;
   phase_json: string | null;
   tags_json: string;
@@ -179,12 +180,17 @@ export class Store {
         .prepare(`SELECT id, host_pid FROM runs WHERE status IN ('running', 'queued', 'paused')`)
         .all() as { id: number; host_pid: number | null }[]
     ).filter((r) => r.host_pid === null || r.host_pid === process.pid || !isAlive(r.host_pid));
+    const stopped = localText('fail.appStopped');
+    // SET reads the row as it was: the text is written only where the English is.
     const mark = this.db.prepare(
       `UPDATE runs SET status = 'interrupted', finished_at = ?,
-         error = COALESCE(error, 'the app stopped while this run was in progress')
+         error_text_json = CASE WHEN error IS NULL THEN ? ELSE error_text_json END,
+         error = COALESCE(error, ?)
        WHERE id = ? AND status IN ('running', 'queued', 'paused')`,
     );
-    this.db.transaction(() => orphans.forEach((r) => mark.run(now(), r.id)))();
+    this.db.transaction(() =>
+      orphans.forEach((r) => mark.run(now(), JSON.stringify(stopped), inEnglish(stopped), r.id)),
+    )();
     return orphans.length;
   }
 
@@ -375,6 +381,8 @@ export class Store {
   }
 
   private runInfo(r: RunRow): RunInfo {
+    const notes = JSON.parse(r.notes_json) as string[];
+    const noteTexts = JSON.parse(r.notes_text_json) as unknown[];
     return {
       id: r.id,
       name: r.name,
@@ -389,8 +397,9 @@ export class Store {
       phase: r.phase_json ? (JSON.parse(r.phase_json) as RunInfo['phase']) : null,
       progress: r.progress,
       error: r.error,
-      errorText: r.error_text_json ? (JSON.parse(r.error_text_json) as LocalText) : null,
-      notes: JSON.parse(r.notes_json) as string[],
+      errorText: r.error_text_json ? knownText(JSON.parse(r.error_text_json)) : null,
+      notes,
+      noteTexts: notes.map((_, i) => knownText(noteTexts[i])),
       tags: JSON.parse(r.tags_json) as string[],
       note: r.note,
       summary: r.summary_json ? (JSON.parse(r.summary_json) as Record<string, unknown>) : null,
@@ -440,10 +449,15 @@ export class Store {
     this.db.prepare(`UPDATE runs SET progress = ? WHERE id = ?`).run(progress, id);
   }
 
-  addNote(id: number, note: string): void {
+  /** A remark kept with the run: English, and the same as a translatable text when it has one. */
+  addNote(id: number, note: string, text: LocalText | null = null): void {
     this.db
-      .prepare(`UPDATE runs SET notes_json = json_insert(notes_json, '$[#]', ?) WHERE id = ?`)
-      .run(note, id);
+      .prepare(
+        `UPDATE runs SET notes_json = json_insert(notes_json, '$[#]', ?),
+           notes_text_json = json_insert(notes_text_json, '$[#]', json(?))
+         WHERE id = ?`,
+      )
+      .run(note, JSON.stringify(text), id);
   }
 
   /** The terminal transition; only a run still queued or running can end. */

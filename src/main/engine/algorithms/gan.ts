@@ -32,10 +32,12 @@ import {
   samplePreset,
 } from '../../../shared/gan-2d';
 import { GAN_MODEL_FORMAT, type GanModelMeta } from '../../../shared/gan-model';
-import { localText } from '../../../shared/i18n';
+import { localText, type LocalText } from '../../../shared/i18n';
 import { mlpTensorList } from '../../../shared/mlp-forward';
 import {
   CancelledError,
+  checkImageShape,
+  checkValues,
   DataError,
   type Algorithm,
   type EngineData,
@@ -195,20 +197,19 @@ export async function secondOrderGradientsWork(tf: Tf, activation: Activation): 
 export function troubleWatch(
   modes: number | null,
   loss: GanLoss,
-): { check(step: number, m: Record<string, number>): string[] } {
+): { check(step: number, m: Record<string, number>): LocalText[] } {
   let best = 0;
   let collapsed = false;
   let overpowered = false;
   return {
     check(step, m) {
-      const notes: string[] = [];
+      const notes: LocalText[] = [];
       if (modes !== null && m.modesCovered !== undefined) {
         best = Math.max(best, m.modesCovered);
         if (m.modesCovered <= best - COLLAPSE_DROP && !collapsed) {
           collapsed = true;
           notes.push(
-            `step ${step}: likely mode collapse — modes covered fell from ${best} to ` +
-              `${m.modesCovered} of ${modes}`,
+            localText('note.modeCollapse', { step, best, covered: m.modesCovered, modes }),
           );
         } else if (m.modesCovered === best) collapsed = false;
       }
@@ -216,9 +217,11 @@ export function troubleWatch(
         const winning = m.dReal > OVERPOWER && m.dFake < 1 - OVERPOWER;
         if (winning && !overpowered)
           notes.push(
-            `step ${step}: the discriminator is overpowering the generator — D(x) = ` +
-              `${m.dReal.toFixed(3)}, D(G(z)) = ${m.dFake.toFixed(3)}; its gradients to the ` +
-              `generator vanish (try a lower D learning rate, fewer D steps or label smoothing)`,
+            localText('note.overpowering', {
+              step,
+              dReal: m.dReal.toFixed(3),
+              dFake: m.dFake.toFixed(3),
+            }),
           );
         overpowered = winning;
       }
@@ -314,7 +317,7 @@ function realSource(data: EngineData, p: GanParams, rng: Rng): RealSource {
   if (p.source === 'painted') {
     const pts = p.painted ?? [];
     if (pts.length < 2 || pts.some((r) => r.length !== 2 || !r.every(Number.isFinite)))
-      throw new DataError('paint at least a few points to learn from');
+      throw new DataError(localText('refuse.paintFew'));
     values = Float32Array.from(pts.flat());
     rows = pts.length;
     dim = 2;
@@ -322,17 +325,11 @@ function realSource(data: EngineData, p: GanParams, rng: Rng): RealSource {
   } else {
     ({ rows } = data);
     dim = data.cols;
-    if (rows < 2 || dim < 1) throw new DataError('the data set needs at least two rows');
-    for (let i = 0; i < data.values.length; i++)
-      if (!Number.isFinite(data.values[i]))
-        throw new DataError(
-          `row ${Math.floor(i / dim) + 1} has a missing or non-finite value; drop or fix it`,
-        );
+    if (rows < 2 || dim < 1) throw new DataError(localText('refuse.twoRows'));
+    checkValues(data, null);
     image = data.image;
-    if (image && image.width * image.height * image.channels !== dim)
-      throw new DataError(`the image shape does not match the ${dim} columns`);
-    if (!image && dim > 2)
-      throw new DataError('a GAN on a table learns two numeric columns: select two');
+    if (image) checkImageShape(image, dim);
+    if (!image && dim > 2) throw new DataError(localText('refuse.ganTwoColumns', { n: dim }));
     if (image) {
       // Pixels to [0, 1]: the generator's sigmoid output covers the data's range.
       range = valueRange(data.values);
@@ -429,8 +426,10 @@ export async function fitGan(
   const twoD = dim === 2 && !source.image;
   if (params.loss === 'wgan-gp' && !(await secondOrderGradientsWork(tf, params.dActivation)))
     throw new DataError(
-      `the ${tf.getBackend()} backend does not differentiate the gradient penalty correctly ` +
-        `through a ${params.dActivation} discriminator: choose ReLU for it, or the hinge loss`,
+      localText('refuse.gradientPenaltyBackend', {
+        backend: tf.getBackend(),
+        activation: params.dActivation,
+      }),
     );
   // Split off before anything else draws, so the evaluation never shifts the training stream.
   const evalRng = createRng(rng.nextSeed());

@@ -10,6 +10,7 @@ import {
   type GmmSweepParams,
   type GmmSweepSummary,
 } from '../../../shared/algorithms/gmm';
+import { localText } from '../../../shared/i18n';
 import { DataError, yieldToEventLoop, type Algorithm } from '../algorithm';
 import { createRng } from '../../../shared/rng';
 import { fitGmm } from './gmm';
@@ -27,9 +28,7 @@ export const gmmSweep: Algorithm<GmmSweepParams, GmmSweepSummary> = {
       })),
     );
     if (plan.length === 0)
-      throw new DataError(
-        `kMin = ${kMin} is larger than the number of rows (${ctx.data.rows}); reduce kMin`,
-      );
+      throw new DataError(localText('refuse.kMinTooLarge', { kMin, rows: ctx.data.rows }));
     const fits: GmmSweepFit[] = [];
     for (const [fitIndex, { k, covarianceType }] of plan.entries()) {
       // Each fit has its own generator seeded from the run's, so fits do not depend on how many
@@ -78,14 +77,14 @@ export const gmmSweep: Algorithm<GmmSweepParams, GmmSweepSummary> = {
           converged: false,
           error: e.message,
         });
-        ctx.emit.note(`K = ${k}, ${covarianceType}: ${e.message}`);
+        ctx.emit.note(localText('note.sweepFitFailed', { k, covarianceType, reason: e.message }));
       }
       ctx.emit.progress((fitIndex + 1) / plan.length);
       await ctx.checkpoint('fit', fitIndex);
     }
     const ok = fits.filter((f) => f.error === undefined);
     if (ok.length === 0)
-      throw new DataError(`every fit failed; the first: ${fits[0].error ?? 'unknown'}`);
+      throw new DataError(localText('fail.everyFitFailed', { reason: fits[0].error ?? 'unknown' }));
     const best = ok.reduce((a, b) => (b.bic < a.bic ? b : a));
     return {
       fits,

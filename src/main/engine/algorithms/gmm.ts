@@ -21,7 +21,13 @@ import {
 } from '../../../shared/algorithms/gmm';
 import type { Mixture } from '../../../shared/artifacts';
 import { localText } from '../../../shared/i18n';
-import { CancelledError, DataError, type Algorithm, type EngineData } from '../algorithm';
+import {
+  CancelledError,
+  checkValues,
+  DataError,
+  type Algorithm,
+  type EngineData,
+} from '../algorithm';
 import { cholesky, inverseTransposeLower } from '../../../shared/linalg';
 import type { Rng } from '../../../shared/rng';
 
@@ -721,10 +727,9 @@ function initialComponents(
       // cluster c has nothing to do with given mean c; we assign each row to its nearest given
       // mean, so component c's covariance describes the rows around mean c.
       const given = params.initMeans;
-      if (!given || given.length !== k || given.some((m) => m.length !== d))
-        throw new DataError(
-          `init = means needs ${k} initial means of ${d} values each (K rows × columns)`,
-        );
+      if (!given) throw new DataError(localText('refuse.initMeansMissing'));
+      if (given.length !== k || given.some((m) => m.length !== d))
+        throw new DataError(localText('refuse.initMeansShape', { k, cols: d }));
       const centres = Float64Array.from(
         given.flatMap((m) => m.map((v, j) => (v - coords.centre[j]) / coords.scale[j])),
       );
@@ -774,8 +779,7 @@ function componentsFromInit(
     [init.covariances ?? init.precisions].every(
       (ms) => ms?.length === k && ms.every((m) => m.length === d && m.every((r) => r.length === d)),
     );
-  if (!shapeOk)
-    throw new DataError(`the initial mixture must have ${k} components in ${d} dimensions`);
+  if (!shapeOk) throw new DataError(localText('refuse.initMixtureShape', { k, d }));
   const { centre, scale } = coords;
   const means = init.means.map((m) => m.map((v, j) => (v - centre[j]) / scale[j]));
   if (init.covariances)
@@ -794,7 +798,7 @@ function componentsFromInit(
   const logDet: number[] = [];
   init.precisions!.forEach((prec, c) => {
     const l = cholesky(prec.map((row, a) => row.map((v, b) => v * scale[a] * scale[b])));
-    if (l === null) throw new DataError(`initial precision ${c + 1} is not positive definite`);
+    if (l === null) throw new DataError(localText('refuse.initPrecision', { component: c + 1 }));
     precisionCholesky.push(l);
     // Σ = Λ⁻¹ = L⁻ᵀ L⁻¹, for the views' starting mixture.
     covariances.push(gram(inverseTransposeLower(l)));
@@ -814,15 +818,8 @@ function checkData(data: EngineData, params: GmmParams): void {
   const { k } = params;
   if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
   if (k > rows) throw new DataError(localText('refuse.kTooLarge', { k, rows }));
+  checkValues(data, null);
   const name = (j: number) => columns[j] ?? `column ${j + 1}`;
-  for (let i = 0; i < rows * cols; i++) {
-    if (!Number.isFinite(values[i])) {
-      const row = Math.floor(i / cols);
-      throw new DataError(
-        localText('fail.missingValue', { row: row + 1, column: name(i % cols), value: values[i] }),
-      );
-    }
-  }
   for (let j = 0; j < cols; j++) {
     let same = true;
     for (let i = 1; i < rows && same; i++) same = values[i * cols + j] === values[j];
@@ -1053,9 +1050,12 @@ export const gmm: Algorithm<GmmParams, GmmSummary> = {
       const { weights, means, covariances } = summary;
       ctx.emit.artifact('mixture', lastStep + 1, { weights, means, covariances });
       ctx.emit.note(
-        `kept restart ${summary.bestInit + 1} of ${nInit} (restarts began at steps ` +
-          `${restartSteps.join(', ')}; final mean log-likelihoods ` +
-          `${summary.initLogLikelihoods.map((v) => v.toFixed(6)).join(', ')})`,
+        localText('note.keptRestart', {
+          best: summary.bestInit + 1,
+          n: nInit,
+          starts: restartSteps.join(', '),
+          logLikelihoods: summary.initLogLikelihoods.map((v) => v.toFixed(6)).join(', '),
+        }),
       );
     }
     ctx.emit.progress(1);

@@ -382,7 +382,7 @@ export async function fitRbm(
   const split = options.split ?? splitRows(rng, data.rows, params.testFraction);
   const nTrain = split.train.length;
   const nTest = split.test.length;
-  if (nTrain < 1) throw new DataError('there are no training rows; lower the test fraction');
+  if (nTrain < 1) throw new DataError(localText('refuse.noTrainingRows'));
   const std = standardisation(data, split.train);
   let trainX = prepareRows(data, split.train, params, rng, std);
   const testX = prepareRows(data, split.test, params, rng, std);

@@ -33,6 +33,7 @@ import {
   summarizeParameter,
   type ParameterSummary,
 } from '../../../shared/mcmc-diagnostics';
+import { localText } from '../../../shared/i18n';
 import { DataError, type Algorithm, type AlgorithmContext, type EngineData } from '../algorithm';
 import type { Rng } from '../../../shared/rng';
 import { createBayesGmmChain } from '../sampling/bayes-gmm';
@@ -76,7 +77,8 @@ export function buildTarget(params: SamplingParams, data: EngineData): Target {
   switch (params.target) {
     case 'formula': {
       const parsed = parseFormula(params.formula ?? '');
-      if ('error' in parsed) throw new DataError(`formula: ${parsed.error.message}`);
+      // The host checks the formula first; the parser's own words stay as they are.
+      if ('error' in parsed) throw new DataError(parsed.error.text ?? parsed.error.message);
       const target = parsed.target;
       if (params.bounds && target.dim === 2)
         target.bounds = params.bounds.map(([lo, hi]) => [lo, hi] as [number, number]);
@@ -86,7 +88,7 @@ export function buildTarget(params: SamplingParams, data: EngineData): Target {
     case 'linear-regression': {
       const response = params.response ?? '';
       const yIndex = data.columns.indexOf(response);
-      if (yIndex < 0) throw new DataError(`the response "${response}" is not a selected column`);
+      if (yIndex < 0) throw new DataError(localText('refuse.responseNotSelected', { response }));
       const predictors = data.columns.filter((_, j) => j !== yIndex);
       const p = predictors.length;
       const X = new Float64Array(data.rows * p);
@@ -108,12 +110,12 @@ export function buildTarget(params: SamplingParams, data: EngineData): Target {
         : linearRegressionTarget(opts);
     }
     case 'gmm-run':
-      if (!data.mixture) throw new DataError('no fitted mixture was given for the target');
+      if (!data.mixture) throw new DataError(localText('refuse.noFittedMixture'));
       return gmmTarget(data.mixture, {
         names: data.columns.length === data.mixture.means[0].length ? data.columns : undefined,
       });
     case 'bayes-gmm':
-      throw new DataError('the Bayesian mixture is sampled by its own Gibbs chain');
+      throw new DataError(localText('refuse.bayesGmmOwnChain'));
     default:
       return createPreset(params.target);
   }

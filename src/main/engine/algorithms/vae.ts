@@ -23,6 +23,7 @@ import {
 } from '../../../shared/algorithms/vae';
 import { localText } from '../../../shared/i18n';
 import {
+  checkImageShape,
   checkValues,
   DataError,
   type Algorithm,
@@ -240,14 +241,10 @@ interface Scaling {
 function checkData(data: EngineData, p: VaeParams): void {
   const { rows, cols } = data;
   if (rows < 1 || cols < 1) throw new DataError(localText('fail.emptyData'));
-  if (data.image && data.image.width * data.image.height * data.image.channels !== cols)
-    throw new DataError(
-      `the image shape ${data.image.width} × ${data.image.height} × ${data.image.channels} does ` +
-        `not match the ${cols} columns`,
-    );
+  if (data.image) checkImageShape(data.image, cols);
   checkValues(data, p.likelihood === 'bernoulli' ? 'fail.bernoulliRange' : null);
   if (data.labels && data.labels.length !== rows)
-    throw new DataError(`there are ${data.labels.length} labels for ${rows} rows`);
+    throw new DataError(localText('refuse.labelCount', { labels: data.labels.length, rows }));
 }
 
 function scalingFor(data: EngineData, train: Int32Array, p: VaeParams): Scaling {
@@ -337,8 +334,7 @@ export async function fitVae(
   const d = data.cols;
   const L = params.latentDim;
   const split = options.split ?? splitRows(rng, data.rows, params.testFraction);
-  if (split.train.length < 1)
-    throw new DataError('there are no training rows; lower the test fraction');
+  if (split.train.length < 1) throw new DataError(localText('refuse.noTrainingRows'));
   const scaling = scalingFor(data, split.train, params);
   const trainX = scaledRows(data, split.train, scaling);
   const testX = scaledRows(data, split.test, scaling);

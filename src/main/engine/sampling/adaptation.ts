@@ -10,6 +10,7 @@
  * Written from the published description and Stan's documented behaviour; all buffers are
  * allocated up front.
  */
+import { localText, TextError } from '../../../shared/i18n';
 import type { Rng } from '../../../shared/rng';
 import type { Leapfrog } from './leapfrog';
 
@@ -219,7 +220,7 @@ export class WindowedVariance {
     for (let i = 0; i < invMetric.length; i++) {
       invMetric[i] = a * invMetric[i] + b;
       if (!Number.isFinite(invMetric[i])) {
-        throw new Error('Numerical overflow in metric adaptation (a draw was not finite)');
+        throw new TextError(localText('fail.metricOverflow'));
       }
     }
     this.estimator.restart();
@@ -266,8 +267,8 @@ export class StepSizeHeuristic {
       if (direction === 1 && !(dH > log08)) break;
       if (direction === -1 && !(dH < log08)) break;
       eps = direction === 1 ? 2 * eps : 0.5 * eps;
-      if (eps > 1e7) throw new Error('Posterior is improper: the step size grew without bound');
-      if (eps === 0) throw new Error('No acceptably small step size could be found');
+      if (eps > 1e7) throw new TextError(localText('fail.improperPosterior'));
+      if (eps === 0) throw new TextError(localText('fail.noStepSize'));
     }
     return eps;
   }

@@ -130,17 +130,18 @@ class BayesGmm implements BayesGmmChain {
     const m0 = opts.m0 ?? mean;
     const shrink = Math.pow(K, -2 / d);
     const psi0 = opts.psi0 ?? cov.map((row) => row.map((v) => v * shrink));
-    if (!(alpha0 > 0) || !Number.isFinite(alpha0)) throw new DataError('alpha0 must be positive');
-    if (!(kappa0 > 0) || !Number.isFinite(kappa0)) throw new DataError('kappa0 must be positive');
-    if (!(nu0 > d - 1)) throw new DataError(`nu0 must exceed d − 1 = ${d - 1}`);
-    if (m0.length !== d) throw new DataError(`m0 must have ${d} entries`);
+    for (const [name, value] of Object.entries({ alpha0, kappa0 }))
+      if (!(value > 0) || !Number.isFinite(value))
+        throw new DataError(localText('refuse.priorPositive', { name }));
+    if (!(nu0 > d - 1)) throw new DataError(localText('refuse.nu0', { min: d - 1 }));
+    if (m0.length !== d) throw new DataError(localText('refuse.m0Length', { d }));
     if (psi0.length !== d || psi0.some((r) => r.length !== d)) {
-      throw new DataError(`psi0 must be ${d} × ${d}`);
+      throw new DataError(localText('refuse.psi0Shape', { d }));
     }
     const psiChol = cholesky(psi0);
     if (!psiChol) {
       throw new DataError(
-        opts.psi0 ? 'psi0 is not positive definite' : localText('refuse.singularCovariance'),
+        localText(opts.psi0 ? 'refuse.psi0NotPositiveDefinite' : 'refuse.singularCovariance'),
       );
     }
     this.psi0Inv = symmetricInverse(psiChol);
@@ -182,17 +183,19 @@ class BayesGmm implements BayesGmmChain {
 
   private validate(K: number): void {
     const { n, d, x } = this;
-    if (!Number.isInteger(K) || K < 1) throw new DataError('The number of components must be ≥ 1');
-    if (d < 1) throw new DataError('The data set has no columns');
-    if (x.length !== n * d) throw new DataError(`Expected ${n * d} values, got ${x.length}`);
+    if (!Number.isInteger(K) || K < 1) throw new DataError(localText('refuse.componentCount'));
+    if (d < 1) throw new DataError(localText('refuse.noColumns'));
+    if (x.length !== n * d)
+      throw new DataError(localText('refuse.valueCount', { expected: n * d, got: x.length }));
     if (n < Math.max(2, K)) {
-      throw new DataError(`${n} rows are too few for ${K} component${K === 1 ? '' : 's'}`);
+      throw new DataError(
+        localText('refuse.rowsForComponents', { n, k: K, s: K === 1 ? '' : 's' }),
+      );
     }
     for (let i = 0; i < x.length; i++) {
       if (!Number.isFinite(x[i])) {
-        throw new DataError(
-          `Row ${Math.floor(i / d) + 1}, column ${(i % d) + 1} is not a finite number (${x[i]})`,
-        );
+        const where = { row: Math.floor(i / d) + 1, column: (i % d) + 1, value: x[i] };
+        throw new DataError(localText('fail.notFiniteCell', where));
       }
     }
   }

@@ -4,6 +4,7 @@
  * coordinate, each with its own scale, adapted during warm-up by Robbins–Monro towards 0.44, the
  * optimal acceptance rate for 1-D random-walk proposals.
  */
+import { localText, TextError } from '../../../shared/i18n';
 import type { Rng } from '../../../shared/rng';
 import { robbinsMonroGain } from './rwm';
 import type { Chain, Target, Transition } from './types';
@@ -44,7 +45,7 @@ export class GibbsChain implements Chain {
     this.logScales = new Float64Array(d).fill(Math.log(options.scale ?? 1));
     this.exact = (options.exact ?? true) && target.conditional !== undefined;
     if (options.exact && !target.conditional) {
-      throw new Error('This target has no exact conditionals: use Metropolis-within-Gibbs');
+      throw new TextError(localText('refuse.noExactConditionals'));
     }
     this.adapt = options.adapt ?? true;
     this.targetAccept = options.targetAccept ?? 0.44;

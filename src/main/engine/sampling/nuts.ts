@@ -11,6 +11,7 @@
  * Written from the papers and Stan's documented behaviour. Every vector is allocated once per
  * chain (per depth level for the recursion); proposals are kept by swapping buffers, not copying.
  */
+import { localText, TextError } from '../../../shared/i18n';
 import type { Rng } from '../../../shared/rng';
 import { HmcWarmup, type HmcWarmupOptions } from './adaptation';
 import { MAX_DELTA_H } from './hmc';
@@ -161,7 +162,7 @@ export class NutsChain implements Chain {
     const ev0 = integ.evaluations;
     if (!this.started) {
       this.logp = integ.gradient(this.q, this.grad);
-      if (!Number.isFinite(this.logp)) throw new Error('The initial point has zero density');
+      if (!Number.isFinite(this.logp)) throw new TextError(localText('fail.zeroDensityStart'));
       this.warm.start(this.q, this.grad, this.logp, rng);
       this.started = true;
     }

@@ -91,10 +91,6 @@ export const presetInfo: Readonly<Record<PresetId, PresetInfo>> = {
   },
 };
 
-export function isPresetId(id: string): id is PresetId {
-  return (presetIds as readonly string[]).includes(id);
-}
-
 export function createPreset(id: PresetId): Target {
   switch (id) {
     case 'gaussian':

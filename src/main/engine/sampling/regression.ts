@@ -49,10 +49,14 @@ interface Checked {
   interceptScale: number;
 }
 
-function checkScale(value: number | undefined, fallback: number, what: string): number {
+function checkScale(
+  value: number | undefined,
+  fallback: number,
+  refusal: 'refuse.priorScale' | 'refuse.interceptScale' | 'refuse.sigmaScale',
+): number {
   const s = value ?? fallback;
   if (!(s > 0) || !Number.isFinite(s)) {
-    throw new DataError(`The ${what} must be a positive number, got ${s}`);
+    throw new DataError(localText(refusal, { value: s }));
   }
   return s;
 }
@@ -62,31 +66,31 @@ function validate(opts: RegressionOptions, extraParams: number): Checked {
   const { X, y } = opts;
   const rows = y.length;
   if (opts.rows !== undefined && opts.rows !== rows) {
-    throw new DataError(`rows is ${opts.rows} but y has ${rows} values`);
+    throw new DataError(localText('refuse.rowsMismatch', { rows: opts.rows, n: rows }));
   }
-  if (rows === 0) throw new DataError('The data set has no rows');
+  if (rows === 0) throw new DataError(localText('refuse.noRows'));
   if (X.length % rows !== 0) {
-    throw new DataError(`X has ${X.length} values, which is not a whole number of ${rows} rows`);
+    throw new DataError(localText('refuse.xShape', { n: X.length, rows }));
   }
   const p = X.length / rows;
   const names = opts.predictors ?? Array.from({ length: p }, (_, j) => `b${j + 1}`);
   if (names.length !== p) {
-    throw new DataError(`${names.length} predictor names for ${p} predictors`);
+    throw new DataError(localText('refuse.predictorNames', { names: names.length, p }));
   }
   for (const reserved of ['alpha', 'log_sigma', 'sigma']) {
     if (names.includes(reserved)) {
-      throw new DataError(`A predictor cannot be named '${reserved}' (a model parameter's name)`);
+      throw new DataError(localText('refuse.reservedPredictor', { name: reserved }));
     }
   }
   for (let i = 0; i < rows; i++) {
     if (!Number.isFinite(y[i])) {
-      throw new DataError(`The response is not a finite number in row ${i + 1} (${y[i]})`);
+      throw new DataError(localText('fail.responseNotFinite', { row: i + 1, value: y[i] }));
     }
     for (let j = 0; j < p; j++) {
       const v = X[i * p + j];
       if (!Number.isFinite(v)) {
         throw new DataError(
-          `Predictor '${names[j]}' is not a finite number in row ${i + 1} (${v})`,
+          localText('fail.predictorNotFinite', { name: names[j], row: i + 1, value: v }),
         );
       }
     }
@@ -94,7 +98,7 @@ function validate(opts: RegressionOptions, extraParams: number): Checked {
   const params = 1 + p + extraParams;
   if (rows < params) {
     throw new DataError(
-      `${rows} row${rows === 1 ? '' : 's'} for ${params} parameters: need at least ${params} rows`,
+      localText('refuse.rowsForParameters', { rows, s: rows === 1 ? '' : 's', params }),
     );
   }
   // A constant column is a copy of the intercept: only the prior would separate the two.
@@ -106,8 +110,8 @@ function validate(opts: RegressionOptions, extraParams: number): Checked {
       throw new DataError(localText('refuse.constantPredictor', { name: names[j], value: first }));
     }
   }
-  const priorScale = checkScale(opts.priorScale, 2.5, 'prior scale');
-  const interceptScale = checkScale(opts.interceptScale, priorScale, 'intercept prior scale');
+  const priorScale = checkScale(opts.priorScale, 2.5, 'refuse.priorScale');
+  const interceptScale = checkScale(opts.interceptScale, priorScale, 'refuse.interceptScale');
   return { rows, p, names, priorScale, interceptScale };
 }
 
@@ -173,7 +177,7 @@ export function logisticRegressionTarget(opts: RegressionOptions): RegressionTar
  */
 export function linearRegressionTarget(opts: LinearRegressionOptions): RegressionTarget {
   const { rows, p, names, priorScale, interceptScale } = validate(opts, 1);
-  const sigmaScale = checkScale(opts.sigmaScale, 2.5, 'sigma prior scale');
+  const sigmaScale = checkScale(opts.sigmaScale, 2.5, 'refuse.sigmaScale');
   const { X, y } = opts;
   const dim = p + 2;
   const invA = 1 / (interceptScale * interceptScale);

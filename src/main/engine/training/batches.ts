@@ -24,10 +24,6 @@ export function epochBatches(rng: Rng, rows: Int32Array, batchSize: number): Int
   return out;
 }
 
-export function batchCount(rows: number, batchSize: number): number {
-  return Math.ceil(rows / batchSize);
-}
-
 /** The chosen rows of a row-major rows × cols array, as float32 (the tensors' type). */
 export function gatherRows(
   values: ArrayLike<number>,

@@ -36,11 +36,6 @@ export function gaussianNegLogDensity(
   );
 }
 
-/** −log N(z; 0, 1) elementwise. */
-export function standardNormalNegLogDensity(tf: Tf, z: tfjs.Tensor): tfjs.Tensor {
-  return tf.mul(0.5, tf.add(tf.square(z), LOG_2PI));
-}
-
 /** KL(N(μ, diag e^logVar) ‖ N(0, I)) per row: ½ Σ (μ² + e^logVar − 1 − logVar). */
 export function klToStandardNormal(
   tf: Tf,

@@ -11,6 +11,7 @@ import { navigate, useApi } from '../context';
 import { useRunData, useStepArtifacts, type MetricMap } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
+import { RunNotes } from '../components/RunNotes';
 import { fmt, formatDuration, formatParam } from '../format';
 
 function summaryLabel(key: string, t: T): string {
@@ -323,18 +324,7 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
               })}
             </tbody>
           </table>
-          {run.notes.length > 0 && (
-            <>
-              <h3>{t('run.notes')}</h3>
-              <ul>
-                {run.notes.map((n, i) => (
-                  <li key={i} className="muted">
-                    {n}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+          <RunNotes run={run} />
         </section>
         {summary && (
           <section className="card" data-testid="run-result">
