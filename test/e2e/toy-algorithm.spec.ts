@@ -43,7 +43,7 @@ test('a toy algorithm from its own modules: run page, compare page and export', 
 }, testInfo) => {
   const up = await walk(page, TOY, 25, 2);
   // Its own panel, its own result rows, its own source line; no other algorithm's views.
-  await expect(page.getByTestId('toy-steps')).toContainText('25 steps');
+  await expect(page.getByTestId('toy-steps')).toHaveText('toy-walk: 25 steps'); // its default name
   await expect(page.locator('[data-testid="toy-chart"][data-drawn]')).toBeVisible();
   await expect(page.getByTestId('run-result')).toContainText('finalPosition');
   await expect(page.getByText('no data: a random walk')).toBeVisible();

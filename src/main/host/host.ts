@@ -92,6 +92,15 @@ function zodMessage(e: z.ZodError, prefix: string[] = []): string {
     .join('; ');
 }
 
+/**
+ * "ALGORITHM on DATA SET", or on what a run without data was made from (a sampler's target, a
+ * GAN's preset), or the algorithm alone.
+ */
+function defaultRunName(algorithm: string, dataset: string | undefined, params: ParamValues) {
+  const about = dataset ?? params.target ?? params.source;
+  return about === undefined ? algorithm : `${algorithm} on ${String(about)}`;
+}
+
 export async function createHost(options: HostOptions): Promise<Host> {
   const dbPath = options.dbPath ?? join(options.dataDir, 'latent-lab.db');
   mkdirSync(dirname(dbPath), { recursive: true });
@@ -163,11 +172,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (input.algorithm === 'mcmc' || input.algorithm === 'hmc')
       await checkSamplingTarget(parsedParams.data, data);
     const run = store.createRun({
-      name:
-        input.name ||
-        (dataset
-          ? `${input.algorithm} on ${dataset.name}`
-          : `${input.algorithm} on ${String(parsedParams.data.target ?? parsedParams.data.source)}`),
+      name: input.name || defaultRunName(input.algorithm, dataset?.name, parsedParams.data),
       algorithm: input.algorithm,
       datasetId: dataset?.id ?? null,
       datasetName: dataset?.name ?? '',
