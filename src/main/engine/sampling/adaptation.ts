@@ -349,11 +349,17 @@ export class HmcWarmup {
     return j > 0 ? this.stepSize * (1 + j * (2 * rng.uniform() - 1)) : this.stepSize;
   }
 
-  /** Before the first transition, at the chain's start (Stan runs the heuristic here). */
-  start(q: Float64Array, grad: Float64Array, logp: number, rng: Rng): void {
+  /**
+   * Before the first transition, at the chain's start q: writes ∇log π(q) into `grad` and returns
+   * log π(q), refusing a start where the density is zero; then runs Stan's step-size heuristic.
+   */
+  start(q: Float64Array, grad: Float64Array, rng: Rng): number {
+    const logp = this.integrator.gradient(q, grad);
+    if (!Number.isFinite(logp)) throw new TextError(localText('fail.zeroDensityStart'));
     if (this.options.adapt || !this.options.fixedStepSize) {
       this.stepSize = this.heuristic.run(this.integrator, q, grad, logp, this.stepSize, rng);
     }
+    return logp;
   }
 
   /** After each transition, with its acceptance statistic and the chain's new state. */

@@ -4,7 +4,6 @@
  * derived from a trajectory length T as max(1, ⌊T/ε⌋) (as Stan's static HMC does), so it follows
  * ε while ε adapts. Warm-up adaptation (Stan's) is optional.
  */
-import { localText, TextError } from '../../../shared/i18n';
 import type { Rng } from '../../../shared/rng';
 import { HmcWarmup, type HmcWarmupOptions } from './adaptation';
 import { Leapfrog } from './leapfrog';
@@ -71,9 +70,7 @@ export class HmcChain implements Chain {
     const integ = this.integrator;
     const ev0 = integ.evaluations;
     if (!this.started) {
-      this.logp = integ.gradient(this.q, this.grad);
-      if (!Number.isFinite(this.logp)) throw new TextError(localText('fail.zeroDensityStart'));
-      this.warm.start(this.q, this.grad, this.logp, rng);
+      this.logp = this.warm.start(this.q, this.grad, rng);
       this.started = true;
     }
     const L = this.steps;

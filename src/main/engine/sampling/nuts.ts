@@ -11,7 +11,6 @@
  * Written from the papers and Stan's documented behaviour. Every vector is allocated once per
  * chain (per depth level for the recursion); proposals are kept by swapping buffers, not copying.
  */
-import { localText, TextError } from '../../../shared/i18n';
 import type { Rng } from '../../../shared/rng';
 import { HmcWarmup, type HmcWarmupOptions } from './adaptation';
 import { MAX_DELTA_H } from './hmc';
@@ -161,9 +160,7 @@ export class NutsChain implements Chain {
     const integ = this.integrator;
     const ev0 = integ.evaluations;
     if (!this.started) {
-      this.logp = integ.gradient(this.q, this.grad);
-      if (!Number.isFinite(this.logp)) throw new TextError(localText('fail.zeroDensityStart'));
-      this.warm.start(this.q, this.grad, this.logp, rng);
+      this.logp = this.warm.start(this.q, this.grad, rng);
       this.started = true;
     }
     const d = this.q.length;
