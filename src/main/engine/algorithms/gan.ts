@@ -45,7 +45,7 @@ import {
 } from '../algorithm';
 import { createRng, type Rng } from '../../../shared/rng';
 import { createAdam, createSgd, type Optimizer } from '../training/adam';
-import { epochBatches, gatherRows } from '../training/batches';
+import { epochBatches, gatherRows, unscaleRows } from '../training/batches';
 import { toImageGrid, valueRange, type ImageShape } from '../training/image-grid';
 import { createMlp, mlpToArrays, type Activation, type Mlp } from '../training/mlp';
 import { packTensors } from '../training/model-artifact';
@@ -385,10 +385,9 @@ function realSource(data: EngineData, p: GanParams, rng: Rng): RealSource {
   };
 }
 
+/** Model units to data units, in place. */
 function toData(x: Float32Array, s: Scaling): Float32Array {
-  const d = s.centre.length;
-  for (let i = 0; i < x.length; i++) x[i] = x[i] * s.scale[i % d] + s.centre[i % d];
-  return x;
+  return unscaleRows(x, s.centre.length, s);
 }
 
 export interface FitGanOptions {

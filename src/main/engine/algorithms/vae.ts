@@ -32,7 +32,7 @@ import {
 } from '../algorithm';
 import type { Rng } from '../../../shared/rng';
 import { createAdam } from '../training/adam';
-import { epochBatches, gatherRows } from '../training/batches';
+import { epochBatches, gatherRows, unscaleRows } from '../training/batches';
 import {
   bernoulliCrossEntropyFromLogits,
   gaussianNegLogDensity,
@@ -275,11 +275,6 @@ function scaledRows(data: EngineData, rows: Int32Array, s: Scaling): Float32Arra
   return out;
 }
 
-function unscale(x: Float32Array, d: number, s: Scaling): Float32Array {
-  for (let i = 0; i < x.length; i++) x[i] = x[i] * s.scale[i % d] + s.centre[i % d];
-  return x;
-}
-
 export interface FitVaeOptions {
   rng: Rng;
   emit?: Partial<Emitter>;
@@ -362,7 +357,7 @@ export async function fitVae(
     const t = tf.tidy(() => decodeMean(tf, model, tf.tensor2d(z, [count, L])));
     const values = (await t.data()) as Float32Array;
     t.dispose();
-    return unscale(values, d, scaling);
+    return unscaleRows(values, d, scaling);
   };
 
   const emitGalleries = async (step: number) => {
@@ -372,9 +367,9 @@ export async function fitVae(
         const { mean } = encode(tf, model, tf.tensor2d(reconX, [reconCount, d]));
         return decodeMean(tf, model, mean);
       });
-      const outputs = unscale((await recon.data()) as Float32Array, d, scaling);
+      const outputs = unscaleRows((await recon.data()) as Float32Array, d, scaling);
       recon.dispose();
-      const inputs = unscale(reconX.slice(), d, scaling);
+      const inputs = unscaleRows(reconX.slice(), d, scaling);
       const pairs = toImageGrid(interleaveImages(inputs, outputs, d), image, {
         role: 'reconstructions',
         columns: 8,
@@ -667,8 +662,7 @@ export function loadVaeModel(tf: Tf, meta: VaeModelMeta, data: Float32Array): Lo
       const t = tf.tidy(() => decodeMean(tf, model, tf.tensor2d(z, [rows, meta.latentDim])));
       const v = (await t.data()) as Float32Array;
       t.dispose();
-      for (let i = 0; i < v.length; i++) v[i] = v[i] * scale[i % d] + centre[i % d];
-      return v;
+      return unscaleRows(v, d, { centre, scale });
     },
     async encodeMeans(x, rows) {
       const scaled = Float32Array.from(x, (v, i) => (v - centre[i % d]) / scale[i % d]);

@@ -41,3 +41,16 @@ export function gatherRows(
   }
   return out;
 }
+
+/**
+ * Model units back to data units, in place: x[i, j] = x[i, j] · scale[j] + centre[j] for the
+ * rows of a row-major array with `cols` columns.
+ */
+export function unscaleRows(
+  x: Float32Array,
+  cols: number,
+  s: { centre: ArrayLike<number>; scale: ArrayLike<number> },
+): Float32Array {
+  for (let i = 0; i < x.length; i++) x[i] = x[i] * s.scale[i % cols] + s.centre[i % cols];
+  return x;
+}
