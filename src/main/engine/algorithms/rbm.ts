@@ -49,7 +49,7 @@ import { epochBatches } from '../training/batches';
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
 import { packTensors } from '../training/model-artifact';
 import { trainingCheckpoint } from '../training/checkpoint';
-import { splitRows, type RowSplit } from '../training/split';
+import { splitRows, spreadRows, type RowSplit } from '../training/split';
 
 /** Rows the per-epoch monitors use from each of the training and test sets. */
 export const MONITOR_ROWS = 1000;
@@ -116,15 +116,9 @@ function prepareRows(
   return out;
 }
 
-/** Up to `max` rows spread evenly over a set (not its first: the digits are sorted by label). */
-function spread(rows: Int32Array, max: number): Int32Array {
-  const n = Math.min(max, rows.length);
-  return Int32Array.from({ length: n }, (_, i) => rows[Math.floor((i * rows.length) / n)]);
-}
-
 /** Indices, into a prepared block, of rows spread evenly over it. */
 function spreadIndices(total: number, max: number): Int32Array {
-  return spread(
+  return spreadRows(
     Int32Array.from({ length: total }, (_, i) => i),
     max,
   );
@@ -551,7 +545,7 @@ export async function fitRbm(
     if (testLogLikelihood !== null) m.testLogLikelihood = testLogLikelihood;
     emit.metrics?.(step, m);
   }
-  const exampleRows = spread(nTest > 0 ? split.test : split.train, EXAMPLE_ROWS);
+  const exampleRows = spreadRows(nTest > 0 ? split.test : split.train, EXAMPLE_ROWS);
   const saved = rbmModelArtifact(model, params, std, image, exampleRows);
   emit.artifact?.('model', step, saved.meta, saved.data);
   emit.progress?.(1);

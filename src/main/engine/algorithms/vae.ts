@@ -44,7 +44,7 @@ import { packTensors, unpackTensor } from '../training/model-artifact';
 import { mlpTensorList } from '../../../shared/mlp-forward';
 import { columnVariances, normalQuantile, pca2d } from '../training/projection';
 import { trainingCheckpoint } from '../training/checkpoint';
-import { splitRows, type RowSplit } from '../training/split';
+import { splitRows, spreadRows, type RowSplit } from '../training/split';
 import {
   EXAMPLE_ROWS,
   MIN_LOG_VARIANCE,
@@ -542,12 +542,7 @@ export async function fitVae(
 
     // Test rows to pick interpolation endpoints from, spread evenly over the test set: a data set
     // sorted by label (the bundled digits are) still offers every label.
-    const pool = nTest > 0 ? split.test : split.train;
-    const nExamples = Math.min(EXAMPLE_ROWS, pool.length);
-    const examples = Int32Array.from(
-      { length: nExamples },
-      (_, i) => pool[Math.floor((i * pool.length) / nExamples)],
-    );
+    const examples = spreadRows(nTest > 0 ? split.test : split.train, EXAMPLE_ROWS);
     const saved = await vaeModelArtifact(model, params, scaling, image, examples);
     emit.artifact?.('model', step, saved.meta, saved.data);
     emit.progress?.(1);

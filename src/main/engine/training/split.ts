@@ -21,3 +21,9 @@ export function splitRows(rng: Rng, rows: number, testFraction: number): RowSpli
   const train = order.slice(testCount).sort();
   return { train, test };
 }
+
+/** Up to `max` rows spread evenly over a set (not its first: the digits are sorted by label). */
+export function spreadRows(rows: Int32Array, max: number): Int32Array {
+  const n = Math.min(max, rows.length);
+  return Int32Array.from({ length: n }, (_, i) => rows[Math.floor((i * rows.length) / n)]);
+}
