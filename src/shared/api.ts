@@ -109,6 +109,7 @@ export interface RunInfo {
   id: number;
   name: string;
   algorithm: string;
+  /** Null for a run that takes no data (a sampler of a fixed target); its datasetName is ''. */
   datasetId: number | null;
   datasetName: string;
   columns: string[];

@@ -125,16 +125,11 @@ interface DatasetRow {
 const datasetMetaColumns = `id, name, rows, columns_json, builtin, hash, created_at, image_json,
   labels IS NOT NULL AS has_labels`;
 
-export interface NewRun {
-  name: string;
-  algorithm: string;
-  /** Null for a run that takes no data (a sampler of a fixed target); its datasetName is ''. */
-  datasetId: number | null;
-  datasetName: string;
-  columns: string[];
-  params: ParamValues;
-  seed: number;
-}
+/** What a new run is made from: the fields of its RunInfo that are fixed when it is queued. */
+export type NewRun = Pick<
+  RunInfo,
+  'name' | 'algorithm' | 'datasetId' | 'datasetName' | 'columns' | 'params' | 'seed'
+>;
 
 export interface MetricPoint {
   step: number;
