@@ -106,6 +106,26 @@ export function explainMove(meta: TransitionMeta, t: T): string {
   return text;
 }
 
+/** One diagnostic in the table: its value (— when not finite), flagged with a warning when bad. */
+function DiagnosticCell({
+  value,
+  text,
+  bad,
+  warning,
+}: {
+  value: number;
+  text: (v: number) => string | number;
+  bad: boolean;
+  warning: string;
+}) {
+  return (
+    <td className={bad ? 'flag' : ''} title={bad ? warning : ''}>
+      {Number.isFinite(value) ? text(value) : '—'}
+      {bad && ' ⚠'}
+    </td>
+  );
+}
+
 function DiagnosticsTable({ rows, live }: { rows: ParameterSummary[]; live: boolean }) {
   const { t } = useI18n();
   // Three significant digits: estimates near 0 (a mean of 1e-4, its MCSE) keep their size.
@@ -150,24 +170,24 @@ function DiagnosticsTable({ rows, live }: { rows: ParameterSummary[]; live: bool
                   <td>{f(r.q5)}</td>
                   <td>{f(r.q50)}</td>
                   <td>{f(r.q95)}</td>
-                  <td className={badR ? 'flag' : ''} title={badR ? t('mcmc.diag.badRhat') : ''}>
-                    {Number.isFinite(r.rhat) ? r.rhat.toFixed(3) : '—'}
-                    {badR && ' ⚠'}
-                  </td>
-                  <td
-                    className={badBulk ? 'flag' : ''}
-                    title={badBulk ? t('mcmc.diag.badEss') : ''}
-                  >
-                    {Number.isFinite(r.essBulk) ? Math.round(r.essBulk) : '—'}
-                    {badBulk && ' ⚠'}
-                  </td>
-                  <td
-                    className={badTail ? 'flag' : ''}
-                    title={badTail ? t('mcmc.diag.badEss') : ''}
-                  >
-                    {Number.isFinite(r.essTail) ? Math.round(r.essTail) : '—'}
-                    {badTail && ' ⚠'}
-                  </td>
+                  <DiagnosticCell
+                    value={r.rhat}
+                    text={(v) => v.toFixed(3)}
+                    bad={badR}
+                    warning={t('mcmc.diag.badRhat')}
+                  />
+                  <DiagnosticCell
+                    value={r.essBulk}
+                    text={(v) => Math.round(v)}
+                    bad={badBulk}
+                    warning={t('mcmc.diag.badEss')}
+                  />
+                  <DiagnosticCell
+                    value={r.essTail}
+                    text={(v) => Math.round(v)}
+                    bad={badTail}
+                    warning={t('mcmc.diag.badEss')}
+                  />
                 </tr>
               );
             })}
