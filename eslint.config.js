@@ -2,34 +2,39 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { builtinModules } from 'node:module';
 
-/** Import patterns refused by layer (see the layering blocks below). */
+/**
+ * Import patterns refused by layer (see the layering blocks below), as regular expressions over
+ * the import's source: relative imports that climb into another layer's folder, and Node-only
+ * modules by their exact names (every built-in module, with or without `node:`).
+ */
 const fromMain = {
-  group: ['**/main', '**/main/**'],
+  regex: '^(\\.\\./)+(src/)?main/',
   message:
     'Only the host and the engine (src/main) import from src/main; move shared code to src/shared.',
 };
 const fromRenderer = {
-  group: ['**/renderer', '**/renderer/**'],
+  regex: '^(\\.\\./)+(src/)?renderer/',
   message: 'Nothing imports the page (src/renderer); move shared code to src/shared.',
 };
+const nodeModules = [
+  ...builtinModules.filter((m) => !m.startsWith('_')),
+  'electron',
+  'better-sqlite3',
+  'ws',
+  '@resvg/[^/]+',
+  '@tensorflow/[^/]+',
+];
 const nodeOnly = (why) => ({
-  group: [
-    'node:*',
-    'fs',
-    'fs/*',
-    'path',
-    'os',
-    'child_process',
-    'worker_threads',
-    'electron',
-    'better-sqlite3',
-    'ws',
-    '@resvg/*',
-    '@tensorflow/*',
-  ],
+  regex: `^(node:.*|(${nodeModules.join('|')})(/.*)?)$`,
   message: `${why}: no Node-only modules.`,
 });
+/** A dynamic import() into src/main, which no-restricted-imports does not see. */
+const dynamicFromMain = {
+  selector: 'ImportExpression[source.value=/^(\\.\\.\\/)+(src\\/)?main\\//]',
+  message: 'Only the host and the engine (src/main) import from src/main.',
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bin/**'] },
@@ -54,6 +59,7 @@ export default tseslint.config(
         'error',
         { patterns: [fromMain, fromRenderer, nodeOnly('src/shared runs in the page too')] },
       ],
+      'no-restricted-syntax': ['error', dynamicFromMain],
     },
   },
   {
@@ -63,6 +69,7 @@ export default tseslint.config(
         'error',
         { patterns: [fromMain, nodeOnly('the page runs in a browser or a sandboxed renderer')] },
       ],
+      'no-restricted-syntax': ['error', dynamicFromMain],
     },
   },
   {
@@ -74,7 +81,7 @@ export default tseslint.config(
           patterns: [
             fromRenderer,
             {
-              group: ['**/host', '**/host/**', 'electron', 'better-sqlite3'],
+              regex: '^((\\.\\./)+host(/|$)|(electron|better-sqlite3)(/|$))',
               message:
                 'The engine runs in its own process: it reports through ctx.emit and touches no host service, database or Electron API.',
             },
@@ -92,7 +99,7 @@ export default tseslint.config(
           patterns: [
             fromRenderer,
             {
-              group: ['electron'],
+              regex: '^electron(/|$)',
               message: 'Host services are Electron-free (createHost runs in plain Node).',
             },
           ],

@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { parseArgs } from 'node:util';
-import { algorithmSpecs } from '../shared/algorithms';
+import { algorithmSpecs, specOf } from '../shared/algorithms';
 import { parseFieldText, type FieldList, type ParamValues } from '../shared/algorithms/fields';
 import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
 import { imageGridPng, toImageGrid, valueRange } from '../shared/image-grid';
@@ -154,7 +154,7 @@ async function resolveData(
 
 async function commandRun(host: Host, positionals: string[], v: Values): Promise<number> {
   const algorithm = positionals[1];
-  const spec = algorithm ? algorithmSpecs[algorithm] : undefined;
+  const spec = algorithm ? specOf(algorithm) : null;
   if (!spec)
     throw new UsageError(
       `unknown algorithm "${algorithm ?? ''}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`,

@@ -5,7 +5,7 @@
  * web shell's WebSocket both carry exactly this.
  */
 import { z } from 'zod';
-import { specOf } from './algorithms';
+import { algorithmSpecs, specOf } from './algorithms';
 import type { ParamValues } from './algorithms/fields';
 import type { Artifact, ArtifactKind } from './artifacts';
 import { inEnglish, type LocalText } from './i18n';
@@ -247,7 +247,10 @@ export const requests = {
   'runs.start': request<RunInfo>()(
     z.strictObject({
       // Looked up in the registry when a request arrives (a test may register an algorithm).
-      algorithm: z.string().refine((a) => specOf(a) !== null, 'unknown algorithm'),
+      algorithm: z.string().refine((a) => specOf(a) !== null, {
+        error: (issue) =>
+          `unknown algorithm "${String(issue.input)}" (one of: ${Object.keys(algorithmSpecs).join(', ')})`,
+      }),
       /** Null for an algorithm that takes no data with these parameters (a fixed target). */
       datasetId: id.nullable(),
       /** Columns of a table; for an image set exactly [IMAGE_COLUMN] (every pixel); none without data. */

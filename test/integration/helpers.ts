@@ -58,7 +58,8 @@ export async function openTestHost(
     dbFile?: string;
   } = {},
 ): Promise<TestHost> {
-  requireBuilt(workerPath, ['src/main', 'src/shared']);
+  // Runs go to the built worker unless the test launches its own.
+  if (!options.launchWorker) requireBuilt(workerPath, ['src/main', 'src/shared']);
   const tmp = tempDir(prefix);
   const { dataIn, dbFile, ...hostOptions } = options;
   try {

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CsvError, parseCell, previewCsv, readNumericTable } from '../../src/main/host/csv';
+import {
+  CsvError,
+  forgetPreview,
+  parseCell,
+  previewCsv,
+  readNumericTable,
+} from '../../src/main/host/csv';
 import { importCsv } from '../../src/main/host/datasets';
 import { Store } from '../../src/main/host/store';
 
@@ -35,19 +41,31 @@ describe('CSV preview, then import of the previewed file', () => {
     const t = await readNumericTable({ kind: 'preview', id: p.previewId }, {});
     expect(t.rows).toBe(3);
     expect(Array.from(t.values)).toEqual([1, 2, 3, 4, 5, 6]);
-    // Taken out by that import: a second one is refused, with a reason to read.
+    // Let go once imported: a second import is refused, with a reason to read.
+    forgetPreview(p.previewId);
     const gone = await csvError(readNumericTable({ kind: 'preview', id: p.previewId }, {}));
     expect(gone.text?.key).toBe('csv.previewGone');
   });
 
+  it('keeps a preview whose import was refused, so it can be retried', async () => {
+    const p = await previewCsv(text('a,b\n1,2\n,4\n5,6\n'));
+    const refused = await csvError(readNumericTable({ kind: 'preview', id: p.previewId }, {}));
+    expect(refused.text?.key).toBe('csv.emptyCell');
+    const retried = await readNumericTable(
+      { kind: 'preview', id: p.previewId },
+      { dropInvalidRows: true },
+    );
+    expect(Array.from(retried.values)).toEqual([1, 2, 5, 6]);
+  });
+
   it('keeps only the newest previews', async () => {
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push((await previewCsv(text(`x\n${i}\n${i + 1}\n`))).previewId);
-    expect(new Set(ids).size).toBe(3);
+    for (let i = 0; i < 4; i++) ids.push((await previewCsv(text(`x\n${i}\n${i + 1}\n`))).previewId);
+    expect(new Set(ids).size).toBe(4);
     await csvError(readNumericTable({ kind: 'preview', id: ids[0] }, {}));
     expect(
-      Array.from((await readNumericTable({ kind: 'preview', id: ids[2] }, {})).values),
-    ).toEqual([2, 3]);
+      Array.from((await readNumericTable({ kind: 'preview', id: ids[3] }, {})).values),
+    ).toEqual([3, 4]);
   });
 });
 

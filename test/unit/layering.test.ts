@@ -12,7 +12,9 @@ const eslint = new ESLint({ cwd: root });
 /** The restricted-import messages lint gives `code` as if it were the file at `path`. */
 async function refusals(path: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: resolve(root, path) });
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result.messages
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax')
+    .map((m) => m.message);
 }
 
 describe('layering is enforced by lint', () => {
@@ -41,12 +43,29 @@ describe('layering is enforced by lint', () => {
         "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
       ),
     ).toHaveLength(1);
-    // The right way round is fine.
+    // Nor by a dynamic import, nor by a bare built-in module.
     expect(
       await refusals(
         'src/shared/fixture.ts',
-        "import { createRng } from './rng';\nexport const x = createRng;\n",
+        "export const load = () => import('../main/engine/algorithms/gmm');\n",
       ),
+    ).toHaveLength(1);
+    expect(
+      await refusals(
+        'src/shared/fixture.ts',
+        "import { createHash } from 'crypto';\nexport const x = createHash;\n",
+      ),
+    ).toHaveLength(1);
+    // The right way round is fine, and so are local files that share a name with a layer or a
+    // Node module.
+    expect(
+      await refusals(
+        'src/shared/fixture.ts',
+        "import { createRng } from './rng';\nimport { x as p } from './path';\nexport const x = [createRng, p];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await refusals('src/renderer/src/fixture.ts', "import './main';\nexport const x = 1;\n"),
     ).toEqual([]);
   });
 

@@ -41,20 +41,29 @@ interface ParsedCsv {
 
 /**
  * Files parsed for a preview, by the id the preview returned: the import that follows names the
- * preview instead of sending and parsing the file again. The newest few are kept, for a while;
- * an import takes its preview out.
+ * preview instead of sending and parsing the file again. A preview stays until an import of it
+ * succeeds (a refused one can be retried, say with "drop invalid rows"), until it is 30 minutes
+ * old, or until newer previews push it out (the process keeps the newest three: a parsed file
+ * costs several times its size in memory).
  */
-const previews = new Map<string, { csv: ParsedCsv; expires: number }>();
-const MAX_PREVIEWS = 2;
+const previews = new Map<string, { csv: ParsedCsv; expiry: ReturnType<typeof setTimeout> }>();
+const MAX_PREVIEWS = 3;
 const PREVIEW_LIFETIME_MS = 30 * 60 * 1000;
 
 function keepPreview(csv: ParsedCsv): string {
-  const now = Date.now();
-  for (const [id, p] of previews) if (p.expires < now) previews.delete(id);
-  while (previews.size >= MAX_PREVIEWS) previews.delete(previews.keys().next().value!);
+  while (previews.size >= MAX_PREVIEWS) forgetPreview(previews.keys().next().value!);
   const id = randomUUID();
-  previews.set(id, { csv, expires: now + PREVIEW_LIFETIME_MS });
+  const expiry = setTimeout(() => previews.delete(id), PREVIEW_LIFETIME_MS);
+  expiry.unref(); // a kept preview never keeps the process alive
+  previews.set(id, { csv, expiry });
   return id;
+}
+
+/** Lets a preview go: once its import has succeeded. */
+export function forgetPreview(id: string): void {
+  const kept = previews.get(id);
+  if (kept) clearTimeout(kept.expiry);
+  previews.delete(id);
 }
 
 /** A source that is not a preview: a file's path or its text. */
@@ -93,15 +102,14 @@ async function sample(source: FileSource): Promise<string> {
   }
 }
 
-/** A preview's parsed file (taken out: it is not read twice), or the whole source parsed. */
+/** A preview's parsed file (not parsed again), or the whole source parsed. */
 async function readCsv(
   source: CsvSource,
   onProgress?: (fraction: number) => void,
 ): Promise<ParsedCsv> {
   if (source.kind !== 'preview') return parseCsv(source, onProgress);
   const kept = previews.get(source.id);
-  if (!kept || kept.expires < Date.now()) throw new CsvError(localText('csv.previewGone'));
-  previews.delete(source.id);
+  if (!kept) throw new CsvError(localText('csv.previewGone'));
   onProgress?.(1);
   return kept.csv;
 }

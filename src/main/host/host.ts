@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { algorithmSpecs } from '../../shared/algorithms';
+import { madeFrom, specOf } from '../../shared/algorithms';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import { checkSamplingSize, type SamplingParams } from '../../shared/algorithms/mcmc';
 import {
@@ -26,7 +26,7 @@ import { mixtureSchema } from '../../shared/artifacts';
 import { localText } from '../../shared/i18n';
 import { DataError, type EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
-import { CsvError, previewCsv } from './csv';
+import { CsvError, forgetPreview, previewCsv } from './csv';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
@@ -97,8 +97,8 @@ function zodMessage(e: z.ZodError, prefix: string[] = []): string {
  * GAN's preset), or the algorithm alone.
  */
 function defaultRunName(algorithm: string, dataset: string | undefined, params: ParamValues) {
-  const about = dataset ?? params.target ?? params.source;
-  return about === undefined ? algorithm : `${algorithm} on ${String(about)}`;
+  const about = dataset ?? madeFrom(params)?.value;
+  return about === undefined ? algorithm : `${algorithm} on ${about}`;
 }
 
 export async function createHost(options: HostOptions): Promise<Host> {
@@ -122,7 +122,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   /** Validates a run against its algorithm and its data, stores it and queues it. */
   async function startRun(input: RequestParsed<'runs.start'>): Promise<RunInfo> {
-    const spec = algorithmSpecs[input.algorithm];
+    // A rerun skips the contract's check: a stored run's algorithm may be one this version lacks.
+    const spec = specOf(input.algorithm);
+    if (!spec)
+      throw ApiError.of(
+        'invalid-input',
+        localText('refuse.unknownAlgorithm', { algorithm: input.algorithm }),
+      );
     if (input.startPaused && !spec.steppable)
       throw ApiError.of(
         'invalid-input',
@@ -277,6 +283,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             onProgress,
           })
         : await importCsv(store, source, { name, columns, dropInvalidRows, onProgress });
+      if (source.kind === 'preview') forgetPreview(source.id);
       events.emit('datasets.changed', { reason: 'imported' });
       return meta;
     },
@@ -319,7 +326,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
     'runs.pause': ({ id }) => {
-      if (!algorithmSpecs[existingRun(id).algorithm]?.steppable)
+      if (!specOf(existingRun(id).algorithm)?.steppable)
         throw ApiError.of('invalid-input', localText('refuse.runNoStepMode', { id }));
       return { ok: runs.control(id, 'pause') };
     },

@@ -152,6 +152,16 @@ export const algorithmSpecs: Record<string, AlgorithmSpec> = {
   hmc: samplingSpec('hmc', hmcFields, hmcParams),
 };
 
+/**
+ * What a run that took no data set was made from, as "field: value" (a sampler's target, a GAN's
+ * preset source), or null when its parameters name neither.
+ */
+export function madeFrom(params: Record<string, unknown>): { field: string; value: string } | null {
+  for (const field of ['target', 'source'])
+    if (params[field] !== undefined) return { field, value: String(params[field]) };
+  return null;
+}
+
 /** The spec of an algorithm id, or null for an id this version does not know. */
 export function specOf(algorithm: string): AlgorithmSpec | null {
   return Object.hasOwn(algorithmSpecs, algorithm) ? algorithmSpecs[algorithm] : null;

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { algorithmSpecs } from '../../../shared/algorithms';
+import { specOf } from '../../../shared/algorithms';
 import type { ParamValues } from '../../../shared/algorithms/fields';
 import { ApiError, runStatuses, type RunInfo, type RunStatus } from '../../../shared/api';
 import { localText, type LocalText, type MessageKey } from '../../../shared/i18n';
@@ -170,7 +170,7 @@ export async function importRunFolder(store: Store, dir: string): Promise<RunInf
     });
   }
   const meta = parseJsonFile('params.json', paramsText, paramsFileSchema);
-  const spec = algorithmSpecs[meta.algorithm];
+  const spec = specOf(meta.algorithm);
   if (!spec) throw badData('import.unknownAlgorithm', { algorithm: meta.algorithm });
   const params = spec.params.safeParse(meta.params);
   if (!params.success) throw badData('import.badParams', { issues: issuesText(params.error) });

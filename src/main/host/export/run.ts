@@ -7,7 +7,7 @@
  * nothing, and the folder export and the zip hold exactly the same files.
  */
 import { resolve } from 'node:path';
-import { appliedParams } from '../../../shared/algorithms';
+import { appliedParams, madeFrom } from '../../../shared/algorithms';
 import { ApiError, type ExportResult, type RunInfo } from '../../../shared/api';
 import {
   colorOf,
@@ -32,6 +32,12 @@ export interface ExportContext {
   exportedAt: string;
   /** Chart titles and axis names in the export's language. */
   t: Label;
+}
+
+/** The README's line for a run without a data set: what it was made from, if anything. */
+function noDataFact(run: RunInfo): string {
+  const made = madeFrom(run.params);
+  return made ? `${made.field}: ${made.value} (no data set)` : 'no data set';
 }
 
 function datasetOf(store: Store, run: RunInfo): { name: string; hash: string | null } {
@@ -99,7 +105,7 @@ export function runEntries(
   const facts = [
     `algorithm: ${run.algorithm}`,
     run.datasetId === null && run.datasetName === ''
-      ? `target: ${String(run.params.target)} (no data set)`
+      ? noDataFact(run)
       : `data set: ${dataset.name} (columns ${run.columns.join(', ')})`,
     `seed: ${run.seed}; backend: ${run.backend ?? 'none'}; status: ${run.status}`,
     `exported ${ctx.exportedAt} by Latent Lab ${ctx.appVersion}`,
@@ -203,7 +209,7 @@ function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): P
   runs.forEach((r) => entries.push(...runEntries(store, r, ctx, `${runFolderName(r)}/`)));
   const facts = runs.map(
     (r, i) =>
-      `\`${folders[i]}/\`: run ${r.id} “${r.name}” (${r.algorithm} on ${r.datasetName}, seed ${r.seed}, ${r.status}; colour ${colorOf(i)})`,
+      `\`${folders[i]}/\`: run ${r.id} “${r.name}” (${r.algorithm} on ${r.datasetName || madeFrom(r.params)?.value || 'no data set'}, seed ${r.seed}, ${r.status}; colour ${colorOf(i)})`,
   );
   facts.push(`exported ${ctx.exportedAt} by Latent Lab ${ctx.appVersion}`);
   entries.push({

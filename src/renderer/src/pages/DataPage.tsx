@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CsvPreview, DatasetMeta } from '../../../shared/api';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
@@ -14,22 +14,28 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // The newest file chosen: an older file's preview answering late must not replace its preview
+  // (the import names the previewed file by the preview's id).
+  const chosen = useRef(0);
 
   async function choose(f: File) {
+    const mine = ++chosen.current;
     setError(null);
     setDone(null);
     setPreview(null);
+    setFile(null);
     const text = await f.text();
-    setFile({ name: f.name });
-    setName(f.name.replace(/\.[^.]+$/, ''));
     try {
       const p = await api.call('datasets.preview', { source: { kind: 'text', text } });
+      if (mine !== chosen.current) return;
+      setFile({ name: f.name });
+      setName(f.name.replace(/\.[^.]+$/, ''));
       setPreview(p);
       setColumns(
         p.columns.filter((c) => c.type === 'number' || c.type === 'integer').map((c) => c.name),
       );
     } catch (e) {
-      setError((e as Error).message);
+      if (mine === chosen.current) setError((e as Error).message);
     }
   }
 
@@ -72,7 +78,12 @@ function ImportCsv({ onImported }: { onImported(d: DatasetMeta): void }) {
           type="file"
           accept=".csv,.tsv,.txt,text/csv"
           data-testid="csv-input"
-          onChange={(e) => e.target.files?.[0] && void choose(e.target.files[0])}
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            // Cleared, so choosing the same file again (after editing it) reads it again.
+            e.target.value = '';
+            if (f) void choose(f);
+          }}
         />
       </label>
       {error && (

@@ -299,10 +299,12 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
           {t('run.nothingRecorded')}
         </p>
       ) : (
-        <view.Panel run={run} metrics={metrics} artifacts={artifacts} data={data} />
-      )}
-      {view?.UseModel && !active && (
-        <view.UseModel key={`use-model-${run.id}`} run={run} data={data} />
+        <>
+          <view.Panel run={run} metrics={metrics} artifacts={artifacts} data={data} />
+          {view.UseModel && !active && (
+            <view.UseModel key={`use-model-${run.id}`} run={run} data={data} />
+          )}
+        </>
       )}
       {isMessageKey(about) && <p className="explain">{t(about)}</p>}
       {!active && <RunDetails key={run.id} run={run} />}
