@@ -73,7 +73,7 @@ function samplingSpec<P extends SamplingParams>(
     steppable: true,
     images: false,
     needsData: samplingNeedsData,
-    checkData: (p, shape, columns) => checkSamplingData(p, shape, columns),
+    checkData: checkSamplingData,
   };
 }
 

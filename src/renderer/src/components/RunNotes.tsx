@@ -1,5 +1,4 @@
 import type { RunInfo } from '../../../shared/api';
-import { isMessageKey } from '../../../shared/i18n';
 import { useI18n } from '../i18n';
 
 /** A run's notes (a backend fallback, trouble seen), each in the page's language when it can be. */
@@ -15,7 +14,7 @@ export function RunNotes({ run }: { run: Pick<RunInfo, 'notes' | 'noteTexts'> })
           const text = run.noteTexts[i];
           return (
             <li key={i} className="muted">
-              {text && isMessageKey(text.key) ? t(text.key, text.vars) : n}
+              {text ? t(text.key, text.vars) : n}
             </li>
           );
         })}

@@ -104,14 +104,19 @@ export function useStepArtifacts(
 ): Map<number, StoredArtifact> {
   const api = useApi();
   const [artifacts, setArtifacts] = useState<Map<number, StoredArtifact>>(new Map());
+  useEffect(() => setArtifacts(new Map()), [runId, kind]);
+  // Live, the host pushes only the newest artifact of a kind per flush (a run can make a thousand
+  // snapshots a second): what is stored is fetched once now and once more when the run has ended,
+  // so every step can be revisited (an ended run: once).
   useEffect(() => {
-    setArtifacts(new Map());
     if (kind === null) return;
     let current = true;
-    const off = api.on('run.artifact', (e) => {
-      if (e.runId !== runId || e.artifact.kind !== kind) return;
-      setArtifacts((m) => new Map(m).set(e.artifact.step, e.artifact));
-    });
+    const off = ended
+      ? undefined
+      : api.on('run.artifact', (e) => {
+          if (e.runId !== runId || e.artifact.kind !== kind) return;
+          setArtifacts((m) => new Map(m).set(e.artifact.step, e.artifact));
+        });
     void api
       .call('runs.artifacts', { id: runId, kind })
       .then((stored) => {
@@ -125,20 +130,7 @@ export function useStepArtifacts(
       .catch(() => undefined);
     return () => {
       current = false;
-      off();
-    };
-  }, [api, runId, kind]);
-
-  // Live, the host pushes only the newest artifact of a kind per flush (a run can make a thousand
-  // snapshots a second); once the run has ended, fetch them all so every step can be revisited.
-  useEffect(() => {
-    if (!ended || kind === null) return;
-    let current = true;
-    void api.call('runs.artifacts', { id: runId, kind }).then((all) => {
-      if (current) setArtifacts(new Map(all.map((a) => [a.step, a])));
-    });
-    return () => {
-      current = false;
+      off?.();
     };
   }, [api, runId, kind, ended]);
   return artifacts;

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { algorithmSpecs } from '../../../shared/algorithms';
+import { algorithmSpecs, specOf } from '../../../shared/algorithms';
 import type { DatasetMeta, FormulaCheck } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
 import {
@@ -77,7 +77,7 @@ export function NewRunPage({
     void api
       .call('runs.get', { id: forkOf })
       .then((run) => {
-        const fields = algorithmSpecs[run.algorithm]?.fields;
+        const fields = specOf(run.algorithm)?.fields;
         if (!fields) return;
         setAlgorithm(run.algorithm);
         setValues(paramsToForm(fields, run.params));

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { algorithmSpecs, appliedParams } from '../../../shared/algorithms';
+import { appliedParams, specOf } from '../../../shared/algorithms';
 import type { ParamValue } from '../../../shared/algorithms/fields';
 import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
@@ -221,7 +221,7 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
     return () => clearInterval(timer);
   }, [active]);
 
-  const spec = algorithmSpecs[run.algorithm];
+  const spec = specOf(run.algorithm);
   const pct = Math.round(run.progress * 100);
   const elapsed = run.startedAt ? (now - Date.parse(run.startedAt)) / 1000 : 0;
   const eta =

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { algorithmSpecs } from '../../../shared/algorithms';
+import { algorithmSpecs, specOf } from '../../../shared/algorithms';
 import { datasetGone, isActiveStatus, runStatuses, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
@@ -14,7 +14,7 @@ type SortKey =
   'id' | 'name' | 'algorithm' | 'dataset' | 'status' | 'result' | 'created' | 'duration';
 
 function headline(r: RunInfo): number | null {
-  const key = algorithmSpecs[r.algorithm]?.headline.key;
+  const key = specOf(r.algorithm)?.headline.key;
   const v = key && r.summary ? r.summary[key] : undefined;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -262,7 +262,7 @@ export function RunsPage() {
             </thead>
             <tbody>
               {shown.map((r) => {
-                const key = algorithmSpecs[r.algorithm]?.headline.key;
+                const key = specOf(r.algorithm)?.headline.key;
                 const value = headline(r);
                 return (
                   <tr key={r.id} data-testid="run-row">
