@@ -36,8 +36,21 @@ export interface DatasetMeta {
    * which stands for every pixel; read its pixels with `datasets.images`, not `datasets.values`.
    */
   image?: ImageShape;
-  /** Whether each row has a class label (e.g. the digit); read them with `datasets.images`. */
+  /**
+   * Whether each row has a class label: an image set's class number (e.g. the digit; read them with
+   * `datasets.images`), or a table's label column (`labelColumn`), kept beside the values and never
+   * learnt from.
+   */
   labels: boolean;
+  /** A table's label column: the text (or integer) column kept as labels at import. */
+  labelColumn?: string;
+}
+
+/** A table's labels: one code per row into `names` (−1 where the cell was missing). */
+export interface TableLabels {
+  column: string;
+  names: string[];
+  codes: Int32Array;
 }
 
 export interface ImageShape {

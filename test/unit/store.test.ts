@@ -57,6 +57,41 @@ describe('Store', () => {
     expect(store.listDatasets().map((d) => d.name)).toEqual(['second']);
   });
 
+  it("keeps a table's labels beside its values, renames, and leaves the hash to the values", () => {
+    const values = Float64Array.from([1, 2, 3, 4, 5, 6]);
+    const plain = store.insertDataset({ name: 'plain', columns, rows: 3, values });
+    const labelled = store.insertDataset({
+      name: 'labelled',
+      columns,
+      rows: 3,
+      values,
+      labels: {
+        column: '品种',
+        names: ['setosa', 'virginica'],
+        codes: Int32Array.from([1, -1, 0]),
+      },
+    });
+    expect(plain).toMatchObject({ labels: false });
+    expect(plain.labelColumn).toBeUndefined();
+    expect(labelled).toMatchObject({ labels: true, labelColumn: '品种', hash: plain.hash });
+    expect(store.datasetLabels(plain.id)).toBeNull();
+    const back = store.datasetLabels(labelled.id)!;
+    expect(back.names).toEqual(['setosa', 'virginica']);
+    expect(Array.from(back.codes)).toEqual([1, -1, 0]);
+    expect(() =>
+      store.insertDataset({
+        name: 'short',
+        columns,
+        rows: 3,
+        values,
+        labels: { column: 'c', names: ['a'], codes: Int32Array.from([0]) },
+      }),
+    ).toThrow(/3 rows need 3 labels, got 1/);
+    expect(store.renameDataset(labelled.id, 'renamed')).toBe(true);
+    expect(store.getDataset(labelled.id)?.name).toBe('renamed');
+    expect(store.renameDataset(9999, 'x')).toBe(false);
+  });
+
   it('lists builtin data sets first and finds them by name', () => {
     addDataset('imported');
     store.insertDataset({

@@ -82,6 +82,11 @@ export const migrations: readonly string[] = [
   // parallel to it, an entry {key, vars} or null (a note with no text). Older runs' notes have
   // none: the array is shorter than the notes, read as null.
   `ALTER TABLE runs ADD COLUMN notes_text_json TEXT NOT NULL DEFAULT '[]';`,
+  // 8: a table's labels: a text (or integer) column kept beside the values, not learnt from, e.g.
+  // to colour a scatter or score clusters. `labels` holds one int32 code per row (−1: missing), and
+  // `label_json` {column, names} the column's name and the text of each code. NULL for image sets,
+  // whose `labels` are the class numbers themselves.
+  `ALTER TABLE datasets ADD COLUMN label_json TEXT;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -15,6 +15,7 @@ import {
   type MetricSeries,
   type RunInfo,
   type RunStatus,
+  type TableLabels,
   type StoredArtifact,
 } from '../../shared/api';
 import type { ParamValues } from '../../shared/algorithms/fields';
@@ -120,10 +121,11 @@ interface DatasetRow {
   created_at: string;
   image_json: string | null;
   has_labels: number;
+  label_json: string | null;
 }
 
 const datasetMetaColumns = `id, name, rows, columns_json, builtin, hash, created_at, image_json,
-  labels IS NOT NULL AS has_labels`;
+  labels IS NOT NULL AS has_labels, label_json`;
 
 /** What a new run is made from: the fields of its RunInfo that are fixed when it is queued. */
 export type NewRun = Pick<
@@ -191,24 +193,51 @@ export class Store {
 
   // ---- datasets
 
+  /** A table; its hash covers the values and column names (what a run learns from), not labels. */
   insertDataset(d: {
     name: string;
     columns: ColumnInfo[];
     rows: number;
     values: Float64Array;
     builtin?: boolean;
+    labels?: TableLabels | null;
   }): DatasetMeta {
     const hash = hashValues(
       d.values,
       d.columns.map((c) => c.name),
     );
+    if (d.labels && d.labels.codes.length !== d.rows)
+      throw new Error(`${d.rows} rows need ${d.rows} labels, got ${d.labels.codes.length}`);
     const id = this.db
       .prepare(
-        `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data) VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data, labels, label_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(d.name, d.rows, JSON.stringify(d.columns), d.builtin ? 1 : 0, hash, toBlob(d.values))
-      .lastInsertRowid as number;
+      .run(
+        d.name,
+        d.rows,
+        JSON.stringify(d.columns),
+        d.builtin ? 1 : 0,
+        hash,
+        toBlob(d.values),
+        d.labels ? toBlob(d.labels.codes) : null,
+        d.labels ? JSON.stringify({ column: d.labels.column, names: d.labels.names }) : null,
+      ).lastInsertRowid as number;
     return this.getDataset(Number(id))!;
+  }
+
+  /** A table's labels (see migration 8); null for an image set or a table without them. */
+  datasetLabels(id: number): TableLabels | null {
+    const r = this.db
+      .prepare(`SELECT labels, label_json FROM datasets WHERE id = ? AND label_json IS NOT NULL`)
+      .get(id) as { labels: Buffer; label_json: string } | undefined;
+    if (!r) return null;
+    const { column, names } = JSON.parse(r.label_json) as { column: string; names: string[] };
+    return { column, names, codes: int32FromBlob(r.labels) };
+  }
+
+  renameDataset(id: number, name: string): boolean {
+    return this.db.prepare(`UPDATE datasets SET name = ? WHERE id = ?`).run(name, id).changes > 0;
   }
 
   /**
@@ -257,6 +286,9 @@ export class Store {
       createdAt: r.created_at,
       ...(r.image_json ? { image: JSON.parse(r.image_json) as ImageShape } : {}),
       labels: r.has_labels === 1,
+      ...(r.label_json
+        ? { labelColumn: (JSON.parse(r.label_json) as { column: string }).column }
+        : {}),
     };
   }
 
