@@ -2,8 +2,11 @@
  * The command-line interface, over the same host services and database as the app.
  *
  *   latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]…
- *                  [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
- *   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
+ *                  [--seed N] [reading options] [--db PATH] [--json]
+ *   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--label-column NAME]
+ *                  [reading options] [--db PATH] [--json]
+ *     reading options: [--encoding E] [--delimiter D] [--decimal .|,] [--na-values a,b,…]
+ *                      [--stray-as-missing] [--drop-invalid-rows]
  *   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
  *   latent-lab datasets list [--json]
  *   latent-lab runs list [--json]
@@ -20,7 +23,15 @@ import Papa from 'papaparse';
 import { parseArgs } from 'node:util';
 import { algorithmSpecs, specOf } from '../shared/algorithms';
 import { parseFieldText, type FieldList, type ParamValues } from '../shared/algorithms/fields';
-import { ApiError, type DatasetMeta, type RunInfo } from '../shared/api';
+import {
+  ApiError,
+  csvDelimiters,
+  textEncodings,
+  type DatasetMeta,
+  type ReadOptions,
+  type RunInfo,
+} from '../shared/api';
+import { inEnglish, type LocalText } from '../shared/i18n';
 import { imageGridPng, toImageGrid, valueRange } from '../shared/image-grid';
 import { readVaeModel } from '../shared/vae-model';
 import { readGanModel } from '../shared/gan-model';
@@ -35,9 +46,9 @@ import { version } from '../../package.json';
 class UsageError extends Error {}
 
 const usage = `usage:
-  latent-lab run <algorithm> [--data <file.csv|builtin:NAME>] [--columns a,b] [--set key=value]... [--seed N] [--drop-invalid-rows] [--db PATH] [--json]
+  latent-lab run <algorithm> [--data <file.csv|builtin:NAME>] [--columns a,b] [--set key=value]... [--seed N] [reading options] [--db PATH] [--json]
       (--data for every algorithm but the samplers of a fixed target: run hmc --set target=banana)
-  latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--drop-invalid-rows] [--db PATH] [--json]
+  latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--label-column NAME] [reading options] [--db PATH] [--json]
   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
   latent-lab datasets list [--db PATH] [--json]
   latent-lab runs list [--db PATH] [--json]
@@ -45,6 +56,11 @@ const usage = `usage:
   latent-lab export <runId|--compare id,id,...> --out DIR [--overwrite] [--db PATH] [--json]
   latent-lab import DIR [--db PATH] [--json]
   latent-lab sample <runId> --out FILE.png|FILE.csv [--count N] [--seed S] [--steps K (RBM: Gibbs sweeps)] [--db PATH] [--json]
+reading options (a CSV's encoding, delimiter and decimal mark are detected; these override):
+  --encoding ${textEncodings.join('|')}  --delimiter ,|;|tab||  --decimal .|,
+  --na-values a,b,...      cells read as missing (default: empty, NA, N/A, NaN, nan, null, None, ?, - and pandas' others)
+  --stray-as-missing       keep numeric columns with a few non-numeric cells, those cells missing (default: leave such columns out, saying so)
+  --drop-invalid-rows      drop rows with missing or non-finite values in the kept columns (default: refuse, naming the cell)
 algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist`;
 
 /** `--image 28x28` (or 28×28) as a width and a height. */
@@ -130,26 +146,62 @@ function printDataset(d: DatasetMeta): void {
   );
 }
 
+/** How a CSV is read and what an import may change, from the command's options. */
+function importChoices(v: Values): {
+  read: ReadOptions;
+  dropInvalidRows: boolean;
+  strayCellsAsMissing: boolean;
+} {
+  const oneOf = <T extends string>(
+    flag: string,
+    value: string | undefined,
+    known: readonly T[],
+  ) => {
+    if (value === undefined) return undefined;
+    const named = value === 'tab' || value === '\\t' ? '\t' : value.toLowerCase();
+    const found = known.find((k) => k.toLowerCase() === named);
+    if (!found)
+      throw new UsageError(`${flag} must be one of: ${known.join(', ').replace('\t', 'tab')}`);
+    return found;
+  };
+  return {
+    read: {
+      encoding: oneOf('--encoding', v.encoding, textEncodings),
+      delimiter: oneOf('--delimiter', v.delimiter, csvDelimiters),
+      decimal: oneOf('--decimal', v.decimal, ['.', ','] as const),
+      naValues: v['na-values']?.split(','),
+    },
+    dropInvalidRows: v['drop-invalid-rows'] ?? false,
+    strayCellsAsMissing: v['stray-as-missing'] ?? false,
+  };
+}
+
+/** An import's notes (columns left out, cells made missing, rows dropped), on stderr. */
+function printNotes(notes: LocalText[]): void {
+  for (const n of notes) process.stderr.write(`note: ${inEnglish(n)}\n`);
+}
+
 async function resolveData(
   host: Host,
   data: string,
-  opts: { columns?: string[]; drop: boolean },
-): Promise<{ dataset: DatasetMeta; imported: boolean }> {
+  v: Values,
+  columns: string[] | undefined,
+): Promise<{ dataset: DatasetMeta; imported: boolean; notes: LocalText[] }> {
   if (data.startsWith('builtin:')) {
     const d = findBuiltinByKey(host.store, data.slice('builtin:'.length));
     if (!d)
       throw new UsageError(
         `no bundled data set "${data}" (try builtin:old-faithful, builtin:seed-1d or builtin:mnist)`,
       );
-    return { dataset: d, imported: false };
+    return { dataset: d, imported: false, notes: [] };
   }
-  const dataset = await host.call('datasets.import', {
+  const { dataset, notes } = await host.call('datasets.import', {
     source: { kind: 'path', path: resolve(data) },
     name: basename(data),
-    columns: opts.columns,
-    dropInvalidRows: opts.drop,
+    columns,
+    ...importChoices(v),
   });
-  return { dataset, imported: true };
+  return { dataset, imported: true, notes };
 }
 
 async function commandRun(host: Host, positionals: string[], v: Values): Promise<number> {
@@ -179,9 +231,10 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
     ?.split(',')
     .map((c) => c.trim())
     .filter(Boolean);
-  const { dataset, imported } = needsData
-    ? await resolveData(host, v.data!, { columns, drop: v['drop-invalid-rows'] ?? false })
-    : { dataset: null, imported: false };
+  const { dataset, imported, notes } = needsData
+    ? await resolveData(host, v.data!, v, columns)
+    : { dataset: null, imported: false, notes: [] };
+  if (!v.json) printNotes(notes);
   let run: RunInfo;
   try {
     run = await host.call('runs.start', {
@@ -216,7 +269,7 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
   const done = await host.runs.whenSettled(run.id);
   process.off('SIGINT', interrupt);
   if (!v.json && process.stderr.isTTY) process.stderr.write('\n');
-  if (v.json) console.log(JSON.stringify(runJson(done)));
+  if (v.json) console.log(JSON.stringify({ ...runJson(done), warnings: notes.map(inEnglish) }));
   else printRun(done);
   return done.status === 'completed' ? 0 : done.status === 'cancelled' ? 130 : 1;
 }
@@ -421,6 +474,11 @@ type Values = {
   db?: string;
   json?: boolean;
   'drop-invalid-rows'?: boolean;
+  'stray-as-missing'?: boolean;
+  encoding?: string;
+  delimiter?: string;
+  decimal?: string;
+  'na-values'?: string;
   out?: string;
   overwrite?: boolean;
   compare?: string;
@@ -445,6 +503,11 @@ async function main(argv: string[]): Promise<number> {
         db: { type: 'string' },
         json: { type: 'boolean' },
         'drop-invalid-rows': { type: 'boolean' },
+        'stray-as-missing': { type: 'boolean' },
+        encoding: { type: 'string' },
+        delimiter: { type: 'string' },
+        decimal: { type: 'string' },
+        'na-values': { type: 'string' },
         out: { type: 'string' },
         overwrite: { type: 'boolean' },
         compare: { type: 'string' },
@@ -481,20 +544,18 @@ async function main(argv: string[]): Promise<number> {
     if (group === 'datasets' && action === 'import') {
       const file = positionals[2];
       if (!file) throw new UsageError('datasets import needs a file');
-      if (values['label-column'] !== undefined && values.image === undefined)
-        throw new UsageError('--label-column is for an image import: give --image WxH too');
       if (values.image !== undefined && values.columns !== undefined)
         throw new UsageError(
           '--image takes every column but the label column as pixels: drop --columns',
         );
-      const d = await host.call('datasets.import', {
+      const { dataset: d, notes } = await host.call('datasets.import', {
         source: { kind: 'path', path: resolve(file) },
         name: values.name ?? basename(file),
         columns: values.columns
           ?.split(',')
           .map((c) => c.trim())
           .filter(Boolean),
-        dropInvalidRows: values['drop-invalid-rows'] ?? false,
+        ...importChoices(values),
         ...(values.image !== undefined ? { image: parseImageSize(values.image) } : {}),
         ...(values['label-column'] !== undefined ? { labelColumn: values['label-column'] } : {}),
       });
@@ -508,9 +569,14 @@ async function main(argv: string[]): Promise<number> {
             hash: d.hash,
             ...(d.image ? { image: d.image } : {}),
             labels: d.labels,
+            ...(d.labelColumn ? { labelColumn: d.labelColumn } : {}),
+            warnings: notes.map(inEnglish),
           }),
         );
-      else printDataset(d);
+      else {
+        printNotes(notes);
+        printDataset(d);
+      }
       return 0;
     }
     if (group === 'datasets' && action === 'list') {

@@ -2,7 +2,7 @@
  * The only bridge between the sandboxed renderer and the main process: a narrow invoke/subscribe
  * API over the contract's names. ipcRenderer itself is never exposed.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
 const bridge = {
   invoke: (name: string, input: unknown): Promise<unknown> =>
@@ -13,6 +13,8 @@ const bridge = {
     ipcRenderer.on(channel, wrapped);
     return () => ipcRenderer.removeListener(channel, wrapped);
   },
+  /** A chosen or dropped file's path, so the host reads it from disk (no bytes cross over). */
+  pathOf: (file: File): string => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('latentLab', bridge);

@@ -86,15 +86,104 @@ export interface DatasetValues {
   values: Float64Array;
 }
 
+/** The text encodings a CSV may be in (detected, or chosen in the preview). */
+export const textEncodings = [
+  'utf-8',
+  'utf-16le',
+  'utf-16be',
+  'gb18030',
+  'big5',
+  'shift_jis',
+  'windows-1252',
+] as const;
+export type TextEncoding = (typeof textEncodings)[number];
+
+export const csvDelimiters = [',', ';', '\t', '|'] as const;
+
+/**
+ * Cells read as missing unless the user gives a list of their own: pandas' `read_csv` defaults
+ * (`na_values`), and `?` and `-`, which spreadsheets and UCI files use. Matched exactly, after
+ * trimming spaces. `inf`, `-inf` and `Infinity` (any case) are not missing but non-finite.
+ */
+export const defaultNaValues = [
+  '',
+  'NA',
+  'N/A',
+  'n/a',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '<NA>',
+  'NaN',
+  '-NaN',
+  'nan',
+  '-nan',
+  'NULL',
+  'null',
+  'None',
+  '1.#IND',
+  '-1.#IND',
+  '1.#QNAN',
+  '-1.#QNAN',
+  '?',
+  '-',
+];
+
+/** How a file is read; what is not given is detected (`CsvPreview` says what was used). */
+export const readOptions = z.strictObject({
+  encoding: z.enum(textEncodings).optional(),
+  delimiter: z.enum(csvDelimiters).optional(),
+  /** The decimal mark: ',' for files like `1,5;2,25` (semicolons between cells). */
+  decimal: z.enum(['.', ',']).optional(),
+  /** Cells that count as missing (default: `defaultNaValues`). */
+  naValues: z.array(z.string().max(100)).max(200).optional(),
+  /** A workbook's sheet (default: the first). */
+  sheet: z.string().max(200).optional(),
+});
+export type ReadOptions = z.infer<typeof readOptions>;
+
+/** A column as the preview found it: how many cells of each kind, and the odd ones. */
+export interface PreviewColumn extends ColumnInfo {
+  /** Finite numbers. */
+  numbers: number;
+  /** inf, -inf, Infinity. */
+  nonFinite: number;
+  /**
+   * Cells that are neither numbers nor missing: in a numeric column (`type` number or integer)
+   * these are strays (a typo, a note), which the import treats as missing or refuses; in a text
+   * column, its values. The first few are quoted with their line.
+   */
+  other: { count: number; examples: { value: string; line: number }[] };
+  /** Distinct values when there are few enough (≤ 256) for the column to be kept as labels. */
+  distinct: number | null;
+}
+
 export interface CsvPreview {
   /** Names this parsed file in the import that follows (`source: { kind: 'preview', id }`). */
   previewId: string;
+  format: 'csv' | 'xlsx';
+  /** A text file's encoding, and whether it was detected (or chosen). */
+  encoding: TextEncoding | null;
+  encodingDetected: boolean;
+  /** A workbook's sheets and the one read. */
+  sheets: string[];
+  sheet: string | null;
   delimiter: string;
+  decimal: '.' | ',';
+  naValues: string[];
   hasHeader: boolean;
   rowCount: number;
-  columns: ColumnInfo[];
-  /** The first rows as text, for a table. */
+  columns: PreviewColumn[];
+  /** The first rows as text, for a table (the header first, when there is one). */
   head: string[][];
+  /** Sentences on what the file holds that a reader must know: stray cells, undecodable text. */
+  warnings: LocalText[];
+}
+
+/** An import's outcome: the data set, and a sentence for everything left out or changed. */
+export interface ImportResult {
+  dataset: DatasetMeta;
+  notes: LocalText[];
 }
 
 export const runStatuses = [
@@ -193,6 +282,9 @@ export interface StoredArtifact extends Artifact {
 }
 
 const id = z.number().int().positive();
+/** An uploaded file's limit, and a chunk's: a chunk is one WebSocket frame. */
+export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 const distinct = (a: string[]) => new Set(a).size === a.length;
 const uniqueNames = z.array(z.string()).min(1).refine(distinct, 'a column is named twice');
 /** The same, possibly empty (a run without data chooses no columns). */
@@ -202,8 +294,11 @@ const absolutePath = z
   .string()
   .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
 const csvSource = z.discriminatedUnion('kind', [
+  /** A pasted table (tab-separated from a spreadsheet) or a small file's text. */
   z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
   z.strictObject({ kind: z.literal('path'), path: absolutePath }),
+  /** A file sent in chunks (`uploads.begin`, `uploads.chunk`): the web shell's way. */
+  z.strictObject({ kind: z.literal('upload'), id: z.uuid() }),
   /** A file already sent for a preview (`CsvPreview.previewId`): not sent or parsed again. */
   z.strictObject({ kind: z.literal('preview'), id: z.uuid() }),
 ]);
@@ -218,15 +313,53 @@ export const requests = {
     z.strictObject({}),
   ),
   'datasets.list': request<DatasetMeta[]>()(z.strictObject({})),
-  'datasets.preview': request<CsvPreview>()(z.strictObject({ source: csvSource })),
-  'datasets.import': request<DatasetMeta>()(
+  /**
+   * Starts sending a file (the web shell cannot hand the host a path): then `uploads.chunk` in
+   * order, then name it as `{ kind: 'upload', id }`. Kept until imported or 30 minutes old.
+   */
+  'uploads.begin': request<{ id: string }>()(
+    z.strictObject({ size: z.number().int().min(0).max(MAX_UPLOAD_BYTES) }),
+  ),
+  'uploads.chunk': request<{ received: number }>()(
+    z.strictObject({
+      id: z.uuid(),
+      /** Where the chunk goes: the bytes received so far (chunks come in order). */
+      offset: z.number().int().min(0),
+      data: z.instanceof(Uint8Array).refine((d) => d.length <= UPLOAD_CHUNK_BYTES, {
+        message: `a chunk holds at most ${UPLOAD_CHUNK_BYTES} bytes`,
+      }),
+    }),
+  ),
+  /**
+   * What a file holds. A preview's id with new `read` options reads the same file again (another
+   * encoding, delimiter, decimal mark, missing-value list or sheet).
+   */
+  'datasets.preview': request<CsvPreview>()(
     z.strictObject({
       source: csvSource,
+      read: readOptions.optional(),
+      /** Echoed in `dataset.importProgress` events (as `importId`) while the file is read. */
+      progressId: z.string().max(100).optional(),
+    }),
+  ),
+  'datasets.import': request<ImportResult>()(
+    z.strictObject({
+      source: csvSource,
+      /** How to read a path, text or upload (a preview is imported as it was read). */
+      read: readOptions.optional(),
       name: z.string().trim().min(1).max(200),
-      /** Keep only these columns (default: every numeric column). */
+      /**
+       * Keep only these columns (default: every numeric column without stray cells, and with them
+       * when `strayCellsAsMissing`). Every column left out is named in the result's notes.
+       */
       columns: uniqueNames.optional(),
-      /** Drop rows with missing or non-numeric values in the kept columns instead of refusing. */
+      /** Drop rows with missing or non-finite values in the kept columns instead of refusing. */
       dropInvalidRows: z.boolean().default(false),
+      /**
+       * Treat the non-numeric cells of numeric columns (a typo like `five`) as missing; without it
+       * a kept column with such a cell refuses the import, naming the cell.
+       */
+      strayCellsAsMissing: z.boolean().default(false),
       /** Echoed in `dataset.importProgress` events so a client can follow its own import. */
       importId: z.string().max(100).optional(),
       /**
@@ -242,7 +375,11 @@ export const requests = {
           height: z.number().int().min(1).max(4096),
         })
         .optional(),
-      /** Image sets only: the column of integer class labels (e.g. the digit). */
+      /**
+       * A column kept as labels beside the values, never learnt from: a table's text (or integer)
+       * column of at most 256 distinct values (missing cells allowed), or an image set's integer
+       * class (e.g. the digit).
+       */
       labelColumn: z.string().min(1).optional(),
     }),
   ),

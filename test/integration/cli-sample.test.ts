@@ -65,7 +65,7 @@ beforeAll(async () => {
           Math.floor(j / 6) === i % 3 ? 200 + ((i * j) % 50) : (i + j) % 30,
         ).join(','),
       );
-    const images = await host.call('datasets.import', {
+    const { dataset: images } = await host.call('datasets.import', {
       source: { kind: 'text', text: lines.join('\n') },
       name: 'bars',
       image: { width: 6, height: 5 },

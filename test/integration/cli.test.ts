@@ -208,7 +208,7 @@ describe('latent-lab CLI', () => {
       ],
       [
         ['run', 'gmm', '--data', file('missing.csv', 'a,b\n1,2\n3,\n5,6\n7,8\n9,1\n')],
-        /line 3, column "b": is empty/,
+        /line 3, column "b": a missing value/,
       ],
       [
         ['run', 'gmm', '--data', file('infinite.csv', 'a,b\n1,2\n3,Infinity\n5,6\n')],

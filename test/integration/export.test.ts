@@ -64,11 +64,11 @@ beforeAll(async () => {
   const datasets = host.store.listDatasets();
   const faithful = datasets.find((d) => d.name === 'Old Faithful')!.id;
   const seed1d = datasets.find((d) => d.builtin && d.columns.length === 1)!;
-  const blobs = await host.call('datasets.import', {
+  const { dataset: blobs } = await host.call('datasets.import', {
     source: { kind: 'text', text: blobsCsv(200) },
     name: 'blobs',
   });
-  const doomed = await host.call('datasets.import', {
+  const { dataset: doomed } = await host.call('datasets.import', {
     source: { kind: 'text', text: blobsCsv(60) },
     name: 'doomed',
     columns: ['a', 'b'],

@@ -29,7 +29,7 @@ describe('a VAE on an imported image set', () => {
         lines.push(
           [i % 4, ...Array.from({ length: 16 }, (_, j) => (i * 7 + j * 13) % 256)].join(','),
         );
-      const dataset = await host.call('datasets.import', {
+      const { dataset: dataset } = await host.call('datasets.import', {
         source: { kind: 'text', text: lines.join('\n') },
         name: 'tiny images',
         image: { width: 4, height: 4 },
@@ -66,7 +66,7 @@ describe('an RBM on an imported image set', () => {
     const lines = [Array.from({ length: 16 }, (_, j) => `p${j}`).join(',')];
     for (let i = 0; i < 80; i++)
       lines.push(Array.from({ length: 16 }, (_, j) => ((i + j) % 4 === 0 ? 230 : 20)).join(','));
-    const dataset = await host.call('datasets.import', {
+    const { dataset: dataset } = await host.call('datasets.import', {
       source: { kind: 'text', text: lines.join('\n') },
       name: 'stripes',
       image: { width: 4, height: 4 },

@@ -64,7 +64,7 @@ function startFaithful(host: Host, seed = 1, params: Record<string, number> = { 
 
 /** A run on the noise file that will not finish by itself within the test. */
 async function startLongRun(host: Host): Promise<RunInfo> {
-  const data = await host.call('datasets.import', {
+  const { dataset: data } = await host.call('datasets.import', {
     source: { kind: 'path', path: noiseCsv },
     name: 'noise',
   });

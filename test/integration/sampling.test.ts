@@ -86,7 +86,7 @@ describe('samplers in the host', () => {
 
   it('samples a Bayesian logistic regression on the chosen columns', async () => {
     const csv = readFileSync(join(__dirname, '../../../shared/reference/logistic.csv'), 'utf8');
-    const d = await host.call('datasets.import', {
+    const { dataset: d } = await host.call('datasets.import', {
       source: { kind: 'text', text: csv },
       name: 'logistic',
     });

@@ -207,7 +207,7 @@ describe('web shell over WebSocket', () => {
         source: { kind: 'text', text: 'x\n1\n2\n' },
         name: 'tiny',
       });
-      expect(imported).toMatchObject({ ok: true, value: { name: 'tiny', rows: 2 } });
+      expect(imported).toMatchObject({ ok: true, value: { dataset: { name: 'tiny', rows: 2 } } });
       expect(await event).toEqual({
         t: 'event',
         name: 'datasets.changed',

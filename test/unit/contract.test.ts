@@ -131,10 +131,15 @@ describe('the contract at the host', () => {
     ],
     [
       'datasets.import',
-      { source: { kind: 'text', text: 'a\n1\n' }, name: 'x', labelColumn: 'a' },
-      'refuse.labelColumnWithoutImage',
-      'labelColumn is for an image import (give image)',
-      'labelColumn 只用于导入图像（请同时给出 image）',
+      {
+        source: { kind: 'text', text: 'a,b\n1,2\n' },
+        name: 'x',
+        columns: ['a', 'b'],
+        labelColumn: 'a',
+      },
+      'csv.labelIsColumn',
+      '"a" cannot be both a label column and a column learnt from: leave it out of the columns',
+      '“a”不能既是标签列又是用于学习的列：请从所选列中去掉它',
     ],
     ['runs.pause', { id: 999 }, 'refuse.noRun', 'no run 999', '没有编号为 999 的运行'],
     [
@@ -178,7 +183,7 @@ describe('the contract at the host', () => {
           source: { kind: 'text', text: 'x\n1\n2\n3\n' },
           name: 'tiny',
         })
-      ).id,
+      ).dataset.id,
       columns: ['x'],
       params: { k: 5 },
     });

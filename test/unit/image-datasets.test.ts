@@ -203,7 +203,7 @@ describe('image CSV import', () => {
   const count = () => host.store.listDatasets().length;
 
   it('stores pixels and labels exactly (0–255)', async () => {
-    const meta = await host.call('datasets.import', {
+    const { dataset: meta } = await host.call('datasets.import', {
       source: { kind: 'text', text: imageCsv(12, 4, 3, { label: true }) },
       name: 'tiny',
       image: { width: 4, height: 3 },
@@ -222,7 +222,7 @@ describe('image CSV import', () => {
 
   it('scales a 0–1 file by 255; no label column means no labels', async () => {
     const text = 'a,b,c,d\n0,0.5,1,0.25\n1,1,0,0.001\n';
-    const meta = await host.call('datasets.import', {
+    const { dataset: meta } = await host.call('datasets.import', {
       source: { kind: 'text', text },
       name: 'unit scale',
       image: { width: 2, height: 2 },
@@ -239,7 +239,7 @@ describe('image CSV import', () => {
       [imageCsv(3, 4, 4), { width: 4, height: 3 }, /16 pixel columns.*4 × 3 images need 12/],
       ['a,b,c,d\n0,10,300,4\n', { width: 2, height: 2 }, /"c": 300 is not a pixel value/],
       ['a,b,c,d\n0,10,-1,4\n', { width: 2, height: 2 }, /"c": -1 is not a pixel value/],
-      ['a,b,c,d\n0,10,x,4\n', { width: 2, height: 2 }, /"c": "x" is not a number/],
+      ['a,b,c,d\n0,10,x,4\n', { width: 2, height: 2 }, /column "c" holds text \("x" on line 2/],
     ];
     for (const [text, image, message] of cases) {
       const e = await refusal('datasets.import', {
@@ -264,19 +264,21 @@ describe('image CSV import', () => {
       labelColumn: 'digit',
     });
     expect(noLabel.message).toMatch(/no label column "digit"/);
-    const labelOnly = await refusal('datasets.import', {
-      source: { kind: 'text', text: 'a,b\n0,1\n' },
-      name: 'bad',
+    expect(count()).toBe(before);
+    // Without `image`, a label column is a table's: kept beside the values, not learnt from.
+    const { dataset: table } = await host.call('datasets.import', {
+      source: { kind: 'text', text: 'a,b\n0,1\n2,3\n' },
+      name: 'table',
       labelColumn: 'a',
     });
-    expect(labelOnly.code).toBe('invalid-input');
-    expect(count()).toBe(before);
+    expect(table).toMatchObject({ labelColumn: 'a', labels: true });
+    expect(table.columns.map((c) => c.name)).toEqual(['b']);
   });
 });
 
 describe('a run on an image set', () => {
   it('hands the engine every pixel / 255 with the image shape and labels', async () => {
-    const meta = await host.call('datasets.import', {
+    const { dataset: meta } = await host.call('datasets.import', {
       source: { kind: 'text', text: imageCsv(64, 4, 4, { label: true }) },
       name: 'run data',
       image: { width: 4, height: 4 },

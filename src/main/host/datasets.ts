@@ -1,8 +1,8 @@
 /** Data sets: CSV import into the store, and the bundled sets that need no import. */
 import { join } from 'node:path';
-import type { CsvSource, DatasetMeta } from '../../shared/api';
+import type { DatasetMeta, ImportResult, ReadOptions } from '../../shared/api';
 import { localText } from '../../shared/i18n';
-import { CsvError, readNumericTable } from './csv';
+import { CsvError, readNumericTable, type ReadableSource } from './csv';
 import { loadMnist } from './mnist';
 import type { Store } from './store';
 
@@ -17,17 +17,21 @@ export const MNIST_DATASET = { name: 'MNIST digits', key: 'mnist' } as const;
 
 export async function importCsv(
   store: Store,
-  source: CsvSource,
+  source: ReadableSource,
   options: {
     name: string;
+    read?: ReadOptions;
     columns?: string[];
     dropInvalidRows?: boolean;
+    strayCellsAsMissing?: boolean;
+    labelColumn?: string;
     onProgress?: (fraction: number) => void;
   },
-): Promise<DatasetMeta> {
+): Promise<ImportResult> {
   // Everything is parsed and checked before the single insert: a failed import stores nothing.
   const table = await readNumericTable(source, options);
-  return store.insertDataset({ ...table, name: options.name });
+  const dataset = store.insertDataset({ ...table, name: options.name });
+  return { dataset, notes: table.notes };
 }
 
 /**
@@ -38,18 +42,20 @@ export async function importCsv(
  */
 export async function importImageCsv(
   store: Store,
-  source: CsvSource,
+  source: ReadableSource,
   options: {
     name: string;
+    read?: ReadOptions;
     width: number;
     height: number;
     labelColumn?: string;
     dropInvalidRows?: boolean;
     onProgress?: (fraction: number) => void;
   },
-): Promise<DatasetMeta> {
+): Promise<ImportResult> {
   const table = await readNumericTable(source, {
     columns: 'all',
+    read: options.read,
     dropInvalidRows: options.dropInvalidRows,
     onProgress: options.onProgress,
   });
@@ -100,13 +106,14 @@ export async function importImageCsv(
       pixels[i * n + p++] = Math.round(x * scale);
     }
   }
-  return store.insertImageDataset({
+  const dataset = store.insertImageDataset({
     name: options.name,
     rows,
     image: { width: options.width, height: options.height, channels: 1 },
     pixels,
     labels,
   });
+  return { dataset, notes: table.notes };
 }
 
 export async function ensureBuiltinDatasets(store: Store, resourcesDir: string): Promise<void> {

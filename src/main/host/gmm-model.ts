@@ -3,14 +3,14 @@
  * labels) and drawing samples. Float64 in JS: the mixture is small and this is not a hot loop
  * worth a worker process.
  */
-import { ApiError, type CsvSource, type SampleResult, type ScoreResult } from '../../shared/api';
+import { ApiError, type SampleResult, type ScoreResult } from '../../shared/api';
 import { mixtureSchema, type Mixture } from '../../shared/artifacts';
 import { sampleMixture } from '../../shared/gmm-sampling';
 import { logSumExp } from '../../shared/linalg';
 import { weightedLogDensities } from '../../shared/mixture-view';
 import { localText } from '../../shared/i18n';
 import { createRng } from '../../shared/rng';
-import { readNumericTable } from './csv';
+import { readNumericTable, type ReadableSource } from './csv';
 import type { Store } from './store';
 
 function fittedMixture(store: Store, runId: number): { mixture: Mixture; columns: string[] } {
@@ -25,7 +25,7 @@ function fittedMixture(store: Store, runId: number): { mixture: Mixture; columns
 export async function scoreRows(
   store: Store,
   runId: number,
-  source: CsvSource,
+  source: ReadableSource,
   dropInvalidRows: boolean,
 ): Promise<ScoreResult> {
   const { mixture, columns } = fittedMixture(store, runId);

@@ -15,6 +15,7 @@ import {
   isActiveStatus,
   isRequestName,
   requests,
+  type CsvSource,
   type EventName,
   type Events,
   type RequestName,
@@ -26,7 +27,8 @@ import { mixtureSchema } from '../../shared/artifacts';
 import { localText } from '../../shared/i18n';
 import { DataError, type EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
-import { CsvError, forgetPreview, previewCsv } from './csv';
+import { CsvError, forgetPreview, previewTable, type ReadableSource } from './csv';
+import { Uploads } from './uploads';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
@@ -109,6 +111,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   });
   store.markInterrupted();
   await ensureBuiltinDatasets(store, options.resourcesDir);
+  const uploads = new Uploads(join(dirname(dbPath), 'uploads'));
+  /** An upload is read from its file; the rest as they are. */
+  const readable = (source: CsvSource): ReadableSource =>
+    source.kind === 'upload' ? { kind: 'path', path: uploads.pathOf(source.id) } : source;
   const events = new EventBus();
   const maxWorkers = options.maxWorkers ?? defaultMaxWorkers();
   const appVersion = options.version ?? '0.0.0';
@@ -256,36 +262,38 @@ export async function createHost(options: HostOptions): Promise<Host> {
       maxWorkers,
     }),
     'datasets.list': () => store.listDatasets(),
-    'datasets.preview': ({ source }) => previewCsv(source),
-    'datasets.import': async ({
-      source,
-      name,
-      columns,
-      dropInvalidRows,
-      importId,
-      image,
-      labelColumn,
-    }) => {
+    'uploads.begin': async ({ size }) => ({ id: await uploads.begin(size) }),
+    'uploads.chunk': async ({ id, offset, data }) => ({
+      received: await uploads.chunk(id, offset, data),
+    }),
+    'datasets.preview': ({ source, read, progressId }) =>
+      previewTable(
+        readable(source),
+        read,
+        progressId
+          ? (fraction) => events.emit('dataset.importProgress', { importId: progressId, fraction })
+          : undefined,
+      ),
+    'datasets.import': async ({ source, read, importId, image, ...choice }) => {
       const onProgress = importId
         ? (fraction: number) => events.emit('dataset.importProgress', { importId, fraction })
         : undefined;
-      if (!image && labelColumn !== undefined)
-        throw ApiError.of('invalid-input', localText('refuse.labelColumnWithoutImage'));
-      if (image && columns)
+      if (image && choice.columns)
         throw ApiError.of('invalid-input', localText('refuse.imageImportColumns'));
-      const meta = image
-        ? await importImageCsv(store, source, {
-            name,
+      const from = readable(source);
+      const result = image
+        ? await importImageCsv(store, from, {
+            ...choice,
+            read,
             width: image.width,
             height: image.height,
-            labelColumn,
-            dropInvalidRows,
             onProgress,
           })
-        : await importCsv(store, source, { name, columns, dropInvalidRows, onProgress });
+        : await importCsv(store, from, { ...choice, read, onProgress });
       if (source.kind === 'preview') forgetPreview(source.id);
+      if (source.kind === 'upload') uploads.forget(source.id);
       events.emit('datasets.changed', { reason: 'imported' });
-      return meta;
+      return result;
     },
     'datasets.values': ({ id }) => {
       const meta = store.getDataset(id);
@@ -387,7 +395,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return { dir: await options.chooseFolder() };
     },
     'models.score': ({ id, source, dropInvalidRows }) =>
-      scoreRows(store, id, source, dropInvalidRows),
+      scoreRows(store, id, readable(source), dropInvalidRows),
     'models.sample': ({ id, n, seed }) => drawSamples(store, id, n, seed),
   };
 
@@ -417,6 +425,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     runs,
     close() {
       runs.shutdown();
+      uploads.close();
       store.close();
     },
   };

@@ -1,0 +1,487 @@
+/**
+ * A table read once, kept column by column as numbers: each cell's kind (number, missing,
+ * non-finite, other) and value, the line it came from, and for columns with few distinct values
+ * their codes (a label column). A 1,000,000 × 10 file costs ~100 MB here, not its text ×11; the
+ * preview's counts and the import's values both come from this one pass.
+ */
+import type {
+  ColumnInfo,
+  ColumnType,
+  PreviewColumn,
+  TableLabels,
+  TextEncoding,
+} from '../../shared/api';
+import { localText, TextError, type LocalText } from '../../shared/i18n';
+
+export class CsvError extends TextError {
+  constructor(message: LocalText | string) {
+    super(message);
+    this.name = 'CsvError';
+  }
+}
+
+const enum Kind {
+  Number = 0,
+  Missing = 1,
+  NonFinite = 2,
+  Other = 3,
+}
+
+/** How cells are read: which texts are missing, and the decimal mark. */
+export interface CellRules {
+  naValues: ReadonlySet<string>;
+  decimalComma: boolean;
+}
+
+const INFINITE = /^[+-]?inf(inity)?$/i;
+
+/** JavaScript reads 0x1f, 0b1 and 0o7 as numbers; a data file means text by them. */
+function hasRadixPrefix(text: string): boolean {
+  if (text.length < 3 || text.charCodeAt(0) !== 48) return false;
+  const x = text.charCodeAt(1) | 32; // lower case
+  return x === 120 || x === 98 || x === 111;
+}
+
+/** Labels: a column with at most this many distinct values may be kept as labels. */
+const MAX_LABELS = 256;
+const EXAMPLES = 3;
+const EXAMPLE_CHARS = 40;
+
+class Growing<T extends Float64Array | Int32Array | Uint8Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+// Small at first: a file may have 10,000 columns of a few rows.
+const f64 = () => new Growing(new Float64Array(16), (n) => new Float64Array(n));
+const i32 = () => new Growing(new Int32Array(16), (n) => new Int32Array(n));
+const u8 = () => new Growing(new Uint8Array(16), (n) => new Uint8Array(n));
+
+class ColumnScan {
+  readonly values = f64();
+  readonly kinds = u8();
+  numbers = 0;
+  integers = 0;
+  missing = 0;
+  nonFinite = 0;
+  other = 0;
+  readonly examples: { value: string; line: number }[] = [];
+  /** Distinct non-missing texts and each row's code, dropped past MAX_LABELS values. */
+  dictionary: Map<string, number> | null = new Map();
+  codes: Growing<Int32Array> | null = i32();
+
+  add(raw: string, line: number, rules: CellRules): void {
+    const text = trimmed(raw);
+    let kind: Kind;
+    let value = NaN;
+    if (rules.naValues.has(text)) kind = Kind.Missing;
+    else {
+      const v = Number(rules.decimalComma ? text.replace(',', '.') : text);
+      if (v === v && !hasRadixPrefix(text) && !(rules.decimalComma && text.includes('.'))) {
+        if (Number.isFinite(v)) {
+          kind = Kind.Number;
+          value = v;
+        } else kind = Kind.NonFinite;
+      } else kind = INFINITE.test(text) ? Kind.NonFinite : Kind.Other;
+    }
+    this.values.push(value);
+    this.kinds.push(kind);
+    switch (kind) {
+      case Kind.Number:
+        this.numbers++;
+        if (Number.isInteger(value)) this.integers++;
+        break;
+      case Kind.Missing:
+        this.missing++;
+        break;
+      case Kind.NonFinite:
+        this.nonFinite++;
+        break;
+      default:
+        this.other++;
+        if (this.examples.length < EXAMPLES) this.examples.push({ value: shown(text), line });
+    }
+    if (this.dictionary) {
+      let code = -1;
+      if (kind !== Kind.Missing) {
+        code = this.dictionary.get(text) ?? this.dictionary.size;
+        if (code === this.dictionary.size) this.dictionary.set(text, code);
+      }
+      if (this.dictionary.size > MAX_LABELS) {
+        this.dictionary = null;
+        this.codes = null;
+      } else this.codes!.push(code);
+    }
+  }
+
+  get type(): ColumnType {
+    if (this.numbers === 0 && this.other === 0) return this.nonFinite > 0 ? 'number' : 'empty';
+    // Numbers with a few stray texts (a typo, a note) at most half as many: still a numeric column,
+    // whose strays are reported and then made missing or the column left out, as the user says.
+    if (this.other * 2 > this.numbers) return 'text';
+    return this.integers === this.numbers ? 'integer' : 'number';
+  }
+}
+
+/** A cell as a sentence quotes it: control characters (a NUL byte) made visible, and short. */
+function shown(text: string): string {
+  const short = text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS)}…` : text;
+  // eslint-disable-next-line no-control-regex
+  return short.replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)));
+}
+
+/** Spaces, tabs and a carriage return (a CRLF file read as LF) around a cell do not count. */
+function trimmed(s: string): string {
+  const n = s.length;
+  if (n === 0) return s;
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(n - 1);
+  return a === 32 || a === 9 || b === 32 || b === 9 || b === 13 ? s.trim() : s;
+}
+
+export interface TableFormat {
+  format: 'csv' | 'xlsx';
+  encoding: TextEncoding | null;
+  encodingDetected: boolean;
+  sheets: string[];
+  sheet: string | null;
+  delimiter: string;
+  decimal: '.' | ',';
+  naValues: string[];
+}
+
+/** Rows held back until the header is decided: the first row and the ones that judge it. */
+const HEADER_WINDOW = 21;
+const HEAD_ROWS = 20;
+
+/**
+ * Takes rows as they are read (with their line numbers) and keeps them by column. The first row
+ * is a header when it has a non-numeric cell above numeric ones.
+ */
+export class TableScan {
+  private readonly rules: CellRules;
+  private pending: { cells: string[]; line: number }[] | null = [];
+  private names: string[] = [];
+  private hasHeader = false;
+  private columns: ColumnScan[] = [];
+  private readonly lines = i32();
+  private readonly head: string[][] = [];
+  /** The first line holding a character the decoder could not read (U+FFFD). */
+  private undecodableLine: number | null = null;
+
+  constructor(readonly format: TableFormat) {
+    this.rules = {
+      naValues: new Set(format.naValues),
+      decimalComma: format.decimal === ',',
+    };
+  }
+
+  addRow(cells: string[], line: number): void {
+    if (cells.length === 1 && cells[0].trim() === '') return; // an empty line
+    if (this.pending) {
+      this.pending.push({ cells, line });
+      if (this.pending.length === HEADER_WINDOW) this.decideHeader();
+      return;
+    }
+    this.take(cells, line);
+  }
+
+  private decideHeader(): void {
+    const rows = this.pending!;
+    this.pending = null;
+    if (rows.length === 0) return;
+    this.hasHeader = isHeader(
+      rows.map((r) => r.cells),
+      this.rules,
+    );
+    const width = rows[0].cells.length;
+    this.names = this.hasHeader
+      ? uniqueNames(rows[0].cells.map((c, i) => c.trim() || `column${i + 1}`))
+      : rows[0].cells.map((_, i) => `column${i + 1}`);
+    this.columns = Array.from({ length: width }, () => new ColumnScan());
+    if (this.hasHeader) this.head.push(this.names);
+    for (const r of rows.slice(this.hasHeader ? 1 : 0)) this.take(r.cells, r.line);
+  }
+
+  private take(cells: string[], line: number): void {
+    if (cells.length !== this.columns.length)
+      throw new CsvError(
+        localText('csv.ragged', { line, fields: cells.length, width: this.columns.length }),
+      );
+    for (let j = 0; j < cells.length; j++) {
+      const col = this.columns[j];
+      const before = col.other;
+      col.add(cells[j], line, this.rules);
+      if (col.other !== before && this.undecodableLine === null && cells[j].includes('\uFFFD'))
+        this.undecodableLine = line;
+    }
+    this.lines.push(line);
+    if (this.head.length < HEAD_ROWS + (this.hasHeader ? 1 : 0)) this.head.push(cells.map(trimmed));
+  }
+
+  /** The table read: call once every row is in. */
+  finish(): ScannedTable {
+    if (this.pending) this.decideHeader();
+    if (this.columns.length === 0) throw new CsvError(localText('csv.noRows'));
+    return new ScannedTable(
+      this.format,
+      this.hasHeader,
+      this.names,
+      this.columns,
+      this.lines.done(),
+      this.head,
+      this.undecodableLine,
+    );
+  }
+}
+
+/** A header is a first row with a non-numeric cell where the next rows are numeric. */
+function isHeader(rows: string[][], rules: CellRules): boolean {
+  const numeric = (cell: string | undefined) => {
+    const probe = new ColumnScan();
+    probe.add(cell ?? '', 0, rules);
+    return probe.numbers + probe.nonFinite + probe.missing > 0;
+  };
+  const first = rows[0];
+  if (first.every((c) => numeric(c))) return false;
+  if (rows.length === 1) return true;
+  const next = rows.slice(1);
+  return first.some((c, j) => !numeric(c) && next.some((r) => numeric(r[j])));
+}
+
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const count = seen.get(n) ?? 0;
+    seen.set(n, count + 1);
+    return count === 0 ? n : `${n}_${count + 1}`;
+  });
+}
+
+export interface NumericTable {
+  columns: ColumnInfo[];
+  rows: number;
+  /** Row-major rows × columns. */
+  values: Float64Array;
+  droppedRows: number;
+  labels: TableLabels | null;
+  /** A sentence for each column left out, stray cells made missing, rows dropped. */
+  notes: LocalText[];
+}
+
+export interface TableChoice {
+  /** The columns to keep (default: every numeric column, see `strayCellsAsMissing`); 'all': every one. */
+  columns?: string[] | 'all';
+  dropInvalidRows?: boolean;
+  strayCellsAsMissing?: boolean;
+  /** A column kept as labels (text, or numbers with few distinct values). */
+  labelColumn?: string;
+}
+
+export class ScannedTable {
+  readonly rows: number;
+
+  constructor(
+    readonly format: TableFormat,
+    readonly hasHeader: boolean,
+    readonly names: string[],
+    private readonly columns: ColumnScan[],
+    /** Each row's line in the file. */
+    private readonly lines: Int32Array,
+    /** The header (when there is one) and the first rows, as text. */
+    readonly head: string[][],
+    private readonly undecodableLine: number | null,
+  ) {
+    this.rows = lines.length;
+  }
+
+  /** Bytes held: what a kept preview costs. */
+  get bytes(): number {
+    return this.rows * (4 + this.columns.length * 9);
+  }
+
+  previewColumns(): PreviewColumn[] {
+    return this.columns.map((c, j) => ({
+      name: this.names[j],
+      type: c.type,
+      missing: c.missing,
+      numbers: c.numbers,
+      nonFinite: c.nonFinite,
+      other: { count: c.other, examples: c.examples },
+      distinct: c.dictionary ? c.dictionary.size : null,
+    }));
+  }
+
+  /** What a reader must be told before importing: stray cells, text the decoder could not read. */
+  warnings(): LocalText[] {
+    const out: LocalText[] = [];
+    if (this.undecodableLine !== null)
+      out.push(
+        localText('csv.undecodable', {
+          encoding: this.format.encoding ?? '',
+          line: this.undecodableLine,
+        }),
+      );
+    this.columns.forEach((c, j) => {
+      const stray = strayNote(this.names[j], c);
+      if (stray) out.push(stray);
+    });
+    return out;
+  }
+
+  /**
+   * The chosen columns as numbers. A cell that cannot be one refuses the whole table with its line
+   * and column named, unless the choice says to drop its row (missing, non-finite, and stray cells
+   * made missing).
+   */
+  numeric(choice: TableChoice): NumericTable {
+    const types = this.columns.map((c) => c.type);
+    const isNumeric = (j: number) => types[j] === 'number' || types[j] === 'integer';
+    const labelAt = choice.labelColumn === undefined ? -1 : this.indexOf(choice.labelColumn);
+    const chosen =
+      choice.columns === 'all'
+        ? this.names.map((_, j) => j)
+        : choice.columns
+          ? choice.columns.map((name) => this.indexOf(name))
+          : this.names
+              .map((_, j) => j)
+              .filter(
+                (j) =>
+                  j !== labelAt &&
+                  isNumeric(j) &&
+                  (choice.strayCellsAsMissing || this.columns[j].other === 0),
+              );
+    if (labelAt >= 0 && chosen.includes(labelAt))
+      throw new CsvError(localText('csv.labelIsColumn', { column: this.names[labelAt] }));
+    if (chosen.length === 0) throw new CsvError(localText('csv.noNumericColumn'));
+    // What the preview warned of comes first: an import from the CLI shows no preview.
+    const notes = [...this.warnings(), ...this.leftOutNotes(chosen, labelAt)];
+    for (const j of chosen) {
+      const c = this.columns[j];
+      if (c.other === 0) continue;
+      const first = c.examples[0];
+      const where = { line: first.line, column: this.names[j], value: first.value };
+      if (!isNumeric(j))
+        throw new CsvError(localText('csv.textColumn', { ...where, count: c.other }));
+      if (!choice.strayCellsAsMissing)
+        throw new CsvError(localText('csv.strayCell', { ...where, count: c.other }));
+      notes.push(localText('csv.straysMissing', { column: this.names[j], count: c.other }));
+    }
+    const { keep, ...table } = this.assemble(chosen, choice.dropInvalidRows ?? false, notes);
+    return { ...table, labels: this.labels(labelAt, keep) };
+  }
+
+  private indexOf(name: string): number {
+    const j = this.names.indexOf(name);
+    if (j < 0)
+      throw new CsvError(
+        localText('csv.noColumn', {
+          name,
+          columns: this.names.slice(0, 12).join(', ') + (this.names.length > 12 ? ', …' : ''),
+        }),
+      );
+    return j;
+  }
+
+  /** A sentence for every column that is not kept, saying why. */
+  private leftOutNotes(chosen: number[], labelAt: number): LocalText[] {
+    const notes: LocalText[] = [];
+    this.columns.forEach((c, j) => {
+      if (chosen.includes(j) || j === labelAt) return;
+      const column = this.names[j];
+      const type = c.type;
+      if (type === 'text') notes.push(localText('csv.leftOut.text', { column }));
+      else if (type === 'empty') notes.push(localText('csv.leftOut.empty', { column }));
+      else if (c.other > 0) notes.push(localText('csv.leftOut.strays', { column, count: c.other }));
+      else notes.push(localText('csv.leftOut.notChosen', { column }));
+    });
+    return notes;
+  }
+
+  private assemble(
+    chosen: number[],
+    dropInvalidRows: boolean,
+    notes: LocalText[],
+  ): Omit<NumericTable, 'labels'> & { keep: Uint8Array } {
+    const width = chosen.length;
+    const cols = chosen.map((j) => this.columns[j]);
+    const kinds = cols.map((c) => c.kinds.done());
+    const values = cols.map((c) => c.values.done());
+    const out = new Float64Array(this.rows * width);
+    const keep = new Uint8Array(this.rows);
+    let rows = 0;
+    for (let i = 0; i < this.rows; i++) {
+      let ok = true;
+      for (let c = 0; c < width; c++) {
+        if (kinds[c][i] === Kind.Number) continue;
+        if (!dropInvalidRows) throw this.invalidCell(i, chosen[c], kinds[c][i]);
+        ok = false;
+        break;
+      }
+      if (!ok) continue;
+      keep[i] = 1;
+      for (let c = 0; c < width; c++) out[rows * width + c] = values[c][i];
+      rows++;
+    }
+    if (rows === 0) throw new CsvError(localText('csv.noValidRows'));
+    const dropped = this.rows - rows;
+    if (dropped > 0) notes.push(localText('csv.droppedRows', { n: dropped }));
+    return {
+      keep,
+      columns: chosen.map((j) => ({ name: this.names[j], type: this.columns[j].type, missing: 0 })),
+      rows,
+      values: rows === this.rows ? out : out.slice(0, rows * width),
+      droppedRows: dropped,
+      notes,
+    };
+  }
+
+  private invalidCell(row: number, j: number, kind: Kind): CsvError {
+    const where = { line: this.lines[row], column: this.names[j] };
+    // A stray cell reaches here only made missing (numeric() refused it otherwise).
+    return new CsvError(
+      localText(kind === Kind.NonFinite ? 'csv.nonFiniteCell' : 'csv.missingCell', where),
+    );
+  }
+
+  /** The label column's codes for the rows kept. */
+  private labels(j: number, keep: Uint8Array): TableLabels | null {
+    if (j < 0) return null;
+    const c = this.columns[j];
+    if (!c.dictionary || !c.codes)
+      throw new CsvError(
+        localText('csv.tooManyLabels', { column: this.names[j], max: MAX_LABELS }),
+      );
+    const all = c.codes.done();
+    const codes = new Int32Array(keep.reduce((n, k) => n + k, 0));
+    let r = 0;
+    for (let i = 0; i < all.length; i++) if (keep[i]) codes[r++] = all[i];
+    return { column: this.names[j], names: [...c.dictionary.keys()], codes };
+  }
+}
+
+function strayNote(column: string, c: ColumnScan): LocalText | null {
+  const type = c.type;
+  if (c.other === 0 || (type !== 'number' && type !== 'integer')) return null;
+  const first = c.examples[0];
+  return localText(c.other === 1 ? 'csv.stray.one' : 'csv.stray.many', {
+    column,
+    numbers: c.numbers,
+    count: c.other,
+    value: first.value,
+    line: first.line,
+  });
+}
