@@ -2,22 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CsvError, forgetPreview, previewTable, readNumericTable } from '../../src/main/host/csv';
+import { forgetPreview, previewTable, readNumericTable } from '../../src/main/host/csv';
 import { importCsv } from '../../src/main/host/datasets';
+import { csvError } from './csv-refusal';
 import { Store } from '../../src/main/host/store';
 
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 const table = (t: string, options: Parameters<typeof readNumericTable>[1] = {}) =>
   readNumericTable(text(t), options);
-
-async function csvError(p: Promise<unknown>): Promise<CsvError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CsvError);
-  return e as CsvError;
-}
 
 let dir: string;
 beforeAll(() => {

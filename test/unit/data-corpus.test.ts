@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CsvError, previewTable, readNumericTable } from '../../src/main/host/csv';
+import { previewTable, readNumericTable } from '../../src/main/host/csv';
+import { csvError } from './csv-refusal';
 import { inEnglish, type LocalText } from '../../src/shared/i18n';
 
 const fixture = (name: string) => ({
@@ -14,15 +15,6 @@ const fixture = (name: string) => ({
   path: join(import.meta.dirname, '../fixtures/data', name),
 });
 const english = (texts: LocalText[]) => texts.map(inEnglish);
-
-async function refusal(p: Promise<unknown>): Promise<CsvError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CsvError);
-  return e as CsvError;
-}
 
 describe('encodings', () => {
   it.each([
@@ -116,9 +108,9 @@ describe('missing and non-finite values', () => {
   });
 
   it('refuses them naming the line and column, or drops their rows and says how many', async () => {
-    const refused = await refusal(readNumericTable(fixture('missing-values.csv'), {}));
+    const refused = await csvError(readNumericTable(fixture('missing-values.csv'), {}));
     expect(refused.message).toMatch(/^line 2, column "b": a missing value/);
-    const inf = await refusal(readNumericTable(fixture('missing-values.csv'), { columns: ['c'] }));
+    const inf = await csvError(readNumericTable(fixture('missing-values.csv'), { columns: ['c'] }));
     expect(inf.message).toMatch(/^line 22, column "c": not a finite number/);
     const t = await readNumericTable(fixture('missing-values.csv'), { dropInvalidRows: true });
     expect(t.rows).toBe(30 - 12 - 5);
@@ -154,9 +146,9 @@ describe('no silent loss', () => {
       'x: 299 numbers, 1 other value: “five” on line 4',
       'x: not imported (1 non-numeric cells; import it with them treated as missing to keep it)',
     ]);
-    const chosen = await refusal(readNumericTable(fixture('stray-cell.csv'), { columns: ['x'] }));
+    const chosen = await csvError(readNumericTable(fixture('stray-cell.csv'), { columns: ['x'] }));
     expect(chosen.message).toMatch(/^line 4, column "x": "five" is not a number/);
-    const missing = await refusal(
+    const missing = await csvError(
       readNumericTable(fixture('stray-cell.csv'), { strayCellsAsMissing: true }),
     );
     expect(missing.message).toMatch(/^line 4, column "x": a missing value/);
@@ -179,7 +171,7 @@ describe('no silent loss', () => {
   });
 
   it('says where a quote opens and never closes', async () => {
-    const e = await refusal(previewTable(fixture('open-quote.csv')));
+    const e = await csvError(previewTable(fixture('open-quote.csv')));
     expect(e.message).toBe('line 3: a quote opens here and never closes');
   });
 

@@ -9,7 +9,7 @@ import type {
   ColumnType,
   PreviewColumn,
   TableLabels,
-  TextEncoding,
+  CsvPreview,
 } from '../../shared/api';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
 
@@ -152,16 +152,18 @@ function trimmed(s: string): string {
   return a === 32 || a === 9 || b === 32 || b === 9 || b === 13 ? s.trim() : s;
 }
 
-export interface TableFormat {
-  format: 'csv' | 'xlsx';
-  encoding: TextEncoding | null;
-  encodingDetected: boolean;
-  sheets: string[];
-  sheet: string | null;
-  delimiter: string;
-  decimal: '.' | ',';
-  naValues: string[];
-}
+/** How the file was read: what the preview shows of it. */
+export type TableFormat = Pick<
+  CsvPreview,
+  | 'format'
+  | 'encoding'
+  | 'encodingDetected'
+  | 'sheets'
+  | 'sheet'
+  | 'delimiter'
+  | 'decimal'
+  | 'naValues'
+>;
 
 /** Rows held back until the header is decided: the first row and the ones that judge it. */
 const HEADER_WINDOW = 21;
