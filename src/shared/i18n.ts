@@ -1043,6 +1043,21 @@ const en = {
   'csv.notALabel': 'row {row}, label column "{column}": {value} is not an integer label',
   'csv.notAPixel':
     'row {row}, column "{column}": {value} is not a pixel value (0–255, or 0–1 for the whole file)',
+  'xlsx.unreadable': 'cannot read {file}: {reason}',
+  'xlsx.notAFile': 'cannot read {file}: not a file',
+  'xlsx.fileTooBig': '{file} is {size} MB; workbooks over {max} MB are not imported',
+  'xlsx.notAWorkbook': '{file} is not an Excel workbook (.xlsx)',
+  'xlsx.legacy':
+    '{file} is an older Excel workbook (.xls) or another Office file: save it as .xlsx or CSV and import that',
+  'xlsx.encrypted':
+    '{file} is protected with a password: open it in Excel, remove the password and save it again',
+  'xlsx.corrupt': '{file} is damaged or incomplete: {detail}',
+  'xlsx.noSheets': '{file} has no worksheet (only charts?)',
+  'xlsx.noSheet': 'no sheet named "{name}" (sheets: {sheets})',
+  'xlsx.tooManyCells':
+    'sheet "{sheet}" is too big to import: {rows} rows × {columns} columns is more than {max} cells',
+  'xlsx.tooBig':
+    '{file} unpacks to more than {max} MB (at {part}): too big to import, or not a real workbook',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -2022,6 +2037,19 @@ const zh: Messages = {
   'csv.notALabel': '第 {row} 行，标签列“{column}”：{value} 不是整数标签',
   'csv.notAPixel':
     '第 {row} 行，“{column}”列：{value} 不是像素值（0–255，或整个文件都在 0–1 之间）',
+  'xlsx.unreadable': '无法读取 {file}：{reason}',
+  'xlsx.notAFile': '无法读取 {file}：它不是文件',
+  'xlsx.fileTooBig': '{file} 有 {size} MB；超过 {max} MB 的工作簿不予导入',
+  'xlsx.notAWorkbook': '{file} 不是 Excel 工作簿（.xlsx）',
+  'xlsx.legacy':
+    '{file} 是旧版 Excel 工作簿（.xls）或其他 Office 文件：请另存为 .xlsx 或 CSV 后再导入',
+  'xlsx.encrypted': '{file} 设有密码保护：请在 Excel 中打开，取消密码后重新保存',
+  'xlsx.corrupt': '{file} 已损坏或不完整：{detail}',
+  'xlsx.noSheets': '{file} 中没有工作表（只有图表？）',
+  'xlsx.noSheet': '没有名为“{name}”的工作表（现有工作表：{sheets}）',
+  'xlsx.tooManyCells':
+    '工作表“{sheet}”太大，无法导入：{rows} 行 × {columns} 列超过了 {max} 个单元格',
+  'xlsx.tooBig': '{file} 解压后超过 {max} MB（在 {part} 处）：太大无法导入，或并非真正的工作簿',
 };
 
 export const languages = { en, zh } as const satisfies Record<string, Messages>;
