@@ -5,7 +5,8 @@
  *                  [--seed N] [reading options] [--db PATH] [--json]
  *   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--label-column NAME]
  *                  [reading options] [--db PATH] [--json]
- *     reading options: [--encoding E] [--delimiter D] [--decimal .|,] [--na-values a,b,…]
+ *     (a file: CSV, TSV or Excel .xlsx)
+ *     reading options: [--encoding E] [--delimiter D] [--decimal .|,] [--na-values a,b,…] [--sheet S]
  *                      [--stray-as-missing] [--drop-invalid-rows]
  *   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
  *   latent-lab datasets list [--json]
@@ -59,6 +60,7 @@ const usage = `usage:
 reading options (a CSV's encoding, delimiter and decimal mark are detected; these override):
   --encoding ${textEncodings.join('|')}  --delimiter ,|;|tab||  --decimal .|,
   --na-values a,b,...      cells read as missing (default: empty, NA, N/A, NaN, nan, null, None, ?, - and pandas' others)
+  --sheet NAME             an Excel workbook's sheet (default: the first)
   --stray-as-missing       keep numeric columns with a few non-numeric cells, those cells missing (default: leave such columns out, saying so)
   --drop-invalid-rows      drop rows with missing or non-finite values in the kept columns (default: refuse, naming the cell)
 algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist`;
@@ -170,6 +172,7 @@ function importChoices(v: Values): {
       delimiter: oneOf('--delimiter', v.delimiter, csvDelimiters),
       decimal: oneOf('--decimal', v.decimal, ['.', ','] as const),
       naValues: v['na-values']?.split(','),
+      sheet: v.sheet,
     },
     dropInvalidRows: v['drop-invalid-rows'] ?? false,
     strayCellsAsMissing: v['stray-as-missing'] ?? false,
@@ -479,6 +482,7 @@ type Values = {
   delimiter?: string;
   decimal?: string;
   'na-values'?: string;
+  sheet?: string;
   out?: string;
   overwrite?: boolean;
   compare?: string;
@@ -508,6 +512,7 @@ async function main(argv: string[]): Promise<number> {
         delimiter: { type: 'string' },
         decimal: { type: 'string' },
         'na-values': { type: 'string' },
+        sheet: { type: 'string' },
         out: { type: 'string' },
         overwrite: { type: 'boolean' },
         compare: { type: 'string' },

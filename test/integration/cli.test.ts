@@ -194,6 +194,69 @@ describe('latent-lab CLI', () => {
     expect(plain.stdout).toMatch(/xy\.csv\t2 rows\tx:number, y:integer/);
   });
 
+  it('says on stderr (or under warnings in --json) what it left out, and reads GBK and Excel', async () => {
+    const corpus = (name: string) => join(import.meta.dirname, '../fixtures', name);
+    const stray = corpus('data/stray-cell.csv');
+    const r = await cli(['datasets', 'import', stray]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('note: x: 299 numbers, 1 other value: “five” on line 4');
+    expect(r.stderr).toContain('note: x: not imported (1 non-numeric cells;');
+    expect(r.stdout).toMatch(/stray-cell\.csv\t300 rows\ty:integer$/m);
+    const asJson = await cli(['datasets', 'import', stray, '--json']);
+    expect(json<{ warnings: string[] }>(asJson).warnings).toHaveLength(2);
+    expect(asJson.stderr).toBe('');
+    const kept = await cli([
+      'datasets',
+      'import',
+      stray,
+      '--stray-as-missing',
+      '--drop-invalid-rows',
+      '--json',
+    ]);
+    expect(json<{ rows: number; columns: { name: string }[] }>(kept)).toMatchObject({
+      rows: 299,
+      columns: [{ name: 'x' }, { name: 'y' }],
+    });
+
+    const gbk = await cli([
+      'datasets',
+      'import',
+      corpus('data/gbk-chinese.csv'),
+      '--label-column',
+      '性别',
+      '--json',
+    ]);
+    expect(gbk.code, gbk.stderr).toBe(0);
+    expect(json(gbk)).toMatchObject({
+      rows: 60,
+      columns: [{ name: '身高（厘米）' }, { name: '体重（公斤）' }],
+      labelColumn: '性别',
+      warnings: [],
+    });
+    const forced = await cli([
+      'datasets',
+      'import',
+      corpus('data/gbk-chinese.csv'),
+      '--encoding',
+      'utf-8',
+    ]);
+    expect(forced.stderr).toMatch(/could not be read as utf-8/);
+    const badFlag = await cli(['datasets', 'import', stray, '--encoding', 'ebcdic']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--encoding must be one of: utf-8/);
+
+    const sheet = await cli([
+      'datasets',
+      'import',
+      corpus('xlsx/basic.xlsx'),
+      '--sheet',
+      'Second',
+      '--json',
+    ]);
+    expect(sheet.code, sheet.stderr).toBe(0);
+    expect(json(sheet)).toMatchObject({ rows: 2, columns: [{ name: 'x' }, { name: 'y' }] });
+  });
+
   it('refuses bad input with exit code 2, a one-line reason, and nothing stored', async () => {
     const badDb = join(tmp.dir, 'bad.db');
     const before = await counts(badDb);
@@ -212,7 +275,7 @@ describe('latent-lab CLI', () => {
       ],
       [
         ['run', 'gmm', '--data', file('infinite.csv', 'a,b\n1,2\n3,Infinity\n5,6\n')],
-        /line 3, column "b": "Infinity" is not finite/,
+        /line 3, column "b": not a finite number/,
       ],
       [
         ['run', 'gmm', '--data', file('three.csv', 'x,y\n1,2\n3,4\n5,7\n'), '--set', 'k=5'],

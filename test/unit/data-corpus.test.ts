@@ -182,3 +182,36 @@ describe('no silent loss', () => {
     expect(t.values[4 * 10_000 + 9_999]).toBe((4 * 10_000 + 9_999) % 97);
   });
 });
+
+describe('Excel workbooks', () => {
+  const workbook = (name: string) => ({
+    kind: 'path' as const,
+    path: join(import.meta.dirname, '../fixtures/xlsx', name),
+  });
+
+  it('reads the first sheet, or the one chosen, through the same preview and import', async () => {
+    const p = await previewTable(workbook('basic.xlsx'));
+    expect(p).toMatchObject({ format: 'xlsx', encoding: null, sheets: ['数据', 'Second'] });
+    expect(p.sheet).toBe('数据');
+    expect(p.columns.map((c) => c.name)).toEqual([
+      '列名',
+      '温度',
+      '日期',
+      'flag',
+      'formula',
+      'error',
+    ]);
+    const second = await previewTable({ kind: 'preview', id: p.previewId }, { sheet: 'Second' });
+    expect(second).toMatchObject({ sheet: 'Second', rowCount: 2, hasHeader: true });
+    const t = await readNumericTable({ kind: 'preview', id: second.previewId }, {});
+    expect(Array.from(t.values)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a missing sheet and a file that is no workbook with a reason', async () => {
+    const missing = await csvError(previewTable(workbook('basic.xlsx'), { sheet: 'Sheet9' }));
+    expect(missing.text?.key).toBe('xlsx.noSheet');
+    expect(missing.message).toMatch(/数据/);
+    const truncated = await csvError(previewTable(workbook('truncated.xlsx')));
+    expect(truncated.text?.key).toMatch(/^xlsx\./);
+  });
+});

@@ -15,6 +15,7 @@ import {
   type ReadOptions,
 } from '../../shared/api';
 import { localText } from '../../shared/i18n';
+import { readSheet, XlsxError } from './xlsx';
 import { decodeBytes, decodeStream, detectEncoding } from './encoding';
 import {
   CsvError,
@@ -149,6 +150,7 @@ export async function scanFile(
   onProgress?: (fraction: number) => void,
 ): Promise<ScannedTable> {
   const total = Math.max(1, await fileSize(file));
+  if (file.kind === 'path' && isZip(await sampleBytes(file))) return scanWorkbook(file.path, read);
   let encoding = null;
   let encodingDetected = false;
   let sampleText: string;
@@ -230,6 +232,36 @@ export async function scanFile(
     });
   });
   onProgress?.(1);
+  return scan.finish();
+}
+
+/** An .xlsx file is a zip: it starts PK\x03\x04 (a CSV never does). */
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** A workbook's sheet (the chosen one, else the first), each row numbered as Excel does. */
+async function scanWorkbook(path: string, read: ReadOptions): Promise<ScannedTable> {
+  let book;
+  try {
+    book = await readSheet(path, { sheet: read.sheet });
+  } catch (e) {
+    // One kind of refusal for the host to pass on: the reader's text, as a CsvError.
+    if (e instanceof XlsxError) throw new CsvError(e.text ?? e.message);
+    throw e;
+  }
+  const scan = new TableScan({
+    format: 'xlsx',
+    encoding: null,
+    encodingDetected: false,
+    sheets: book.sheets,
+    sheet: book.sheet,
+    delimiter: '',
+    decimal: '.',
+    naValues: read.naValues ?? defaultNaValues,
+  });
+  // An empty spreadsheet row is a blank line, not a row of missing cells.
+  book.rows.forEach((cells, i) => cells.some((c) => c !== '') && scan.addRow(cells, i + 1));
   return scan.finish();
 }
 

@@ -6,7 +6,15 @@
  * removes it on closing; folders left by a crash are removed by the next host after a day.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  promises as fs,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { localText } from '../../shared/i18n';
 import { CsvError } from './table-scan';
@@ -25,21 +33,14 @@ interface Upload {
 
 export class Uploads {
   private readonly uploads = new Map<string, Upload>();
-  private readonly dir: string;
+  /** Made at the first upload: a CLI command never sends one. */
+  private dir: string | null = null;
 
-  constructor(parent: string) {
-    mkdirSync(parent, { recursive: true });
-    for (const name of readdirSync(parent)) {
-      const old = join(parent, name);
-      if (Date.now() - statSync(old).mtimeMs > STALE_MS)
-        rmSync(old, { recursive: true, force: true });
-    }
-    this.dir = mkdtempSync(join(parent, 'host-'));
-  }
+  constructor(private readonly parent: string) {}
 
   async begin(size: number): Promise<string> {
     const id = randomUUID();
-    const path = join(this.dir, id);
+    const path = join(this.folder(), id);
     await fs.writeFile(path, new Uint8Array(0));
     this.uploads.set(id, {
       path,
@@ -49,6 +50,22 @@ export class Uploads {
       writing: Promise.resolve(),
     });
     return id;
+  }
+
+  private folder(): string {
+    if (this.dir && existsSync(this.dir)) return this.dir;
+    mkdirSync(this.parent, { recursive: true });
+    for (const name of readdirSync(this.parent)) {
+      const old = join(this.parent, name);
+      try {
+        if (Date.now() - statSync(old).mtimeMs > STALE_MS)
+          rmSync(old, { recursive: true, force: true });
+      } catch {
+        // Gone already: its host closed meanwhile.
+      }
+    }
+    this.dir = mkdtempSync(join(this.parent, 'host-'));
+    return this.dir;
   }
 
   /** Appends a chunk; chunks must come in order (`offset` is the bytes received so far). */
@@ -87,7 +104,7 @@ export class Uploads {
 
   close(): void {
     for (const id of [...this.uploads.keys()]) this.forget(id);
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private get(id: string): Upload {
