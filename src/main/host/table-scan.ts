@@ -29,8 +29,16 @@ const enum Kind {
 
 /** How cells are read: which texts are missing, and the decimal mark. */
 export interface CellRules {
+  /** The empty cell is always missing; these are too. */
   naValues: ReadonlySet<string>;
+  /** Whether a missing-value spelling reads as a number (e.g. -999): then it is looked up first. */
+  numericNa: boolean;
   decimalComma: boolean;
+}
+
+/** `1,5` as 1.5; with a decimal comma, a point (`1.234,5`, a thousands mark) is not a number. */
+function commaNumber(text: string): number {
+  return text.includes('.') ? NaN : +text.replace(',', '.');
 }
 
 const INFINITE = /^[+-]?inf(inity)?$/i;
@@ -87,15 +95,20 @@ class ColumnScan {
     const text = trimmed(raw);
     let kind: Kind;
     let value = NaN;
-    if (rules.naValues.has(text)) kind = Kind.Missing;
+    // Numbers first (most cells are), unless a missing-value spelling could read as one (-999).
+    if (text.length === 0 || (rules.numericNa && rules.naValues.has(text))) kind = Kind.Missing;
     else {
-      const v = Number(rules.decimalComma ? text.replace(',', '.') : text);
-      if (v === v && !hasRadixPrefix(text) && !(rules.decimalComma && text.includes('.'))) {
-        if (Number.isFinite(v)) {
+      const v = rules.decimalComma ? commaNumber(text) : +text;
+      if (v - v === 0) {
+        if (hasRadixPrefix(text)) kind = Kind.Other;
+        else {
           kind = Kind.Number;
           value = v;
-        } else kind = Kind.NonFinite;
-      } else kind = INFINITE.test(text) ? Kind.NonFinite : Kind.Other;
+        }
+      } else if (v === v)
+        kind = Kind.NonFinite; // ±Infinity, 1e400
+      else if (rules.naValues.has(text)) kind = Kind.Missing;
+      else kind = INFINITE.test(text) ? Kind.NonFinite : Kind.Other;
     }
     this.values.push(value);
     this.kinds.push(kind);
@@ -185,9 +198,14 @@ export class TableScan {
   private undecodableLine: number | null = null;
 
   constructor(readonly format: TableFormat) {
+    const decimalComma = format.decimal === ',';
     this.rules = {
       naValues: new Set(format.naValues),
-      decimalComma: format.decimal === ',',
+      numericNa: format.naValues.some((v) => {
+        const n = decimalComma ? commaNumber(v.trim()) : Number(v.trim());
+        return v.trim() !== '' && n === n;
+      }),
+      decimalComma,
     };
   }
 

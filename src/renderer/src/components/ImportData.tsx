@@ -389,6 +389,7 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
                 : t('data.doImport')}
             </button>
           </div>
+          {columns.length === 0 && <p className="muted">{t('data.nothingToImport')}</p>}
         </div>
       )}
     </section>
