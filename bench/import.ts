@@ -72,12 +72,12 @@ async function writeCsv(path: string, rows: number): Promise<void> {
   await new Promise<void>((resolve) => out.end(resolve));
 }
 
-function measure(args: string[], command = process.execPath): Measured & Record<string, unknown> {
+function measure(args: string[], command = process.execPath): Measured & { pandas?: string } {
   const out = execFileSync(command, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Measured;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Measured & { pandas?: string };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

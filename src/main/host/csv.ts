@@ -13,8 +13,10 @@ import {
   defaultNaValues,
   type CsvPreview,
   type ReadOptions,
+  type TextEncoding,
 } from '../../shared/api';
 import { localText } from '../../shared/i18n';
+import { QuotedFile, scanUnquoted } from './csv-fast';
 import { readSheet, XlsxError } from './xlsx';
 import { decodeBytes, decodeStream, detectEncoding } from './encoding';
 import {
@@ -171,8 +173,8 @@ export async function scanFile(
   sampleText = sampleText.replace(/^\uFEFF/, '');
   const delimiter = read.delimiter ?? guessDelimiter(sampleText);
   const decimal = read.decimal ?? guessDecimal(sampleText, delimiter);
-  const scan = new TableScan({
-    format: 'csv',
+  const format = {
+    format: 'csv' as const,
     encoding,
     encodingDetected,
     sheets: [],
@@ -180,15 +182,47 @@ export async function scanFile(
     delimiter,
     decimal,
     naValues: read.naValues ?? defaultNaValues,
-  });
+  };
+  let readSoFar = 0;
+  let lastReport = 0;
+  const onBytes = (n: number) => {
+    readSoFar += n;
+    if (onProgress && readSoFar - lastReport > total / 50) {
+      lastReport = readSoFar;
+      onProgress(Math.min(0.99, readSoFar / total));
+    }
+  };
+  let scan = new TableScan(format);
+  if (file.kind === 'path' && encoding === 'utf-8' && scan.numbersFirst) {
+    try {
+      await scanUnquoted(file.path, delimiter, decimal === ',', scan, onBytes);
+      onProgress?.(1);
+      return scan.finish();
+    } catch (e) {
+      if (!(e instanceof QuotedFile))
+        throw e instanceof CsvError ? e : unreadable(file, e as NodeJS.ErrnoException);
+      scan = new TableScan(format);
+      readSoFar = lastReport = 0;
+    }
+  }
+  await parseWithPapa(file, encoding, delimiter, scan, onBytes);
+  onProgress?.(1);
+  return scan.finish();
+}
 
+/** Any text file, quoted cells and all: papaparse splits it, the scan keeps it. */
+async function parseWithPapa(
+  file: FileSource,
+  encoding: TextEncoding | null,
+  delimiter: string,
+  scan: TableScan,
+  onBytes: (n: number) => void,
+): Promise<void> {
   const bytes =
     file.kind === 'path'
       ? createReadStream(file.path, { highWaterMark: 1 << 20 })
       : Readable.from(chunksOf(file.text.replace(/^\uFEFF/, ''), 1 << 20));
   const text = file.kind === 'path' ? bytes.pipe(decodeStream(encoding!)) : bytes;
-  let readSoFar = 0;
-  let lastReport = 0;
   let line = 0;
   await new Promise<void>((resolve, reject) => {
     const fail = (e: unknown) => {
@@ -196,13 +230,7 @@ export async function scanFile(
       reject(e instanceof CsvError ? e : unreadable(file, e as NodeJS.ErrnoException));
     };
     bytes.on('error', fail);
-    bytes.on('data', (chunk: string | Buffer) => {
-      readSoFar += chunk.length;
-      if (onProgress && readSoFar - lastReport > total / 50) {
-        lastReport = readSoFar;
-        onProgress(Math.min(0.99, readSoFar / total));
-      }
-    });
+    bytes.on('data', (chunk: string | Buffer) => onBytes(chunk.length));
     Papa.parse<string[]>(text as unknown as File, {
       delimiter,
       // Lines end at \n whatever papaparse would guess: files mixing CRLF and LF (edited on two
@@ -231,8 +259,6 @@ export async function scanFile(
       error: (e: Error) => fail(new CsvError(e.message)),
     });
   });
-  onProgress?.(1);
-  return scan.finish();
 }
 
 /** An .xlsx file is a zip: it starts PK\x03\x04 (a CSV never does). */

@@ -88,34 +88,34 @@ class ColumnScan {
   other = 0;
   readonly examples: { value: string; line: number }[] = [];
   /** Distinct non-missing texts and each row's code, dropped past MAX_LABELS values. */
-  dictionary: Map<string, number> | null = new Map();
+  dictionary: Map<number | string, number> | null = new Map();
   codes: Growing<Int32Array> | null = i32();
 
   add(raw: string, line: number, rules: CellRules): void {
     const text = trimmed(raw);
-    let kind: Kind;
-    let value = NaN;
     // Numbers first (most cells are), unless a missing-value spelling could read as one (-999).
-    if (text.length === 0 || (rules.numericNa && rules.naValues.has(text))) kind = Kind.Missing;
-    else {
-      const v = rules.decimalComma ? commaNumber(text) : +text;
-      if (v - v === 0) {
-        if (hasRadixPrefix(text)) kind = Kind.Other;
-        else {
-          kind = Kind.Number;
-          value = v;
-        }
-      } else if (v === v)
-        kind = Kind.NonFinite; // ±Infinity, 1e400
-      else if (rules.naValues.has(text)) kind = Kind.Missing;
-      else kind = INFINITE.test(text) ? Kind.NonFinite : Kind.Other;
-    }
-    this.values.push(value);
+    if (text.length === 0 || (rules.numericNa && rules.naValues.has(text)))
+      return this.put(Kind.Missing, NaN, text, line);
+    const v = rules.decimalComma ? commaNumber(text) : +text;
+    if (v - v === 0) this.put(hasRadixPrefix(text) ? Kind.Other : Kind.Number, v, text, line);
+    else if (v === v)
+      this.put(Kind.NonFinite, NaN, text, line); // ±Infinity, 1e400
+    else if (rules.naValues.has(text)) this.put(Kind.Missing, NaN, text, line);
+    else this.put(INFINITE.test(text) ? Kind.NonFinite : Kind.Other, NaN, text, line);
+  }
+
+  /** A finite number a reader parsed itself (csv-fast.ts): as `add` would have kept its text. */
+  addNumber(v: number): void {
+    this.put(Kind.Number, v, '', 0);
+  }
+
+  private put(kind: Kind, v: number, text: string, line: number): void {
+    this.values.push(kind === Kind.Number ? v : NaN);
     this.kinds.push(kind);
     switch (kind) {
       case Kind.Number:
         this.numbers++;
-        if (Number.isInteger(value)) this.integers++;
+        if (Number.isInteger(v)) this.integers++;
         break;
       case Kind.Missing:
         this.missing++;
@@ -128,10 +128,12 @@ class ColumnScan {
         if (this.examples.length < EXAMPLES) this.examples.push({ value: shown(text), line });
     }
     if (this.dictionary) {
+      // A number is its value (1 and 1.0 are one label), any other cell its text.
+      const key = kind === Kind.Number ? v : text;
       let code = -1;
       if (kind !== Kind.Missing) {
-        code = this.dictionary.get(text) ?? this.dictionary.size;
-        if (code === this.dictionary.size) this.dictionary.set(text, code);
+        code = this.dictionary.get(key) ?? this.dictionary.size;
+        if (code === this.dictionary.size) this.dictionary.set(key, code);
       }
       if (this.dictionary.size > MAX_LABELS) {
         this.dictionary = null;
@@ -237,19 +239,49 @@ export class TableScan {
   }
 
   private take(cells: string[], line: number): void {
-    if (cells.length !== this.columns.length)
-      throw new CsvError(
-        localText('csv.ragged', { line, fields: cells.length, width: this.columns.length }),
-      );
-    for (let j = 0; j < cells.length; j++) {
-      const col = this.columns[j];
-      const before = col.other;
-      col.add(cells[j], line, this.rules);
-      if (col.other !== before && this.undecodableLine === null && cells[j].includes('\uFFFD'))
-        this.undecodableLine = line;
-    }
+    if (cells.length !== this.columns.length) this.ragged(cells.length, line);
+    for (let j = 0; j < cells.length; j++) this.addText(j, cells[j], line);
     this.lines.push(line);
     if (this.head.length < HEAD_ROWS + (this.hasHeader ? 1 : 0)) this.head.push(cells.map(trimmed));
+  }
+
+  /** Whether a cell that reads as a number is one (no missing-value spelling is numeric). */
+  get numbersFirst(): boolean {
+    return !this.rules.numericNa;
+  }
+
+  /** Whether the header is decided: rows may then come cell by cell (csv-fast.ts). */
+  get decided(): boolean {
+    return this.pending === null;
+  }
+
+  /** Cell j of the row being read, a number parsed by the reader. */
+  addNumber(j: number, v: number, line: number): void {
+    this.column(j, line).addNumber(v);
+  }
+
+  /** Cell j of the row being read, as text. */
+  addText(j: number, text: string, line: number): void {
+    const col = this.column(j, line);
+    const before = col.other;
+    col.add(text, line, this.rules);
+    if (col.other !== before && this.undecodableLine === null && text.includes('\uFFFD'))
+      this.undecodableLine = line;
+  }
+
+  /** The end of a row read cell by cell, with its number of cells. */
+  endRow(cells: number, line: number): void {
+    if (cells !== this.columns.length) this.ragged(cells, line);
+    this.lines.push(line);
+  }
+
+  private column(j: number, line: number): ColumnScan {
+    if (j >= this.columns.length) this.ragged(j + 1, line);
+    return this.columns[j];
+  }
+
+  private ragged(fields: number, line: number): never {
+    throw new CsvError(localText('csv.ragged', { line, fields, width: this.columns.length }));
   }
 
   /** The table read: call once every row is in. */
@@ -489,7 +521,7 @@ export class ScannedTable {
     const codes = new Int32Array(keep.reduce((n, k) => n + k, 0));
     let r = 0;
     for (let i = 0; i < all.length; i++) if (keep[i]) codes[r++] = all[i];
-    return { column: this.names[j], names: [...c.dictionary.keys()], codes };
+    return { column: this.names[j], names: [...c.dictionary.keys()].map(String), codes };
   }
 }
 
