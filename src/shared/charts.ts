@@ -474,6 +474,8 @@ export function pairGrid(
         name: show ? name : '',
         nameLocation: 'middle',
         nameGap: 22,
+        // A long column name would run into the next cell's.
+        nameTruncate: { maxWidth: 150 },
         axisLabel: { fontSize: 9 },
         axisLine: { onZero: false },
         splitLine: { show: false },
@@ -665,7 +667,7 @@ export function points2dOption(input: {
 
 /** Ten well-separated colours for class labels (digits): Okabe–Ito, then four more. */
 const labelPalette = [...palette, '#7f7f7f', '#8c564b', '#17becf', '#bcbd22'];
-export const labelColor = (i: number): string => labelPalette[i % labelPalette.length];
+const labelColor = (i: number): string => labelPalette[i % labelPalette.length];
 
 /** Counts in equal bins over [lo, hi] as bars (e.g. an RBM's hidden-unit probabilities). */
 export function histogramOption(input: {

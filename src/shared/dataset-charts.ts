@@ -4,14 +4,17 @@
  */
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { ColumnSummary, TableOverview } from './api';
-import { labelColor, pairGrid, type Label } from './charts';
+import { palette, pairGrid, type Label } from './charts';
 
 /** Labels with their own colour at most; the rest share one grey as "other". */
 export const MAX_LABEL_COLOURS = 10;
 /** Up to this many columns in a scatter matrix. */
 export const MAX_MATRIX_COLUMNS = 5;
+/** Okabe–Ito, then brown and olive: no grey, which is "other"'s. */
+const labelColours = [...palette, '#8c564b', '#bcbd22'];
 const OTHER_COLOUR = '#a9b0bb';
-const NO_LABEL_COLOUR = '#dde1e7';
+/** Rows without a label: hollow grey rings, unlike any filled group. */
+const NO_LABEL_COLOUR = '#7f7f7f';
 
 /** One bar per bin, the bins' edges on a value axis; the tooltip gives each bin's range and count. */
 export function columnHistogramOption(input: {
@@ -43,7 +46,13 @@ export function columnHistogramOption(input: {
       axisLabel: { fontSize: 10, showMinLabel: false, showMaxLabel: false, hideOverlap: true },
       splitLine: { show: false },
     },
-    yAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 10 } },
+    // At the left edge, not across the bars where x = 0.
+    yAxis: {
+      type: 'value',
+      minInterval: 1,
+      axisLabel: { fontSize: 10 },
+      axisLine: { onZero: false },
+    },
     series: [
       {
         type: 'custom',
@@ -103,7 +112,7 @@ export function labelGroups(
   const none = coloured.length + 1;
   const group = codes.map((c) => (c >= 0 && c < groupOfCode.length ? groupOfCode[c] : none));
   const names = coloured.map((code) => labels.names[code]);
-  const colours = coloured.map((_, g) => labelColor(g));
+  const colours = coloured.map((_, g) => labelColours[g]);
   names.push(label('dataset.otherLabels', { n: byCount.length - coloured.length }));
   colours.push(OTHER_COLOUR);
   names.push(label('dataset.noLabel'));
@@ -132,10 +141,10 @@ export function scatterMatrixOption(input: {
   const layout = pairGrid(
     columns.map((c) => input.names[c]),
     // Room below for the axis names and a legend of up to two lines.
-    { top: 3, height: groups ? 88 : 94 },
+    { top: 3, height: groups ? 90 : 95 },
   );
   const names = groups?.names ?? [input.label('dataset.points')];
-  const colours = groups?.colours ?? [labelColor(0)];
+  const colours = groups?.colours ?? [palette[0]];
   const series: SeriesOption[] = [];
   for (const { i, j, index } of layout.cells) {
     const x = columns[j];
@@ -159,7 +168,10 @@ export function scatterMatrixOption(input: {
           yAxisIndex: index,
           data: data[g],
           symbolSize: 4,
-          itemStyle: { color: colours[g], opacity: 0.75 },
+          // The last group is the rows without a label (see labelGroups).
+          ...(groups && g === names.length - 1
+            ? { symbol: 'emptyCircle', itemStyle: { color: colours[g], opacity: 0.6 } }
+            : { itemStyle: { color: colours[g], opacity: 0.75 } }),
         });
   }
   return {
