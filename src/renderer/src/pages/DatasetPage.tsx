@@ -417,22 +417,16 @@ function ImagesView({ overview }: { overview: ImageOverview }) {
           <div className="table-scroll">
             <table className="data-table label-counts" data-testid="label-counts">
               <tbody>
-                <tr>
-                  <th>{t('dataset.label')}</th>
-                  {overview.labelCounts.map((l) => (
-                    <td key={l.label} className="num">
-                      {l.label}
-                    </td>
-                  ))}
-                </tr>
-                <tr>
-                  <th>{t('dataset.count')}</th>
-                  {overview.labelCounts.map((l) => (
-                    <td key={l.label} className="num">
-                      {l.count}
-                    </td>
-                  ))}
-                </tr>
+                {(['label', 'count'] as const).map((row) => (
+                  <tr key={row}>
+                    <th>{t(`dataset.${row}`)}</th>
+                    {overview.labelCounts!.map((l) => (
+                      <td key={l.label} className="num">
+                        {l[row]}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>
