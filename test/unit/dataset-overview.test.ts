@@ -1,6 +1,6 @@
 /** The data set page's numbers (datasets.overview), against hand-computed and closed-form values. */
 import { describe, expect, it } from 'vitest';
-import type { ColumnInfo, DatasetMeta, TableLabels, TableOverview } from '../../src/shared/api';
+import type { ColumnInfo, DatasetMeta, TableLabels } from '../../src/shared/api';
 import {
   HEAD_ROWS,
   MAX_BINS,
@@ -34,7 +34,7 @@ function meta(names: string[], rows: number): DatasetMeta {
 
 function overview(names: string[], values: Float64Array, labels: TableLabels | null = null) {
   const rows = values.length / names.length;
-  return tableOverview(meta(names, rows), values, rows, labels) as TableOverview;
+  return tableOverview(meta(names, rows), values, rows, labels);
 }
 
 describe('column summaries', () => {

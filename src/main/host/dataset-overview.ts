@@ -9,6 +9,7 @@ import type {
   DatasetMeta,
   DatasetOverview,
   TableLabels,
+  TableOverview,
   TableRows,
 } from '../../shared/api';
 import { spreadIndices } from '../engine/training/split';
@@ -37,7 +38,7 @@ export function tableOverview(
   values: Float64Array,
   rows: number,
   labels: TableLabels | null,
-): DatasetOverview {
+): TableOverview {
   const cols = meta.columns.length;
   const sampleRows = spreadIndices(rows, Math.min(SAMPLE_ROWS, Math.floor(SAMPLE_CELLS / cols)));
   const headRows = Int32Array.from({ length: Math.min(rows, HEAD_ROWS) }, (_, i) => i);

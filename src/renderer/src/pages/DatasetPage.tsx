@@ -38,7 +38,11 @@ export function DatasetPage({ datasetId }: { datasetId: number }) {
     let current = true;
     const load = () =>
       api.call('datasets.overview', { id: datasetId }).then(
-        (o) => current && setOverview(o),
+        (o) => {
+          if (!current) return;
+          setOverview(o);
+          setError(null);
+        },
         (e: unknown) =>
           current &&
           setError({
