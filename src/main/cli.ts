@@ -1,8 +1,8 @@
 /**
  * The command-line interface, over the same host services and database as the app.
  *
- *   latent-lab run <algorithm> --data <file.csv|builtin:NAME> [--columns a,b] [--set key=value]…
- *                  [--seed N] [reading options] [--db PATH] [--json]
+ *   latent-lab run <algorithm> --data <file.csv|builtin:NAME|dataset:ID|dataset:NAME> [--columns a,b]
+ *                  [--set key=value]… [--seed N] [reading options] [--db PATH] [--json]
  *   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--label-column NAME]
  *                  [reading options] [--db PATH] [--json]
  *     (a file: CSV, TSV or Excel .xlsx)
@@ -10,6 +10,9 @@
  *                      [--stray-as-missing] [--drop-invalid-rows]
  *   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
  *   latent-lab datasets list [--json]
+ *   latent-lab datasets show <id|name> [--json]
+ *   latent-lab datasets rename <id> <name> [--json]
+ *   latent-lab datasets delete <id> [--json]
  *   latent-lab runs list [--json]
  *   latent-lab runs show <id> [--json]
  *   latent-lab export <runId|--compare id,id,…> --out DIR [--overwrite] [--json]
@@ -47,11 +50,14 @@ import { version } from '../../package.json';
 class UsageError extends Error {}
 
 const usage = `usage:
-  latent-lab run <algorithm> [--data <file.csv|builtin:NAME>] [--columns a,b] [--set key=value]... [--seed N] [reading options] [--db PATH] [--json]
+  latent-lab run <algorithm> [--data <file.csv|builtin:NAME|dataset:ID|dataset:NAME>] [--columns a,b] [--set key=value]... [--seed N] [reading options] [--db PATH] [--json]
       (--data for every algorithm but the samplers of a fixed target: run hmc --set target=banana)
   latent-lab datasets import <file.csv> [--name NAME] [--columns a,b] [--label-column NAME] [reading options] [--db PATH] [--json]
   latent-lab datasets import <file.csv> --image WxH [--label-column NAME] [--name NAME] [--db PATH] [--json]
   latent-lab datasets list [--db PATH] [--json]
+  latent-lab datasets show <id|name> [--db PATH] [--json]
+  latent-lab datasets rename <id> <name> [--db PATH] [--json]
+  latent-lab datasets delete <id> [--db PATH] [--json]
   latent-lab runs list [--db PATH] [--json]
   latent-lab runs show <id> [--db PATH] [--json]
   latent-lab export <runId|--compare id,id,...> --out DIR [--overwrite] [--db PATH] [--json]
@@ -63,7 +69,8 @@ reading options (a CSV's encoding, delimiter and decimal mark are detected; thes
   --sheet NAME             an Excel workbook's sheet (default: the first)
   --stray-as-missing       keep numeric columns with a few non-numeric cells, those cells missing (default: leave such columns out, saying so)
   --drop-invalid-rows      drop rows with missing or non-finite values in the kept columns (default: refuse, naming the cell)
-algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist`;
+algorithms: ${Object.keys(algorithmSpecs).join(', ')}; builtin data: builtin:old-faithful, builtin:seed-1d, builtin:mnist;
+stored data (see datasets list): dataset:ID or dataset:NAME (the exact name)`;
 
 /** `--image 28x28` (or 28×28) as a width and a height. */
 function parseImageSize(text: string): { width: number; height: number } {
@@ -184,6 +191,25 @@ function printNotes(notes: LocalText[]): void {
   for (const n of notes) process.stderr.write(`note: ${inEnglish(n)}\n`);
 }
 
+/**
+ * A stored data set by id, or else by its exact name; a name that several data sets share is
+ * refused with their ids, so a run never picks one by chance.
+ */
+async function findDataset(host: Host, ref: string): Promise<DatasetMeta> {
+  const list = await host.call('datasets.list', {});
+  if (/^\d+$/.test(ref)) {
+    const byId = list.find((d) => d.id === Number(ref));
+    if (byId) return byId;
+  }
+  const named = list.filter((d) => d.name === ref);
+  if (named.length === 1) return named[0];
+  if (named.length > 1)
+    throw new UsageError(
+      `${named.length} data sets are named "${ref}" (ids ${named.map((d) => d.id).join(', ')}): give the id`,
+    );
+  throw new UsageError(`no data set "${ref}" (by id or exact name; see datasets list)`);
+}
+
 async function resolveData(
   host: Host,
   data: string,
@@ -198,6 +224,12 @@ async function resolveData(
       );
     return { dataset: d, imported: false, notes: [] };
   }
+  if (data.startsWith('dataset:'))
+    return {
+      dataset: await findDataset(host, data.slice('dataset:'.length)),
+      imported: false,
+      notes: [],
+    };
   const { dataset, notes } = await host.call('datasets.import', {
     source: { kind: 'path', path: resolve(data) },
     name: basename(data),
@@ -222,7 +254,8 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
       checked.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '),
     );
   const needsData = spec.needsData(checked.data);
-  if (needsData && !v.data) throw new UsageError('run needs --data <file.csv|builtin:NAME>');
+  if (needsData && !v.data)
+    throw new UsageError('run needs --data <file.csv|builtin:NAME|dataset:ID|dataset:NAME>');
   if (!needsData && (v.data || v.columns))
     throw new UsageError(
       `${algorithm} with these parameters uses no data: drop --data and --columns`,
@@ -277,14 +310,97 @@ async function commandRun(host: Host, positionals: string[], v: Values): Promise
   return done.status === 'completed' ? 0 : done.status === 'cancelled' ? 130 : 1;
 }
 
-function parseId(text: string | undefined, what: string): number {
+function parseId(text: string | undefined, what: string, of = 'run'): number {
   const id = Number(text);
   if (!text || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(id) || id < 1)
-    throw new UsageError(`${what}: "${text ?? ''}" is not a run id`);
+    throw new UsageError(`${what}: "${text ?? ''}" is not a ${of} id`);
   return id;
 }
 
 /** `export <runId> --out DIR` or `export --compare a,b,… --out DIR`. */
+/** A statistic for a terminal: six significant digits, — for none. */
+const stat = (v: number | null): string => (v === null ? '—' : String(Number(v.toPrecision(6))));
+
+/** A histogram's counts as one line of block characters, tallest bar full. */
+function sparkline(counts: number[]): string {
+  const bars = '▁▂▃▄▅▆▇█';
+  const top = Math.max(1, ...counts);
+  return counts.map((c) => (c === 0 ? ' ' : bars[Math.ceil((c / top) * 8) - 1])).join('');
+}
+
+/** Rows of cells as columns padded to their widest cell (numbers right-aligned). */
+function textTable(rows: string[][], right: boolean[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `datasets show ID|NAME`: each column's figures and histogram, labels, or an image set's labels. */
+async function commandShow(host: Host, positionals: string[], v: Values): Promise<number> {
+  if (positionals.length !== 3) throw new UsageError('datasets show needs one id or name');
+  const { id } = await findDataset(host, positionals[2]);
+  const o = await host.call('datasets.overview', { id });
+  if (v.json) {
+    // The figures; the sample for the page's scatter matrix is data, not a figure.
+    const d = o.dataset;
+    console.log(
+      JSON.stringify(
+        o.kind === 'images'
+          ? { id, name: d.name, rows: d.rows, image: d.image, labelCounts: o.labelCounts }
+          : {
+              id,
+              name: d.name,
+              rows: d.rows,
+              columns: o.columns,
+              labels: o.labels,
+              head: Array.from(o.head.rows, (_, i) =>
+                Array.from(
+                  o.head.values.subarray(i * d.columns.length, (i + 1) * d.columns.length),
+                ),
+              ),
+            },
+      ),
+    );
+    return 0;
+  }
+  printDataset(o.dataset);
+  if (o.kind === 'images') {
+    if (o.labelCounts)
+      console.log(`labels: ${o.labelCounts.map((l) => `${l.label}: ${l.count}`).join(', ')}`);
+    return 0;
+  }
+  console.log(
+    textTable(
+      [
+        ['column', 'type', 'values', 'missing', 'min', 'max', 'mean', 'sd', 'histogram'],
+        ...o.columns.map((c) => [
+          c.name,
+          c.type,
+          String(c.count),
+          String(c.missing),
+          ...[c.min, c.max, c.mean, c.sd].map(stat),
+          c.histogram ? sparkline(c.histogram.counts) : '',
+        ]),
+      ],
+      [false, false, true, true, true, true, true, true, false],
+    ),
+  );
+  console.log('sd: the sample standard deviation (n − 1); missing: empty or non-finite cells');
+  if (o.labels) {
+    const l = o.labels;
+    const counts = l.names.map((name, i) => `${name}: ${l.counts[i]}`);
+    if (l.missing > 0) counts.push(`(none): ${l.missing}`);
+    console.log(`labels (${l.column}): ${counts.join(', ')}`);
+  }
+  return 0;
+}
+
 async function commandExport(host: Host, positionals: string[], v: Values): Promise<number> {
   if (v.compare !== undefined && positionals.length > 1)
     throw new UsageError('export takes either a run id or --compare id,id,…, not both');
@@ -588,6 +704,26 @@ async function main(argv: string[]): Promise<number> {
       const list = await host.call('datasets.list', {});
       if (json) console.log(JSON.stringify({ datasets: list }));
       else list.forEach(printDataset);
+      return 0;
+    }
+    if (group === 'datasets' && action === 'show')
+      return await commandShow(host, positionals, values);
+    if (group === 'datasets' && action === 'rename') {
+      if (positionals.length !== 4) throw new UsageError('datasets rename needs an id and a name');
+      const id = parseId(positionals[2], 'datasets rename', 'data set');
+      const d = await host.call('datasets.rename', { id, name: positionals[3] });
+      if (json) console.log(JSON.stringify(d));
+      else printDataset(d);
+      return 0;
+    }
+    if (group === 'datasets' && action === 'delete') {
+      if (positionals.length !== 3) throw new UsageError('datasets delete needs one id');
+      const id = parseId(positionals[2], 'datasets delete', 'data set');
+      const d = (await host.call('datasets.list', {})).find((x) => x.id === id);
+      if (!d) throw new UsageError(`no data set ${id}`);
+      await host.call('datasets.delete', { id });
+      if (json) console.log(JSON.stringify({ id, name: d.name, deleted: true }));
+      else console.log(`deleted data set ${id} (${d.name}); runs on it keep their results`);
       return 0;
     }
     if (group === 'runs' && action === 'list') {

@@ -158,6 +158,58 @@ export interface PreviewColumn extends ColumnInfo {
   distinct: number | null;
 }
 
+/** A column of a table as `datasets.overview` sums it up, over its finite values. */
+export interface ColumnSummary {
+  name: string;
+  type: ColumnType;
+  /** Finite values. */
+  count: number;
+  /** Cells that are not finite numbers (a stored table keeps a missing cell as NaN). */
+  missing: number;
+  /** Null when the column has no finite value. */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** The sample standard deviation (n − 1 below, as numpy's std(ddof=1) and pandas' std()); null below two values. */
+  sd: number | null;
+  /**
+   * Counts of the finite values between edges (edges.length = counts.length + 1); each bin holds
+   * its left edge, the last also its right, as numpy.histogram. Null when the column has none.
+   */
+  histogram: { edges: number[]; counts: number[] } | null;
+}
+
+/** Some rows of a table: their indices, their values (row-major, every column) and labels. */
+export interface TableRows {
+  rows: Int32Array;
+  values: Float64Array;
+  /** Each row's code into the overview's `labels.names` (−1: none); null without labels. */
+  labels: Int32Array | null;
+}
+
+/** What the data set page shows of a table. */
+export interface TableOverview {
+  kind: 'table';
+  dataset: DatasetMeta;
+  columns: ColumnSummary[];
+  /** Rows spread evenly over the table (every row of a small one), for a scatter matrix. */
+  sample: TableRows;
+  /** The first rows. */
+  head: TableRows;
+  /** The label column's names and how many rows carry each (and none), over the whole table. */
+  labels: { column: string; names: string[]; counts: number[]; missing: number } | null;
+}
+
+/** What the data set page shows of an image set besides its images (`datasets.images`). */
+export interface ImageOverview {
+  kind: 'images';
+  dataset: DatasetMeta;
+  /** Images per class label, by label; null for a set without labels. */
+  labelCounts: { label: number; count: number }[] | null;
+}
+
+export type DatasetOverview = TableOverview | ImageOverview;
+
 export interface CsvPreview {
   /** Names this parsed file in the import that follows (`source: { kind: 'preview', id }`). */
   previewId: string;
@@ -285,6 +337,8 @@ const id = z.number().int().positive();
 /** An uploaded file's limit, and a chunk's: a chunk is one WebSocket frame. */
 export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+/** A data set's name, as imported or renamed: trimmed, 1–200 characters. */
+const datasetName = z.string().trim().min(1).max(200);
 const distinct = (a: string[]) => new Set(a).size === a.length;
 const uniqueNames = z.array(z.string()).min(1).refine(distinct, 'a column is named twice');
 /** The same, possibly empty (a run without data chooses no columns). */
@@ -347,7 +401,7 @@ export const requests = {
       source: csvSource,
       /** How to read a path, text or upload (a preview is imported as it was read). */
       read: readOptions.optional(),
-      name: z.string().trim().min(1).max(200),
+      name: datasetName,
       /**
        * Keep only these columns (default: every numeric column without stray cells, and with them
        * when `strayCellsAsMissing`). Every column left out is named in the result's notes.
@@ -394,6 +448,10 @@ export const requests = {
     }),
   ),
   'datasets.delete': request<{ deleted: boolean }>()(z.strictObject({ id })),
+  /** Per-column summaries, a sample for a scatter matrix and the first rows (or label counts). */
+  'datasets.overview': request<DatasetOverview>()(z.strictObject({ id })),
+  /** Refused ('conflict') for a bundled set: the app finds those by name. */
+  'datasets.rename': request<DatasetMeta>()(z.strictObject({ id, name: datasetName })),
   'runs.start': request<RunInfo>()(
     z.strictObject({
       // Looked up in the registry when a request arrives (a test may register an algorithm).
@@ -508,7 +566,7 @@ export interface Events {
   'run.metrics': { runId: number; points: { step: number; key: string; value: number }[] };
   'run.artifact': { runId: number; artifact: StoredArtifact };
   'dataset.importProgress': { importId: string; fraction: number };
-  'datasets.changed': { reason: 'imported' | 'deleted' };
+  'datasets.changed': { reason: 'imported' | 'deleted' | 'renamed' };
 }
 export type EventName = keyof Events;
 export const eventNames: EventName[] = [

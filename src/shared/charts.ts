@@ -390,21 +390,82 @@ export function pairsOption(input: {
   maxColumns?: number;
 }): EChartsOption {
   const d = Math.min(input.cols, input.maxColumns ?? 5);
-  // The lower triangle of a d × d grid: d − 1 rows and columns of cells.
-  const cell = 100 / (d - 1);
-  const grids: object[] = [];
-  const xAxes: object[] = [];
-  const yAxes: object[] = [];
+  const layout = pairGrid(input.columns.slice(0, d));
   const series: SeriesOption[] = [];
   const k = input.mixture?.weights.length ?? 0;
+  for (const { i, j, index } of layout.cells) {
+    const xy = pickXy(input.values, input.cols, j, i);
+    const m = input.mixture ? marginalMixture(input.mixture, [j, i]) : null;
+    const labels = m ? mostLikelyComponent(m, xy, 2) : null;
+    for (let c = 0; c < Math.max(k, 1); c++) {
+      const data: [number, number][] = [];
+      for (let p = 0; p < xy.length / 2; p++)
+        if (!labels || labels[p] === c) data.push([xy[2 * p], xy[2 * p + 1]]);
+      series.push({
+        type: 'scatter',
+        name: m ? input.label('run.view.component', { k: c + 1 }) : input.label('run.view.data'),
+        xAxisIndex: index,
+        yAxisIndex: index,
+        data,
+        symbolSize: 3,
+        large: true,
+        largeThreshold: 500,
+        itemStyle: { color: m ? colorOf(c) : '#9aa1ad', opacity: 0.5 },
+      });
+      if (m)
+        series.push({
+          type: 'line',
+          name: input.label('run.view.component', { k: c + 1 }),
+          xAxisIndex: index,
+          yAxisIndex: index,
+          data: ellipse(m.means[c], m.covariances[c], 1),
+          showSymbol: false,
+          silent: true,
+          lineStyle: { color: colorOf(c), width: 1.5 },
+        });
+    }
+  }
+  return {
+    animation: false,
+    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+    legend: { bottom: 0 },
+    grid: layout.grid,
+    xAxis: layout.xAxis,
+    yAxis: layout.yAxis,
+    series,
+  } as EChartsOption;
+}
+
+/**
+ * The lower triangle of a pairs grid of `names.length` columns: one grid and pair of axes per
+ * cell (column j across, column i up, j < i), axis names only on the outer cells.
+ */
+export function pairGrid(
+  names: readonly string[],
+  area: { top: number; height: number } = { top: 7, height: 88 },
+): {
+  grid: object[];
+  xAxis: object[];
+  yAxis: object[];
+  cells: { i: number; j: number; index: number }[];
+} {
+  const d = names.length;
+  // d − 1 rows and columns of cells, in percent of the chart.
+  const cell = 100 / (d - 1);
+  const tall = area.height / (d - 1);
+  const grid: object[] = [];
+  const xAxis: object[] = [];
+  const yAxis: object[] = [];
+  const cells: { i: number; j: number; index: number }[] = [];
   for (let i = 1; i < d; i++)
     for (let j = 0; j < i; j++) {
-      const index = grids.length;
-      grids.push({
+      const index = grid.length;
+      cells.push({ i, j, index });
+      grid.push({
         left: `${j * cell + 4}%`,
-        top: `${(i - 1) * (100 / (d - 1)) * 0.88 + 7}%`,
+        top: `${(i - 1) * tall + area.top}%`,
         width: `${cell - 6}%`,
-        height: `${(100 / (d - 1)) * 0.88 - 8}%`,
+        height: `${tall - 8}%`,
       });
       const axis = (name: string, show: boolean) => ({
         type: 'value',
@@ -413,52 +474,16 @@ export function pairsOption(input: {
         name: show ? name : '',
         nameLocation: 'middle',
         nameGap: 22,
+        // A long column name would run into the next cell's.
+        nameTruncate: { maxWidth: 150 },
         axisLabel: { fontSize: 9 },
         axisLine: { onZero: false },
         splitLine: { show: false },
       });
-      xAxes.push(axis(input.columns[j], i === d - 1));
-      yAxes.push(axis(input.columns[i], j === 0));
-      const xy = pickXy(input.values, input.cols, j, i);
-      const m = input.mixture ? marginalMixture(input.mixture, [j, i]) : null;
-      const labels = m ? mostLikelyComponent(m, xy, 2) : null;
-      for (let c = 0; c < Math.max(k, 1); c++) {
-        const data: [number, number][] = [];
-        for (let p = 0; p < xy.length / 2; p++)
-          if (!labels || labels[p] === c) data.push([xy[2 * p], xy[2 * p + 1]]);
-        series.push({
-          type: 'scatter',
-          name: m ? input.label('run.view.component', { k: c + 1 }) : input.label('run.view.data'),
-          xAxisIndex: index,
-          yAxisIndex: index,
-          data,
-          symbolSize: 3,
-          large: true,
-          largeThreshold: 500,
-          itemStyle: { color: m ? colorOf(c) : '#9aa1ad', opacity: 0.5 },
-        });
-        if (m)
-          series.push({
-            type: 'line',
-            name: input.label('run.view.component', { k: c + 1 }),
-            xAxisIndex: index,
-            yAxisIndex: index,
-            data: ellipse(m.means[c], m.covariances[c], 1),
-            showSymbol: false,
-            silent: true,
-            lineStyle: { color: colorOf(c), width: 1.5 },
-          });
-      }
+      xAxis.push(axis(names[j], i === d - 1));
+      yAxis.push(axis(names[i], j === 0));
     }
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0 },
-    grid: grids,
-    xAxis: xAxes,
-    yAxis: yAxes,
-    series,
-  } as EChartsOption;
+  return { grid, xAxis, yAxis, cells };
 }
 
 /**

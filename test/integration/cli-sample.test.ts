@@ -2,7 +2,6 @@
  * `latent-lab sample`: new samples from a finished VAE or RBM run's saved model, through the built CLI.
  * The runs are made through a host on the same database first (a real built worker).
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzlibSync } from 'fflate';
@@ -10,25 +9,13 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_COLUMN } from '../../src/shared/api';
 import { translate } from '../../src/shared/i18n';
-import { cliPath, openTestHost, requireBuilt, type TestHost } from './helpers';
+import { cliPath, openTestHost, requireBuilt, runCli, type TestHost } from './helpers';
 
 let tmp: TestHost;
 let db: string;
 const ids = { image: 0, table: 0, gmm: 0, failed: 0, rbm: 0 };
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args, '--db', db],
-      { env: { ...process.env, LATENT_LAB_DATA_DIR: tmp.dir }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, db, tmp.dir);
 
 /** Width, height and the RGBA rows (filter bytes dropped) of a PNG the encoder wrote. */
 function readPng(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {

@@ -1,31 +1,16 @@
 /** The built CLI (`node out/main/cli.js`) against a database in a temp folder. */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, requireBuilt, tempDir } from './helpers';
+import { cliPath, requireBuilt, runCli, tempDir, type CliResult } from './helpers';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let tmp: ReturnType<typeof tempDir>;
 let db: string;
 
 function cli(args: string[], database = db): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args, '--db', database],
-      { env: { ...process.env, LATENT_LAB_DATA_DIR: tmp.dir }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, database, tmp.dir);
 }
 
 /** Exactly one JSON object on stdout. */

@@ -1,4 +1,5 @@
 /** Shared by the integration tests: the built app's paths, temp folders and generated data. */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -118,5 +119,26 @@ export function waitForEvent<E extends EventName>(
       off();
       resolve(payload);
     });
+  });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built CLI on database `db`, its data folder `dataDir` (no bundled set is read elsewhere). */
+export function runCli(args: string[], db: string, dataDir: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args, '--db', db],
+      { env: { ...process.env, LATENT_LAB_DATA_DIR: dataDir }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -16,6 +16,7 @@ import {
   isRequestName,
   requests,
   type CsvSource,
+  type DatasetMeta,
   type EventName,
   type Events,
   type RequestName,
@@ -29,6 +30,7 @@ import { DataError, type EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, forgetPreview, previewTable, type ReadableSource } from './csv';
 import { Uploads } from './uploads';
+import { datasetOverview } from './dataset-overview';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
@@ -248,6 +250,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
     };
   }
 
+  function existingDataset(id: number): DatasetMeta {
+    const meta = store.getDataset(id);
+    if (!meta) throw ApiError.of('not-found', localText('refuse.noDataset', { id }));
+    return meta;
+  }
+
   function existingRun(id: number): RunInfo {
     const run = store.getRun(id);
     if (!run) throw ApiError.of('not-found', localText('refuse.noRun', { id }));
@@ -317,6 +325,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (!meta.image)
         throw ApiError.of('unsupported', localText('refuse.tableNotImages', { name: meta.name }));
       return store.datasetImages(id, offset, count)!;
+    },
+    'datasets.overview': ({ id }) => datasetOverview(store, existingDataset(id)),
+    'datasets.rename': ({ id, name }) => {
+      // The app finds its bundled sets by name (a new database, the CLI's builtin:NAME).
+      if (existingDataset(id).builtin)
+        throw ApiError.of('conflict', localText('refuse.renameBundled', { id }));
+      store.renameDataset(id, name);
+      events.emit('datasets.changed', { reason: 'renamed' });
+      return store.getDataset(id)!;
     },
     'datasets.delete': ({ id }) => {
       if (store.getDataset(id)?.builtin)

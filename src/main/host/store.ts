@@ -352,6 +352,14 @@ export class Store {
     };
   }
 
+  /** An image set's labels alone (not its pixels); null for a table or a set without labels. */
+  datasetImageLabels(id: number): Int32Array | null {
+    const r = this.db
+      .prepare(`SELECT labels FROM datasets WHERE id = ? AND dtype = 'u8' AND labels IS NOT NULL`)
+      .get(id) as { labels: Buffer } | undefined;
+    return r ? int32FromBlob(r.labels) : null;
+  }
+
   /**
    * Images offset … offset + count − 1 of an image set (fewer past its end), reading only those
    * bytes (SQLite's substr on a blob); null for a table or a missing set.

@@ -5,6 +5,7 @@ import { I18nProvider, useI18n } from './i18n';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ComparePage } from './pages/ComparePage';
 import { DataPage } from './pages/DataPage';
+import { DatasetPage } from './pages/DatasetPage';
 import { NewRunPage } from './pages/NewRunPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
@@ -23,6 +24,8 @@ function Route({ hash }: { hash: string }) {
   const [path, query] = hash.replace(/^#/, '').split('?');
   const run = /^\/run\/(\d+)$/.exec(path);
   if (run) return <RunPage key={run[1]} runId={Number(run[1])} />;
+  const dataset = /^\/data\/(\d+)$/.exec(path);
+  if (dataset) return <DatasetPage key={dataset[1]} datasetId={Number(dataset[1])} />;
   if (path === '/new') {
     const q = new URLSearchParams(query);
     const number = (key: string) => (q.get(key) ? Number(q.get(key)) : null);

@@ -9,7 +9,7 @@ export function useApi(): Api {
   return api;
 }
 
-/** Hash routes: #/data, #/new?dataset=ID, #/runs, #/run/ID. */
+/** Hash routes: #/data, #/data/ID, #/new?dataset=ID, #/runs, #/run/ID. */
 export function navigate(hash: string): void {
   location.hash = hash;
 }

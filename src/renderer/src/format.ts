@@ -30,3 +30,15 @@ export function formatDuration(seconds: number | null): string {
   const whole = Math.round(seconds);
   return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
+
+/**
+ * A data value or a statistic of one: up to `digits` significant digits without trailing zeros,
+ * exponent form for the very large and very small; — for none (a column with no values).
+ */
+export function fmtValue(v: number | null, digits = 6): string {
+  if (v === null || Number.isNaN(v)) return '—';
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e7 || a < 1e-4) return Number(v.toExponential(digits - 1)).toExponential();
+  return String(Number(v.toPrecision(digits)));
+}

@@ -24,6 +24,11 @@ export function splitRows(rng: Rng, rows: number, testFraction: number): RowSpli
 
 /** Up to `max` rows spread evenly over a set (not its first: the digits are sorted by label). */
 export function spreadRows(rows: Int32Array, max: number): Int32Array {
-  const n = Math.min(max, rows.length);
-  return Int32Array.from({ length: n }, (_, i) => rows[Math.floor((i * rows.length) / n)]);
+  return spreadIndices(rows.length, max).map((i) => rows[i]);
+}
+
+/** Up to `max` of the indices 0 … count − 1, spread evenly from 0 (every one when count ≤ max). */
+export function spreadIndices(count: number, max: number): Int32Array {
+  const n = Math.min(max, count);
+  return Int32Array.from({ length: n }, (_, i) => Math.floor((i * count) / n));
 }

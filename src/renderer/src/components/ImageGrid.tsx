@@ -2,14 +2,15 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { ImageGridMeta } from '../../../shared/algorithms/vae';
 import { imageGridRaster } from '../../../shared/image-grid';
 
-/** An 'image-grid' artifact drawn on a canvas, pixel for pixel, scaled up without smoothing. */
+/** An 'image-grid' artifact (or any uint8 images) drawn on a canvas, pixel for pixel, scaled up without smoothing. */
 export function ImageGrid({
   meta,
   data,
   maxScale = 3,
   testId,
 }: {
-  meta: ImageGridMeta;
+  /** The layout (an artifact's meta, or a page of a data set's images). */
+  meta: Pick<ImageGridMeta, 'width' | 'height' | 'channels' | 'count' | 'columns' | 'pairs'>;
   data: Uint8Array;
   maxScale?: number;
   testId?: string;

@@ -33,7 +33,9 @@ export function DataPage() {
             {datasets.map((d) => (
               <li key={d.id} data-testid="dataset">
                 <div>
-                  <strong>{d.name}</strong>{' '}
+                  <a href={`#/data/${d.id}`} className="dataset-link" data-testid="dataset-link">
+                    {d.name}
+                  </a>{' '}
                   {d.builtin && <span className="badge">{t('data.builtin')}</span>}
                   <div className="muted">
                     {d.image
