@@ -7,10 +7,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/shared/api';
 import { readGanModel } from '../../src/shared/gan-model';
 import type { Host } from '../../src/main/host/host';
-import { cliPath, openTestHost, type TestHost } from './helpers';
+import { cliPath, openTestHost, type TestHost, refusal } from './helpers';
 
 let tmp: TestHost;
 let host: Host;
@@ -20,15 +19,6 @@ beforeAll(async () => {
   host = tmp.host;
 });
 afterAll(() => tmp?.close());
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
-}
 
 const small = { steps: 100, viewEvery: 50, gUnits: 16, dUnits: 16, batchSize: 64 };
 

@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { EventName, Events } from '../../src/shared/api';
+import { expect } from 'vitest';
+import { ApiError, type EventName, type Events } from '../../src/shared/api';
 import { forkLauncher } from '../../src/main/host/fork-launcher';
 import { createHost, type Host, type HostOptions } from '../../src/main/host/host';
 
@@ -141,4 +142,14 @@ export function runCli(args: string[], db: string, dataDir: string): Promise<Cli
       },
     );
   });
+}
+
+/** The ApiError a call is refused with (and a failed expectation when it is not refused). */
+export async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ApiError);
+  return e as ApiError;
 }

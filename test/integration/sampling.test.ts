@@ -7,10 +7,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/shared/api';
 import { assembleDraws } from '../../src/shared/draws';
 import type { Host } from '../../src/main/host/host';
-import { cliPath, openTestHost, type TestHost } from './helpers';
+import { cliPath, openTestHost, type TestHost, refusal } from './helpers';
 
 let tmp: TestHost;
 let host: Host;
@@ -22,15 +21,6 @@ beforeAll(async () => {
 afterAll(() => tmp?.close());
 
 const runCount = () => host.store.listRuns().length;
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
-}
 
 describe('samplers in the host', () => {
   it('runs NUTS on a preset with no data set, and exports its draws and diagnostics', async () => {

@@ -5,23 +5,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/shared/api';
-import { openTestHost, type TestHost } from './helpers';
+import { openTestHost, type TestHost, refusal } from './helpers';
 
 let tmp: TestHost;
 beforeAll(async () => {
   tmp = await openTestHost('uploads', { maxWorkers: 1 });
 });
 afterAll(() => tmp.close());
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
-}
 
 describe('uploads', () => {
   it('takes a GBK file in chunks, previews and imports it, then lets it go', async () => {
