@@ -100,7 +100,7 @@ function outcome(t: ScannedTable) {
 }
 
 describe('the fast reader of unquoted files', () => {
-  it.each(Array.from({ length: 60 }, (_, i) => [i + 1, i % 4 === 3]))(
+  it.each(Array.from({ length: 150 }, (_, i) => [i + 1, i % 4 === 3]))(
     'reads random file %i as papaparse does (decimal comma: %s)',
     async (seed, decimalComma) => {
       const text = randomFile(seed as number, decimalComma as boolean);

@@ -61,27 +61,39 @@ export async function scanUnquoted(
     if (end - start <= 1 && (end === start || buf[start] === 0x0d)) return; // an empty line
     let j = 0;
     let cell = start;
-    for (let i = start; ; i++) {
-      if (i === end || buf[i] === delim) {
-        const v = readNumber(buf, cell, i, point);
-        if (v === v) scan.addNumber(j, v, line);
-        else scan.addText(j, buf.toString('utf8', cell, i), line);
-        j++;
-        cell = i + 1;
-        if (i === end) break;
+    for (;;) {
+      // One pass: the number is read up to the delimiter; a cell that is not simply a number is
+      // found whole (the next delimiter) and decoded.
+      const v = readNumber(buf, cell, end, delim, point);
+      let next = cellEnd;
+      if (v === v) scan.addNumber(j, v, line);
+      else {
+        next = buf.indexOf(delim, cell);
+        if (next < 0 || next > end) next = end;
+        scan.addText(j, buf.toString('utf8', cell, next), line);
       }
+      j++;
+      if (next >= end) break;
+      cell = next + 1;
     }
     scan.endRow(j, line);
   }
 }
 
-const isSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d;
+/** Where the last number read by readNumber ended (its delimiter, or the line's end). */
+let cellEnd = 0;
 
-/** The finite number bytes a … b hold (spaces around allowed), or NaN when not simply one. */
-function readNumber(buf: Buffer, a: number, b: number, point: number): number {
-  while (a < b && isSpace(buf[a])) a++;
-  while (b > a && isSpace(buf[b - 1])) b--;
+/** Space, carriage return, and a tab unless tabs are the delimiter. */
+const isSpace = (b: number, delim: number) =>
+  b === 0x20 || b === 0x0d || (b === 0x09 && delim !== 0x09);
+
+/**
+ * The finite number that starts at byte a and ends at the delimiter or at b (spaces around it
+ * allowed), setting `cellEnd` to where it ended; NaN when the cell is not simply such a number.
+ */
+function readNumber(buf: Buffer, a: number, b: number, delim: number, point: number): number {
   let i = a;
+  while (i < b && isSpace(buf[i], delim)) i++;
   let negative = false;
   if (buf[i] === 0x2d) {
     negative = true;
@@ -91,20 +103,21 @@ function readNumber(buf: Buffer, a: number, b: number, point: number): number {
   let significant = 0;
   let exponent = 0;
   let digits = false;
+  let c = 0;
   for (; i < b; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) break;
+    c = buf[i] - 0x30;
+    if (c < 0 || c > 9) break;
     digits = true;
-    if (mantissa !== 0 || d !== 0) significant++;
-    mantissa = mantissa * 10 + d;
+    if (mantissa !== 0 || c !== 0) significant++;
+    mantissa = mantissa * 10 + c;
   }
   if (i < b && buf[i] === point) {
     for (i++; i < b; i++) {
-      const d = buf[i] - 0x30;
-      if (d < 0 || d > 9) break;
+      c = buf[i] - 0x30;
+      if (c < 0 || c > 9) break;
       digits = true;
-      if (mantissa !== 0 || d !== 0) significant++;
-      mantissa = mantissa * 10 + d;
+      if (mantissa !== 0 || c !== 0) significant++;
+      mantissa = mantissa * 10 + c;
       exponent--;
     }
   }
@@ -118,14 +131,16 @@ function readNumber(buf: Buffer, a: number, b: number, point: number): number {
     let e = 0;
     const from = i;
     for (; i < b && e < 1000; i++) {
-      const d = buf[i] - 0x30;
-      if (d < 0 || d > 9) break;
-      e = e * 10 + d;
+      c = buf[i] - 0x30;
+      if (c < 0 || c > 9) break;
+      e = e * 10 + c;
     }
     if (i === from) return NaN;
     exponent += sign * e;
   }
-  if (i !== b || !digits || significant > 15) return NaN;
+  while (i < b && isSpace(buf[i], delim)) i++;
+  if ((i < b && buf[i] !== delim) || !digits || significant > 15) return NaN;
+  cellEnd = i;
   let v: number;
   if (exponent === 0) v = mantissa;
   else if (exponent > 0 && exponent <= 22) v = mantissa * POW10[exponent];

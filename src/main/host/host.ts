@@ -411,8 +411,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
         throw ApiError.of('unsupported', localText('refuse.noFolderPicker'));
       return { dir: await options.chooseFolder() };
     },
-    'models.score': ({ id, source, dropInvalidRows }) =>
-      scoreRows(store, id, readable(source), dropInvalidRows),
+    'models.score': async ({ id, source, dropInvalidRows }) => {
+      const scored = await scoreRows(store, id, readable(source), dropInvalidRows);
+      if (source.kind === 'upload') uploads.forget(source.id);
+      return scored;
+    },
     'models.sample': ({ id, n, seed }) => drawSamples(store, id, n, seed),
   };
 

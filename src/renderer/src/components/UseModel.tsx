@@ -5,6 +5,7 @@ import { colorOf, mixture2dOption } from '../../../shared/charts';
 import { useApi } from '../context';
 import { downloadCsv } from '../download';
 import { useI18n } from '../i18n';
+import { sendFile } from '../send-file';
 import { EChart } from './EChart';
 import { NumberInput } from './NumberInput';
 
@@ -47,7 +48,8 @@ export function UseModel({
     try {
       const result = await api.call('models.score', {
         id: run.id,
-        source: { kind: 'text', text: await f.text() },
+        // Read by the host (its encoding detected there), sent in chunks in the web shell.
+        source: await sendFile(api, f),
       });
       setScore({ file: f.name, result });
     } catch (e) {
