@@ -117,6 +117,46 @@ describe('the fast reader of unquoted files', () => {
     },
   );
 
+  it('reads every number as Number() does, bit for bit', async () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const texts = [
+      '9007199254740991',
+      '9007199254740992',
+      '9007199254740993',
+      '9007199254740993e-5',
+      '123456789012345678',
+      '0.1',
+      '0.3',
+      '4.35',
+      '1e22',
+      '1e-22',
+      '1.7976931348623157e308',
+      '5e-324',
+      '2.2250738585072014e-308',
+      '0.000001',
+      '-0.000',
+      '00000000000000000000012.5',
+      '1.00000000000000000001',
+      '999999999999999.9',
+      '8.98846567431158e307',
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20);
+      texts.push(
+        x.toFixed(Math.floor(random() * 12)),
+        String(x),
+        x.toExponential(Math.floor(random() * 17)),
+      );
+    }
+    const path = join(dir, 'numbers.csv');
+    writeFileSync(path, ['x', ...texts].join('\n'));
+    const t = await scanFile({ kind: 'path', path }, {});
+    const values = t.numeric({}).values;
+    const wrong = texts.filter((text, i) => !Object.is(values[i], Number(text)));
+    expect(wrong).toEqual([]);
+  });
+
   it('leaves a file with a quote to papaparse', async () => {
     const path = join(dir, 'quoted.csv');
     writeFileSync(path, 'a,b\n' + '1,2\n'.repeat(300_000) + '"3,5",4\n');

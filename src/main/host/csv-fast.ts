@@ -5,7 +5,7 @@
  * file with a quote is not for this reader: it stops at the first chunk holding one and the file
  * goes to papaparse. test/unit/csv-fast.test.ts checks it gives what the papaparse path gives.
  *
- * Numbers: up to 15 significant digits with a power of ten up to 22 are exact as one
+ * Numbers: digits summing to less than 2^53 with a power of ten up to 22 are exact as one
  * multiplication or division of two exactly representable doubles, correctly rounded by IEEE
  * arithmetic (Clinger's fast path), so they equal JavaScript's Number(text) bit for bit; anything
  * longer or odder is decoded and handed to Number().
@@ -19,6 +19,7 @@ export class QuotedFile extends Error {}
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_EXACT = 2 ** 53;
 
 export async function scanUnquoted(
   path: string,
@@ -99,27 +100,26 @@ function readNumber(buf: Buffer, a: number, b: number, delim: number, point: num
     negative = true;
     i++;
   } else if (buf[i] === 0x2b) i++;
+  // The digits are summed as a double: exact while the sum stays below 2^53 (checked below; a
+  // sum past it may have been rounded, even down to 2^53 itself).
   let mantissa = 0;
-  let significant = 0;
-  let exponent = 0;
-  let digits = false;
-  let c = 0;
+  const whole = i;
   for (; i < b; i++) {
-    c = buf[i] - 0x30;
-    if (c < 0 || c > 9) break;
-    digits = true;
-    if (mantissa !== 0 || c !== 0) significant++;
-    mantissa = mantissa * 10 + c;
+    const d = buf[i] - 0x30;
+    if (d >>> 0 > 9) break;
+    mantissa = mantissa * 10 + d;
   }
+  let digits = i - whole;
+  let exponent = 0;
   if (i < b && buf[i] === point) {
-    for (i++; i < b; i++) {
-      c = buf[i] - 0x30;
-      if (c < 0 || c > 9) break;
-      digits = true;
-      if (mantissa !== 0 || c !== 0) significant++;
-      mantissa = mantissa * 10 + c;
-      exponent--;
+    const fraction = ++i;
+    for (; i < b; i++) {
+      const d = buf[i] - 0x30;
+      if (d >>> 0 > 9) break;
+      mantissa = mantissa * 10 + d;
     }
+    digits += i - fraction;
+    exponent = fraction - i;
   }
   if (i < b && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
@@ -131,15 +131,15 @@ function readNumber(buf: Buffer, a: number, b: number, delim: number, point: num
     let e = 0;
     const from = i;
     for (; i < b && e < 1000; i++) {
-      c = buf[i] - 0x30;
-      if (c < 0 || c > 9) break;
-      e = e * 10 + c;
+      const d = buf[i] - 0x30;
+      if (d >>> 0 > 9) break;
+      e = e * 10 + d;
     }
     if (i === from) return NaN;
     exponent += sign * e;
   }
   while (i < b && isSpace(buf[i], delim)) i++;
-  if ((i < b && buf[i] !== delim) || !digits || significant > 15) return NaN;
+  if ((i < b && buf[i] !== delim) || digits === 0 || mantissa >= MAX_EXACT) return NaN;
   cellEnd = i;
   let v: number;
   if (exponent === 0) v = mantissa;

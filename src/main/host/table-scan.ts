@@ -74,13 +74,14 @@ class Growing<T extends Float64Array | Int32Array | Uint8Array> {
   }
 }
 // Small at first: a file may have 10,000 columns of a few rows.
-const f64 = () => new Growing(new Float64Array(16), (n) => new Float64Array(n));
 const i32 = () => new Growing(new Int32Array(16), (n) => new Int32Array(n));
-const u8 = () => new Growing(new Uint8Array(16), (n) => new Uint8Array(n));
 
 class ColumnScan {
-  readonly values = f64();
-  readonly kinds = u8();
+  /** Each cell's value (NaN unless a number) and kind, for rows 0 … length − 1. */
+  values = new Float64Array(16);
+  /** Kind.Number is 0: a new array's cells are numbers until told otherwise. */
+  kinds = new Uint8Array(16);
+  length = 0;
   numbers = 0;
   integers = 0;
   missing = 0;
@@ -90,6 +91,16 @@ class ColumnScan {
   /** Distinct non-missing texts and each row's code, dropped past MAX_LABELS values. */
   dictionary: Map<number | string, number> | null = new Map();
   codes: Growing<Int32Array> | null = i32();
+
+  /** Room for one more cell. */
+  private grow(): void {
+    const values = new Float64Array(this.values.length * 2);
+    values.set(this.values);
+    this.values = values;
+    const kinds = new Uint8Array(this.kinds.length * 2);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+  }
 
   add(raw: string, line: number, rules: CellRules): void {
     const text = trimmed(raw);
@@ -108,15 +119,16 @@ class ColumnScan {
   addNumber(v: number): void {
     // What put() does for a number, without its branches: the big file's every cell comes here.
     if (this.dictionary) return this.put(Kind.Number, v, '', 0);
-    this.values.push(v);
-    this.kinds.push(Kind.Number);
+    if (this.length === this.values.length) this.grow();
+    this.values[this.length++] = v;
     this.numbers++;
     if (Number.isInteger(v)) this.integers++;
   }
 
   private put(kind: Kind, v: number, text: string, line: number): void {
-    this.values.push(kind === Kind.Number ? v : NaN);
-    this.kinds.push(kind);
+    if (this.length === this.values.length) this.grow();
+    this.values[this.length] = kind === Kind.Number ? v : NaN;
+    this.kinds[this.length++] = kind;
     switch (kind) {
       case Kind.Number:
         this.numbers++;
@@ -475,8 +487,8 @@ export class ScannedTable {
   ): Omit<NumericTable, 'labels'> & { keep: Uint8Array } {
     const width = chosen.length;
     const cols = chosen.map((j) => this.columns[j]);
-    const kinds = cols.map((c) => c.kinds.done());
-    const values = cols.map((c) => c.values.done());
+    const kinds = cols.map((c) => c.kinds);
+    const values = cols.map((c) => c.values);
     const out = new Float64Array(this.rows * width);
     const keep = new Uint8Array(this.rows);
     let rows = 0;
