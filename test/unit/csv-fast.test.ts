@@ -157,6 +157,22 @@ describe('the fast reader of unquoted files', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('names a ragged line with its real width, as papaparse does', async () => {
+    const text = 'a,b\n' + '1,2\n'.repeat(30) + '3,4,5,6\n7\n';
+    const path = join(dir, 'ragged.csv');
+    writeFileSync(path, text);
+    for (const lines of ['3,4,5,6\n', '7\n']) {
+      const file = text.replace('3,4,5,6\n7\n', lines);
+      writeFileSync(path, file);
+      const fast = await scanFile({ kind: 'path', path }, {}).catch((e: Error) => e.message);
+      const viaPapa = await scanFile({ kind: 'text', text: file }, {}).catch(
+        (e: Error) => e.message,
+      );
+      expect(fast).toBe(viaPapa);
+      expect(fast).toMatch(/^line 32 has (4|1) fields where the first row has 2$/);
+    }
+  });
+
   it('leaves a file with a quote to papaparse', async () => {
     const path = join(dir, 'quoted.csv');
     writeFileSync(path, 'a,b\n' + '1,2\n'.repeat(300_000) + '"3,5",4\n');

@@ -63,6 +63,12 @@ export async function scanUnquoted(
     let j = 0;
     let cell = start;
     for (;;) {
+      if (j === scan.width) {
+        // One cell too many: count them all, so the refusal names the row's real width.
+        let cells = j + 1;
+        for (let i = cell; i < end; i++) if (buf[i] === delim) cells++;
+        scan.endRow(cells, line);
+      }
       // One pass: the number is read up to the delimiter; a cell that is not simply a number is
       // found whole (the next delimiter) and decoded.
       const v = readNumber(buf, cell, end, delim, point);

@@ -152,24 +152,22 @@ export async function scanFile(
   onProgress?: (fraction: number) => void,
 ): Promise<ScannedTable> {
   const total = Math.max(1, await fileSize(file));
-  if (file.kind === 'path' && isZip(await sampleBytes(file))) return scanWorkbook(file.path, read);
+  const sample = file.kind === 'path' ? await sampleBytes(file) : null;
+  if (file.kind === 'path' && isZip(sample!)) return scanWorkbook(file.path, read);
   let encoding = null;
   let encodingDetected = false;
   let sampleText: string;
   if (file.kind === 'text') {
     sampleText = file.text.slice(0, SAMPLE_BYTES);
   } else {
-    const sample = await sampleBytes(file);
-    const detected = read.encoding ? null : detectEncoding(sample);
+    const detected = read.encoding ? null : detectEncoding(sample!);
     encoding = read.encoding ?? detected!.encoding;
     encodingDetected = detected !== null;
-    // A UTF-16 sample read without its byte-order mark would decode as noise: keep the mark.
-    sampleText = decodeBytes(sample, encoding);
+    sampleText = decodeBytes(sample!, encoding);
   }
-  // The sample may end inside a line: judge whole lines only.
+  // A sample shorter than the file may end inside a line: judge whole lines only.
   const lastBreak = sampleText.lastIndexOf('\n');
-  if (lastBreak > 0 && sampleText.length >= SAMPLE_BYTES / 4)
-    sampleText = sampleText.slice(0, lastBreak);
+  if (lastBreak > 0 && total > SAMPLE_BYTES) sampleText = sampleText.slice(0, lastBreak);
   sampleText = sampleText.replace(/^\uFEFF/, '');
   const delimiter = read.delimiter ?? guessDelimiter(sampleText);
   const decimal = read.decimal ?? guessDecimal(sampleText, delimiter);

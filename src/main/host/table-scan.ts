@@ -272,6 +272,11 @@ export class TableScan {
     return this.pending === null;
   }
 
+  /** Cells a row must have. */
+  get width(): number {
+    return this.columns.length;
+  }
+
   /** Cell j of the row being read, a number parsed by the reader. */
   addNumber(j: number, v: number, line: number): void {
     this.column(j, line).addNumber(v);
