@@ -190,7 +190,18 @@ export async function scanFile(
       onProgress(Math.min(0.99, readSoFar / total));
     }
   };
-  let scan = new TableScan(format);
+  // Room for the rows the file's size suggests, made once: the sample's line breaks per byte (per
+  // character for text), scaled to the file, and a little over.
+  const unit = sample ?? sampleText;
+  let breaks = 0;
+  for (let i = 0; i < unit.length; i++) if (unit[i] === 0x0a || unit[i] === '\n') breaks++;
+  const expectedRows = ((total * Math.max(1, breaks)) / Math.max(1, unit.length)) * 1.05;
+  const newScan = () => {
+    const scan = new TableScan(format);
+    scan.expectRows(Math.min(expectedRows, 50_000_000));
+    return scan;
+  };
+  let scan = newScan();
   if (file.kind === 'path' && encoding === 'utf-8' && scan.numbersFirst) {
     try {
       await scanUnquoted(file.path, delimiter, decimal === ',', scan, onBytes);
@@ -199,7 +210,7 @@ export async function scanFile(
     } catch (e) {
       if (!(e instanceof QuotedFile))
         throw e instanceof CsvError ? e : unreadable(file, e as NodeJS.ErrnoException);
-      scan = new TableScan(format);
+      scan = newScan();
       readSoFar = lastReport = 0;
     }
   }
@@ -284,6 +295,7 @@ async function scanWorkbook(path: string, read: ReadOptions): Promise<ScannedTab
     decimal: '.',
     naValues: read.naValues ?? defaultNaValues,
   });
+  scan.expectRows(book.rows.length);
   // An empty spreadsheet row is a blank line, not a row of missing cells.
   book.rows.forEach((cells, i) => cells.some((c) => c !== '') && scan.addRow(cells, i + 1));
   return scan.finish();

@@ -77,11 +77,8 @@ class Growing<T extends Float64Array | Int32Array | Uint8Array> {
 const i32 = () => new Growing(new Int32Array(16), (n) => new Int32Array(n));
 
 class ColumnScan {
-  /** Each cell's value (NaN unless a number) and kind, for rows 0 … length − 1. */
-  values = new Float64Array(16);
-  /** Kind.Number is 0: a new array's cells are numbers until told otherwise. */
+  /** Each row's cell kind; Kind.Number is 0, so a new array's cells are numbers until told. */
   kinds = new Uint8Array(16);
-  length = 0;
   numbers = 0;
   integers = 0;
   missing = 0;
@@ -92,43 +89,41 @@ class ColumnScan {
   dictionary: Map<number | string, number> | null = new Map();
   codes: Growing<Int32Array> | null = i32();
 
-  /** Room for one more cell. */
-  private grow(): void {
-    const values = new Float64Array(this.values.length * 2);
-    values.set(this.values);
-    this.values = values;
-    const kinds = new Uint8Array(this.kinds.length * 2);
+  /** Room for rows 0 … capacity − 1. */
+  reserve(capacity: number): void {
+    if (capacity <= this.kinds.length) return;
+    const kinds = new Uint8Array(capacity);
     kinds.set(this.kinds);
     this.kinds = kinds;
   }
 
-  add(raw: string, line: number, rules: CellRules): void {
+  /** Reads row `row`'s cell; returns its value (NaN unless a number). */
+  add(raw: string, line: number, rules: CellRules, row: number): number {
     const text = trimmed(raw);
     // Numbers first (most cells are), unless a missing-value spelling could read as one (-999).
     if (text.length === 0 || (rules.numericNa && rules.naValues.has(text)))
-      return this.put(Kind.Missing, NaN, text, line);
+      return this.put(Kind.Missing, NaN, text, line, row);
     const v = rules.decimalComma ? commaNumber(text) : +text;
-    if (v - v === 0) this.put(hasRadixPrefix(text) ? Kind.Other : Kind.Number, v, text, line);
-    else if (v === v)
-      this.put(Kind.NonFinite, NaN, text, line); // ±Infinity, 1e400
-    else if (rules.naValues.has(text)) this.put(Kind.Missing, NaN, text, line);
-    else this.put(INFINITE.test(text) ? Kind.NonFinite : Kind.Other, NaN, text, line);
+    if (v - v === 0)
+      return this.put(hasRadixPrefix(text) ? Kind.Other : Kind.Number, v, text, line, row);
+    if (v === v) return this.put(Kind.NonFinite, NaN, text, line, row); // ±Infinity, 1e400
+    if (rules.naValues.has(text)) return this.put(Kind.Missing, NaN, text, line, row);
+    return this.put(INFINITE.test(text) ? Kind.NonFinite : Kind.Other, NaN, text, line, row);
   }
 
-  /** A finite number a reader parsed itself (csv-fast.ts): as `add` would have kept its text. */
-  addNumber(v: number): void {
+  /** A finite number a reader parsed itself (csv-fast.ts): as `add` would have counted its text. */
+  addNumber(v: number, row: number): void {
     // What put() does for a number, without its branches: the big file's every cell comes here.
-    if (this.dictionary) return this.put(Kind.Number, v, '', 0);
-    if (this.length === this.values.length) this.grow();
-    this.values[this.length++] = v;
+    if (this.dictionary) {
+      this.put(Kind.Number, v, '', 0, row);
+      return;
+    }
     this.numbers++;
     if (Number.isInteger(v)) this.integers++;
   }
 
-  private put(kind: Kind, v: number, text: string, line: number): void {
-    if (this.length === this.values.length) this.grow();
-    this.values[this.length] = kind === Kind.Number ? v : NaN;
-    this.kinds[this.length++] = kind;
+  private put(kind: Kind, v: number, text: string, line: number, row: number): number {
+    this.kinds[row] = kind;
     switch (kind) {
       case Kind.Number:
         this.numbers++;
@@ -157,6 +152,7 @@ class ColumnScan {
         this.codes = null;
       } else this.codes!.push(code);
     }
+    return kind === Kind.Number ? v : NaN;
   }
 
   get type(): ColumnType {
@@ -211,6 +207,12 @@ export class TableScan {
   private names: string[] = [];
   private hasHeader = false;
   private columns: ColumnScan[] = [];
+  /** Every cell's value, row-major: what an import of every column stores, as it is. */
+  private matrix = new Float64Array(0);
+  /** Rows the matrix (and each column's kinds) has room for. */
+  private capacity = 0;
+  /** Rows expected (from the file's size): room made for them at once. */
+  private expected = 0;
   private readonly lines = i32();
   private readonly head: string[][] = [];
   /** The first line holding a character the decoder could not read (U+FFFD). */
@@ -251,6 +253,8 @@ export class TableScan {
       ? uniqueNames(rows[0].cells.map((c, i) => c.trim() || `column${i + 1}`))
       : rows[0].cells.map((_, i) => `column${i + 1}`);
     this.columns = Array.from({ length: width }, () => new ColumnScan());
+    // At most 64 M cells (512 MB) on a guess: past that, room grows with the rows that come.
+    this.makeRoom(Math.max(16, Math.min(this.expected, Math.floor(64e6 / width))));
     if (this.hasHeader) this.head.push(this.names);
     for (const r of rows.slice(this.hasHeader ? 1 : 0)) this.take(r.cells, r.line);
   }
@@ -258,7 +262,7 @@ export class TableScan {
   private take(cells: string[], line: number): void {
     if (cells.length !== this.columns.length) this.ragged(cells.length, line);
     for (let j = 0; j < cells.length; j++) this.addText(j, cells[j], line);
-    this.lines.push(line);
+    this.endRow(cells.length, line);
     if (this.head.length < HEAD_ROWS + (this.hasHeader ? 1 : 0)) this.head.push(cells.map(trimmed));
   }
 
@@ -277,24 +281,41 @@ export class TableScan {
     return this.columns.length;
   }
 
+  /** About how many rows the file holds (a guess from its size): room is made at once. */
+  expectRows(rows: number): void {
+    this.expected = Math.ceil(rows);
+  }
+
   /** Cell j of the row being read, a number parsed by the reader. */
   addNumber(j: number, v: number, line: number): void {
-    this.column(j, line).addNumber(v);
+    const row = this.lines.length;
+    this.matrix[row * this.columns.length + j] = v;
+    this.column(j, line).addNumber(v, row);
   }
 
   /** Cell j of the row being read, as text. */
   addText(j: number, text: string, line: number): void {
     const col = this.column(j, line);
     const before = col.other;
-    col.add(text, line, this.rules);
+    const row = this.lines.length;
+    this.matrix[row * this.columns.length + j] = col.add(text, line, this.rules, row);
     if (col.other !== before && this.undecodableLine === null && text.includes('\uFFFD'))
       this.undecodableLine = line;
   }
 
-  /** The end of a row read cell by cell, with its number of cells. */
+  /** The end of a row, with its number of cells. */
   endRow(cells: number, line: number): void {
     if (cells !== this.columns.length) this.ragged(cells, line);
     this.lines.push(line);
+    if (this.lines.length === this.capacity) this.makeRoom(this.capacity * 2);
+  }
+
+  private makeRoom(rows: number): void {
+    const matrix = new Float64Array(rows * this.columns.length);
+    matrix.set(this.matrix);
+    this.matrix = matrix;
+    this.capacity = rows;
+    for (const c of this.columns) c.reserve(rows);
   }
 
   private column(j: number, line: number): ColumnScan {
@@ -315,6 +336,7 @@ export class TableScan {
       this.hasHeader,
       this.names,
       this.columns,
+      this.matrix.subarray(0, this.lines.length * this.columns.length),
       this.lines.done(),
       this.head,
       this.undecodableLine,
@@ -326,7 +348,7 @@ export class TableScan {
 function isHeader(rows: string[][], rules: CellRules): boolean {
   const numeric = (cell: string | undefined) => {
     const probe = new ColumnScan();
-    probe.add(cell ?? '', 0, rules);
+    probe.add(cell ?? '', 0, rules, 0);
     return probe.numbers + probe.nonFinite + probe.missing > 0;
   };
   const first = rows[0];
@@ -373,6 +395,8 @@ export class ScannedTable {
     readonly hasHeader: boolean,
     readonly names: string[],
     private readonly columns: ColumnScan[],
+    /** Every cell's value, row-major (NaN unless a number). */
+    private readonly matrix: Float64Array,
     /** Each row's line in the file. */
     private readonly lines: Int32Array,
     /** The header (when there is one) and the first rows, as text. */
@@ -491,9 +515,27 @@ export class ScannedTable {
     notes: LocalText[],
   ): Omit<NumericTable, 'labels'> & { keep: Uint8Array } {
     const width = chosen.length;
-    const cols = chosen.map((j) => this.columns[j]);
-    const kinds = cols.map((c) => c.kinds);
-    const values = cols.map((c) => c.values);
+    const all = this.names.length;
+    const kinds = chosen.map((j) => this.columns[j].kinds);
+    // Every column, in order, every cell a number: the matrix is the table as it is.
+    if (
+      width === all &&
+      chosen.every((j, c) => j === c) &&
+      chosen.every((j) => this.columns[j].numbers === this.rows)
+    ) {
+      return {
+        keep: new Uint8Array(this.rows).fill(1),
+        columns: chosen.map((j) => ({
+          name: this.names[j],
+          type: this.columns[j].type,
+          missing: 0,
+        })),
+        rows: this.rows,
+        values: this.matrix,
+        droppedRows: 0,
+        notes,
+      };
+    }
     const out = new Float64Array(this.rows * width);
     const keep = new Uint8Array(this.rows);
     let rows = 0;
@@ -507,7 +549,7 @@ export class ScannedTable {
       }
       if (!ok) continue;
       keep[i] = 1;
-      for (let c = 0; c < width; c++) out[rows * width + c] = values[c][i];
+      for (let c = 0; c < width; c++) out[rows * width + c] = this.matrix[i * all + chosen[c]];
       rows++;
     }
     if (rows === 0) throw new CsvError(localText('csv.noValidRows'));
