@@ -61,7 +61,7 @@ function randomFile(seed: number, decimalComma: boolean): string {
   const lines = [Array.from({ length: width }, (_, j) => `c${j}`).join(delimiter)];
   const rows = 5 + Math.floor(random() * 60);
   for (let i = 0; i < rows; i++) {
-    if (random() < 0.05) lines.push(''); // a blank line
+    if (random() < 0.05) lines.push(['', ' ', '\t', '  \r'][Math.floor(random() * 4)]); // a blank line
     lines.push(
       Array.from({ length: width }, () => randomCell(random, decimalComma)).join(delimiter),
     );
@@ -155,6 +155,22 @@ describe('the fast reader of unquoted files', () => {
     const values = t.numeric({}).values;
     const wrong = texts.filter((text, i) => !Object.is(values[i], Number(text)));
     expect(wrong).toEqual([]);
+  });
+
+  it('skips a line of spaces, but not a line of tabs in a tab-separated file', async () => {
+    // Past the first rows, which are read as text to judge the header.
+    const tsv = 'a\tb\n' + '1\t2\n'.repeat(30);
+    const csv = 'a,b\n' + '1,2\n'.repeat(30);
+    for (const [text, rows] of [
+      [tsv + '\t\n  \n3\t4\n', 32],
+      [csv + '\t \n3,4\n', 31],
+    ] as const) {
+      const path = join(dir, 'blank.csv');
+      writeFileSync(path, text);
+      const fast = await scanFile({ kind: 'path', path }, {});
+      const viaPapa = await scanFile({ kind: 'text', text }, {});
+      expect([fast.rows, viaPapa.rows]).toEqual([rows, rows]);
+    }
   });
 
   it('names a ragged line with its real width, as papaparse does', async () => {

@@ -59,7 +59,7 @@ export async function scanUnquoted(
       scan.addRow(buf.toString('utf8', start, end).split(delimiter), line);
       return;
     }
-    if (end - start <= 1 && (end === start || buf[start] === 0x0d)) return; // an empty line
+    if (blank(buf, start, end, delim)) return; // an empty line, or only spaces (papaparse's one empty cell)
     let j = 0;
     let cell = start;
     for (;;) {
@@ -85,6 +85,12 @@ export async function scanUnquoted(
     }
     scan.endRow(j, line);
   }
+}
+
+/** Whether a line holds no delimiter and only spaces (as isSpace counts them), or nothing. */
+function blank(buf: Buffer, start: number, end: number, delim: number): boolean {
+  for (let i = start; i < end; i++) if (!isSpace(buf[i], delim)) return false;
+  return true;
 }
 
 /** Where the last number read by readNumber ended (its delimiter, or the line's end). */
