@@ -59,6 +59,8 @@ const en = {
     'A text column kept beside the values, never learnt from: it colours plots and can score clusters.',
   'data.noLabels': 'none',
   'data.distinct': '{n} values',
+  'data.applyNaFirst':
+    'Apply the missing values first: the preview and the import use the applied list.',
   'data.nothingToImport': 'No column holds numbers to learn from: choose one, or another file.',
   'data.doImport': 'Import',
   'data.importing': 'Importing… {pct}%',
@@ -1068,6 +1070,9 @@ const en = {
   'csv.tooManyLabels':
     'column "{column}" has more than {max} distinct values: too many to keep as labels',
   'csv.openQuote': 'line {line}: a quote opens here and never closes',
+  'csv.lineTooLong': 'line {line} is longer than {mb} MB: not a table’s row (is this a CSV file?)',
+  'csv.decimalIsDelimiter':
+    'a comma cannot both separate cells and mark decimals: choose another delimiter or decimal mark',
   'upload.outOfOrder':
     'a chunk of the file came out of order (at byte {offset}, expected {received})',
   'upload.tooLong': 'more bytes came than the file’s {size}',
@@ -1163,6 +1168,7 @@ const zh: Messages = {
   'data.labelsHelp': '与数值一同保存、不参与学习的文本列：用于给图着色，也可用来评估聚类。',
   'data.noLabels': '无',
   'data.distinct': '{n} 个取值',
+  'data.applyNaFirst': '请先应用缺失值：预览和导入使用已应用的列表。',
   'data.nothingToImport': '没有可用于学习的数值列：请选择一列，或换一个文件。',
   'data.doImport': '导入',
   'data.importing': '导入中… {pct}%',
@@ -2108,6 +2114,8 @@ const zh: Messages = {
   'csv.labelIsColumn': '“{column}”不能既是标签列又是用于学习的列：请从所选列中去掉它',
   'csv.tooManyLabels': '“{column}”列有超过 {max} 个不同的值：太多，不能作为标签',
   'csv.openQuote': '第 {line} 行：这里开始的引号一直没有闭合',
+  'csv.lineTooLong': '第 {line} 行超过 {mb} MB：不像表格的一行（这是 CSV 文件吗？）',
+  'csv.decimalIsDelimiter': '逗号不能既分隔单元格又作小数点：请换一个分隔符或小数点',
   'upload.outOfOrder': '文件的分块顺序错乱（在第 {offset} 字节，应为 {received}）',
   'upload.tooLong': '收到的字节多于文件的 {size} 字节',
   'upload.incomplete': '文件尚未完整发送（{received} / {size} 字节）',

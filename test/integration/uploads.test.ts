@@ -40,6 +40,35 @@ describe('uploads', () => {
     expect(gone.message).toMatch(/no longer kept/);
   });
 
+  it('lets an upload go once a preview of it (read again, even) is imported', async () => {
+    const host = tmp.host;
+    const data = new TextEncoder().encode('x;y\n1,5;2\n3;4\n');
+    const { id } = await host.call('uploads.begin', { size: data.length });
+    await host.call('uploads.chunk', { id, offset: 0, data });
+    const first = await host.call('datasets.preview', { source: { kind: 'upload', id } });
+    expect(first.decimal).toBe(',');
+    const again = await host.call('datasets.preview', {
+      source: { kind: 'preview', id: first.previewId },
+      read: { delimiter: ';', decimal: '.' },
+    });
+    expect(again.columns[0].type).toBe('text');
+    // The reading it replaced is let go.
+    const gone = await refusal(
+      host.call('datasets.import', {
+        source: { kind: 'preview', id: first.previewId },
+        name: 'old',
+      }),
+    );
+    expect(gone.message).toMatch(/no longer kept/);
+    const { dataset } = await host.call('datasets.import', {
+      source: { kind: 'preview', id: again.previewId },
+      name: 'semicolons',
+    });
+    expect(dataset.columns.map((c) => c.name)).toEqual(['y']);
+    const folder = join(tmp.dir, 'uploads');
+    expect(readdirSync(folder).flatMap((d) => readdirSync(join(folder, d)))).toEqual([]);
+  });
+
   it('refuses chunks out of order or past the size, and a file not sent whole', async () => {
     const host = tmp.host;
     const { id } = await host.call('uploads.begin', { size: 4 });

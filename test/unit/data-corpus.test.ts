@@ -90,6 +90,18 @@ describe('locales', () => {
     expect(t.labels?.names).toEqual(['virginica', 'setosa']);
   });
 
+  it('refuses a comma as both delimiter and decimal mark', async () => {
+    const e = await csvError(
+      previewTable(fixture('stray-cell.csv'), { decimal: ',', delimiter: ',' }),
+    );
+    expect(e.text?.key).toBe('csv.decimalIsDelimiter');
+  });
+
+  it('gives every column its own name, even where the file repeats one', async () => {
+    const p = await previewTable({ kind: 'text', text: 'a,a,a_2,,column4\n1,2,3,4,5\n' });
+    expect(p.columns.map((c) => c.name)).toEqual(['a', 'a_2', 'a_2_2', 'column4', 'column4_2']);
+  });
+
   it('keeps every line of a file mixing CRLF and LF', async () => {
     const t = await readNumericTable(fixture('crlf-mixed.csv'), {});
     expect(t.rows).toBe(10);

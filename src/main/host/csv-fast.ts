@@ -11,7 +11,8 @@
  * longer or odder is decoded and handed to Number().
  */
 import { createReadStream } from 'node:fs';
-import type { TableScan } from './table-scan';
+import { localText } from '../../shared/i18n';
+import { CsvError, type TableScan } from './table-scan';
 
 /** A chunk held a quote: the file needs papaparse. */
 export class QuotedFile extends Error {}
@@ -20,6 +21,8 @@ const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_EXACT = 2 ** 53;
+/** A line longer than this is no table's row (and re-joining it chunk by chunk would be slow). */
+const MAX_LINE_BYTES = 64 * 2 ** 20;
 
 export async function scanUnquoted(
   path: string,
@@ -38,6 +41,10 @@ export async function scanUnquoted(
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       onBytes(chunk.length);
       if (chunk.indexOf(QUOTE) >= 0) throw new QuotedFile();
+      if (carry && carry.length > MAX_LINE_BYTES)
+        throw new CsvError(
+          localText('csv.lineTooLong', { line: line + 1, mb: MAX_LINE_BYTES >> 20 }),
+        );
       let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       if (first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
       first = false;
@@ -75,8 +82,8 @@ export async function scanUnquoted(
       let next = cellEnd;
       if (v === v) scan.addNumber(j, v, line);
       else {
-        next = buf.indexOf(delim, cell);
-        if (next < 0 || next > end) next = end;
+        next = cell;
+        while (next < end && buf[next] !== delim) next++;
         scan.addText(j, buf.toString('utf8', cell, next), line);
       }
       j++;

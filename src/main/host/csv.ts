@@ -80,6 +80,8 @@ export async function previewTable(
   // A preview's id with options reads the same file again, with those options.
   const file = source.kind === 'preview' ? keptPreview(source.id).file : source;
   const table = await scanFile(file, read, onProgress);
+  // Read again with other options: the earlier reading is not needed any more.
+  if (source.kind === 'preview') forgetPreview(source.id);
   const f = table.format;
   return {
     previewId: keepPreview(table, file),
@@ -171,6 +173,7 @@ export async function scanFile(
   sampleText = sampleText.replace(/^\uFEFF/, '');
   const delimiter = read.delimiter ?? guessDelimiter(sampleText);
   const decimal = read.decimal ?? guessDecimal(sampleText, delimiter);
+  if (delimiter === ',' && decimal === ',') throw new CsvError(localText('csv.decimalIsDelimiter'));
   const format = {
     format: 'csv' as const,
     encoding,

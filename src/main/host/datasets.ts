@@ -46,6 +46,7 @@ export async function importImageCsv(
   options: {
     name: string;
     read?: ReadOptions;
+    strayCellsAsMissing?: boolean;
     width: number;
     height: number;
     labelColumn?: string;
@@ -57,6 +58,7 @@ export async function importImageCsv(
     columns: 'all',
     read: options.read,
     dropInvalidRows: options.dropInvalidRows,
+    strayCellsAsMissing: options.strayCellsAsMissing,
     onProgress: options.onProgress,
   });
   const names = table.columns.map((c) => c.name);

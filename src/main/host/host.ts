@@ -115,6 +115,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
   await ensureBuiltinDatasets(store, options.resourcesDir);
   const uploads = new Uploads(join(dirname(dbPath), 'uploads'));
   /** An upload is read from its file; the rest as they are. */
+  /** Which upload each preview was read from. */
+  const uploadOf = new Map<string, string>();
+  const forgetUpload = (id: string) => {
+    uploads.forget(id);
+    for (const [preview, upload] of uploadOf) if (upload === id) uploadOf.delete(preview);
+  };
   const readable = (source: CsvSource): ReadableSource =>
     source.kind === 'upload' ? { kind: 'path', path: uploads.pathOf(source.id) } : source;
   const events = new EventBus();
@@ -274,14 +280,26 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'uploads.chunk': async ({ id, offset, data }) => ({
       received: await uploads.chunk(id, offset, data),
     }),
-    'datasets.preview': ({ source, read, progressId }) =>
-      previewTable(
+    'datasets.preview': async ({ source, read, progressId }) => {
+      // A preview of an upload (and every reading of it again) keeps the upload alive, and the
+      // upload goes when one of them is imported.
+      const upload =
+        source.kind === 'upload'
+          ? source.id
+          : source.kind === 'preview'
+            ? uploadOf.get(source.id)
+            : undefined;
+      if (upload) uploads.touch(upload);
+      const preview = await previewTable(
         readable(source),
         read,
         progressId
           ? (fraction) => events.emit('dataset.importProgress', { importId: progressId, fraction })
           : undefined,
-      ),
+      );
+      if (upload) uploadOf.set(preview.previewId, upload);
+      return preview;
+    },
     'datasets.import': async ({ source, read, importId, image, ...choice }) => {
       const onProgress = importId
         ? (fraction: number) => events.emit('dataset.importProgress', { importId, fraction })
@@ -299,7 +317,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
           })
         : await importCsv(store, from, { ...choice, read, onProgress });
       if (source.kind === 'preview') forgetPreview(source.id);
-      if (source.kind === 'upload') uploads.forget(source.id);
+      const upload =
+        source.kind === 'upload'
+          ? source.id
+          : uploadOf.get(source.kind === 'preview' ? source.id : '');
+      if (upload) forgetUpload(upload);
       events.emit('datasets.changed', { reason: 'imported' });
       return result;
     },
@@ -413,7 +435,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     'models.score': async ({ id, source, dropInvalidRows }) => {
       const scored = await scoreRows(store, id, readable(source), dropInvalidRows);
-      if (source.kind === 'upload') uploads.forget(source.id);
+      if (source.kind === 'upload') forgetUpload(source.id);
       return scored;
     },
     'models.sample': ({ id, n, seed }) => drawSamples(store, id, n, seed),

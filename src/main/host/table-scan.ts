@@ -104,6 +104,8 @@ class ColumnScan {
     if (text.length === 0 || (rules.numericNa && rules.naValues.has(text)))
       return this.put(Kind.Missing, NaN, text, line, row);
     const v = rules.decimalComma ? commaNumber(text) : +text;
+    // JavaScript reads any blank text as 0: a cell of no-break or ideographic spaces is empty.
+    if (v === 0 && text.trim() === '') return this.put(Kind.Missing, NaN, text, line, row);
     if (v - v === 0)
       return this.put(hasRadixPrefix(text) ? Kind.Other : Kind.Number, v, text, line, row);
     if (v === v) return this.put(Kind.NonFinite, NaN, text, line, row); // ±Infinity, 1e400
@@ -173,11 +175,12 @@ function shown(text: string): string {
 
 /** Spaces, tabs and a carriage return (a CRLF file read as LF) around a cell do not count. */
 function trimmed(s: string): string {
-  const n = s.length;
-  if (n === 0) return s;
-  const a = s.charCodeAt(0);
-  const b = s.charCodeAt(n - 1);
-  return a === 32 || a === 9 || b === 32 || b === 9 || b === 13 ? s.trim() : s;
+  const space = (c: number) => c === 32 || c === 9 || c === 13;
+  let a = 0;
+  let b = s.length;
+  while (a < b && space(s.charCodeAt(a))) a++;
+  while (b > a && space(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** How the file was read: what the preview shows of it. */
@@ -231,7 +234,8 @@ export class TableScan {
   }
 
   addRow(cells: string[], line: number): void {
-    if (cells.length === 1 && cells[0].trim() === '') return; // an empty line
+    // An empty line (spaces, tabs, a carriage return): as csv-fast.ts's blank() judges it.
+    if (cells.length === 1 && trimmed(cells[0]) === '') return;
     if (this.pending) {
       this.pending.push({ cells, line });
       if (this.pending.length === HEADER_WINDOW) this.decideHeader();
@@ -359,11 +363,13 @@ function isHeader(rows: string[][], rules: CellRules): boolean {
 }
 
 function uniqueNames(names: string[]): string[] {
-  const seen = new Map<string, number>();
+  // a, a, a_2 → a, a_2, a_2_2: a suffix never takes a name the file already has.
+  const used = new Set<string>();
   return names.map((n) => {
-    const count = seen.get(n) ?? 0;
-    seen.set(n, count + 1);
-    return count === 0 ? n : `${n}_${count + 1}`;
+    let name = n;
+    for (let k = 2; used.has(name); k++) name = `${n}_${k}`;
+    used.add(name);
+    return name;
   });
 }
 

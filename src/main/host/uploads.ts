@@ -94,6 +94,14 @@ export class Uploads {
     return u.path;
   }
 
+  /** Still in use (a preview reads it again): 30 more minutes. */
+  touch(id: string): void {
+    const u = this.uploads.get(id);
+    if (!u) return;
+    clearTimeout(u.expiry);
+    u.expiry = this.timer(id);
+  }
+
   forget(id: string): void {
     const u = this.uploads.get(id);
     if (!u) return;

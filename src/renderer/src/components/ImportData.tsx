@@ -64,27 +64,27 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
         setBusy({ what: 'reading', fraction: p.fraction });
     });
     try {
-      setBusy({ what: 'reading', fraction: 0 });
+      if (mine === chosen.current) setBusy({ what: 'reading', fraction: 0 });
       const p = await api.call('datasets.preview', { source, read: options, progressId });
       if (mine !== chosen.current) return;
       setPreview(p);
       setColumns(defaultColumns(p));
       setLabelColumn('');
-      setNaText(p.naValues.map((v) => (v === '' ? '""' : v)).join(' '));
+      setNaText(naTextOf(p));
     } finally {
       off();
       if (mine === chosen.current) setBusy(null);
     }
   }
 
-  async function start(label: string, source: () => Promise<CsvSource>) {
+  async function start(label: string, source: (mine: number) => Promise<CsvSource>) {
     const mine = ++chosen.current;
     setError(null);
     setDone(null);
     setPreview(null);
     setTitle(label);
     try {
-      await read(await source(), undefined, mine);
+      await read(await source(mine), undefined, mine);
     } catch (e) {
       if (mine === chosen.current) {
         setError((e as Error).message);
@@ -95,8 +95,13 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
 
   function chooseFile(f: File) {
     setName(f.name.replace(/\.[^.]+$/, ''));
-    void start(f.name, () =>
-      sendFile(api, f, (fraction) => setBusy({ what: 'sending', fraction })),
+    // A file still being sent when another is chosen no longer shows its progress.
+    void start(f.name, (mine) =>
+      sendFile(
+        api,
+        f,
+        (fraction) => mine === chosen.current && setBusy({ what: 'sending', fraction }),
+      ),
     );
   }
 
@@ -125,6 +130,7 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
 
   async function doImport() {
     if (!preview) return;
+    const mine = chosen.current;
     const importId = crypto.randomUUID();
     const off = api.on(
       'dataset.importProgress',
@@ -145,8 +151,11 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
         importId,
       });
       setDone({ message: t('data.imported', { name: dataset.name, rows: dataset.rows }), notes });
-      setPreview(null);
-      setPasted('');
+      // Unless another file was chosen meanwhile: its preview stays.
+      if (mine === chosen.current) {
+        setPreview(null);
+        setPasted('');
+      }
       onImported(dataset);
     } catch (e) {
       setError((e as Error).message);
@@ -160,6 +169,8 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
     setColumns((cs) =>
       keep ? [...cs.filter((c) => c !== column), column] : cs.filter((c) => c !== column),
     );
+  // Missing values edited but not applied: the preview (and an import) would not use them.
+  const naPending = preview !== null && naText !== naTextOf(preview);
   const labelCandidates = preview?.columns.filter(
     (c) => c.distinct !== null && !columns.includes(c.name) && c.type !== 'empty',
   );
@@ -381,7 +392,7 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
             </label>
             <button
               className="primary"
-              disabled={columns.length === 0 || !name.trim() || busy !== null}
+              disabled={columns.length === 0 || !name.trim() || busy !== null || naPending}
               onClick={() => void doImport()}
             >
               {busy?.what === 'importing'
@@ -390,11 +401,15 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
             </button>
           </div>
           {columns.length === 0 && <p className="muted">{t('data.nothingToImport')}</p>}
+          {naPending && <p className="muted">{t('data.applyNaFirst')}</p>}
         </div>
       )}
     </section>
   );
 }
+
+/** A preview's missing-value list as the field shows it. */
+const naTextOf = (p: CsvPreview) => p.naValues.map((v) => (v === '' ? '""' : v)).join(' ');
 
 /** "NA N/A "" ?" → ['NA', 'N/A', '', '?']: spaces separate, "" is the empty cell. */
 function parseNaValues(text: string): string[] {
