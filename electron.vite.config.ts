@@ -14,6 +14,7 @@ export default defineConfig({
           web: resolve(__dirname, 'src/main/web.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           worker: resolve(__dirname, 'src/main/engine/worker.ts'),
+          'table-reader': resolve(__dirname, 'src/main/host/table-reader.ts'),
         },
       },
     },

@@ -179,6 +179,28 @@ describe('latent-lab CLI', () => {
     expect(plain.stdout).toMatch(/xy\.csv\t2 rows\tx:number, y:integer/);
   });
 
+  it('reads a big file on reader threads, naming lines counted from the file’s start', async () => {
+    // ~20 MB: past the size read in stretches at once (csv.ts), with a stray cell near the end.
+    const lines = ['a,b,c,d,e,f,g,h,i,j'];
+    for (let i = 2; i <= 200_001; i++)
+      lines.push(
+        i === 190_000 ? 'oops,2,3,4,5,6,7,8,9,10' : `${i},${'1.0000000,'.repeat(8)}${i % 7}`,
+      );
+    const path = file('big.csv', lines.join('\n') + '\n');
+    const r = await cli([
+      'datasets',
+      'import',
+      path,
+      '--stray-as-missing',
+      '--drop-invalid-rows',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = json<{ rows: number; warnings: string[] }>(r);
+    expect(d.rows).toBe(199_999);
+    expect(d.warnings[0]).toContain('“oops” on line 190000');
+  });
+
   it('says on stderr (or under warnings in --json) what it left out, and reads GBK and Excel', async () => {
     const corpus = (name: string) => join(import.meta.dirname, '../fixtures', name);
     const stray = corpus('data/stray-cell.csv');

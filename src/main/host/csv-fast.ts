@@ -24,19 +24,28 @@ const MAX_EXACT = 2 ** 53;
 /** A line longer than this is no table's row (and re-joining it chunk by chunk would be slow). */
 const MAX_LINE_BYTES = 64 * 2 ** 20;
 
+/**
+ * Reads the file, or the bytes [start, end) of it (a stretch that starts at a line's start and
+ * ends after a line break or at the file's end), into `scan`; returns the lines it held.
+ */
 export async function scanUnquoted(
   path: string,
   delimiter: string,
   decimalComma: boolean,
   scan: TableScan,
   onBytes: (bytes: number) => void,
-): Promise<void> {
+  stretch: { start: number; end?: number } = { start: 0 },
+): Promise<number> {
   const delim = delimiter.charCodeAt(0);
   const point = decimalComma ? 0x2c : 0x2e;
   let carry: Buffer | null = null;
   let line = 0;
-  let first = true;
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  let first = stretch.start === 0; // only the file's start may hold a byte-order mark
+  const stream = createReadStream(path, {
+    highWaterMark: 1 << 20,
+    start: stretch.start,
+    end: stretch.end === undefined ? undefined : stretch.end - 1, // inclusive
+  });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       onBytes(chunk.length);
@@ -59,6 +68,7 @@ export async function scanUnquoted(
   } finally {
     stream.destroy();
   }
+  return line;
 
   function readLine(buf: Buffer, start: number, end: number, line: number): void {
     if (!scan.decided) {

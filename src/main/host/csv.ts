@@ -17,14 +17,18 @@ import {
 } from '../../shared/api';
 import { localText } from '../../shared/i18n';
 import { QuotedFile, scanUnquoted } from './csv-fast';
+import { readerThreads, runInReader } from './reader-pool';
 import { readSheet, XlsxError } from './xlsx';
 import { decodeBytes, decodeStream, detectEncoding } from './encoding';
 import {
   CsvError,
+  joinParts,
+  ScannedTable,
   TableScan,
   type NumericTable,
-  type ScannedTable,
+  type ScanPart,
   type TableChoice,
+  type TableFormat,
 } from './table-scan';
 
 export { CsvError } from './table-scan';
@@ -147,15 +151,208 @@ async function sampleBytes(file: FileSource & { kind: 'path' }): Promise<Uint8Ar
   }
 }
 
+/** The sizes past which reader threads read a file (the tests make them small). */
+export interface ReadTuning {
+  /** A file (not pasted text) this long or longer is read by a reader thread. */
+  threadsFrom: number;
+  /** A numeric UTF-8 file this long or longer is read in stretches, each by a thread of its own. */
+  stretchesFrom: number;
+  stretches: number;
+}
+
+export const defaultTuning: ReadTuning = {
+  threadsFrom: 1 << 20,
+  stretchesFrom: 16 << 20,
+  stretches: readerThreads,
+};
+
 /** Reads the whole file once into a ScannedTable, reporting the fraction read. */
 export async function scanFile(
   file: FileSource,
   read: ReadOptions,
   onProgress?: (fraction: number) => void,
+  tuning: ReadTuning = defaultTuning,
 ): Promise<ScannedTable> {
   const total = Math.max(1, await fileSize(file));
-  const sample = file.kind === 'path' ? await sampleBytes(file) : null;
-  if (file.kind === 'path' && isZip(sample!)) return scanWorkbook(file.path, read);
+  let readSoFar = 0;
+  let lastReport = 0;
+  const onBytes = (n: number) => {
+    readSoFar += n;
+    if (onProgress && readSoFar - lastReport > total / 50) {
+      lastReport = readSoFar;
+      onProgress(Math.min(0.99, readSoFar / total));
+    }
+  };
+  let part: ScanPart;
+  if (file.kind === 'text' || total < tuning.threadsFrom) {
+    part = await scanHere(file, read, onBytes, false);
+  } else {
+    const stretched = await readInStretches(file, read, total, onBytes, tuning);
+    if (stretched !== null && stretched !== 'quoted') part = stretched;
+    else {
+      readSoFar = lastReport = 0;
+      const job: ReadJob = { kind: 'file', file, read, papaparse: stretched === 'quoted' };
+      part = (await runInReader<ReadResult>(job, onBytes)).part!;
+    }
+  }
+  onProgress?.(1);
+  return new ScannedTable(part);
+}
+
+/** A job for a reader thread (table-reader.ts): a whole file, or one stretch of a numeric one. */
+export type ReadJob =
+  | { kind: 'ping' }
+  | { kind: 'file'; file: FileSource; read: ReadOptions; papaparse: boolean }
+  | {
+      kind: 'stretch';
+      path: string;
+      start: number;
+      end: number;
+      format: TableFormat;
+      /** The row width for a stretch after the first; null: the first, which judges the header. */
+      width: number | null;
+      expectedRows: number;
+    };
+
+/** What a job read, or null when the file is not for stretches after all. */
+export interface ReadResult {
+  part: ScanPart | null;
+  /** A stretch's lines, blank ones too. */
+  lines: number;
+  /** Why a stretch could not be read on its own: it holds a quote, or the first is too short. */
+  unfit?: 'quoted' | 'short';
+}
+
+export async function runReadJob(job: ReadJob, onBytes: (n: number) => void): Promise<ReadResult> {
+  if (job.kind === 'ping') return { part: null, lines: 0 };
+  if (job.kind === 'file')
+    return { part: await scanHere(job.file, job.read, onBytes, job.papaparse), lines: 0 };
+  const scan =
+    job.width === null
+      ? new TableScan(job.format)
+      : TableScan.continuing(job.format, job.width, job.expectedRows);
+  scan.expectRows(job.expectedRows);
+  let lines: number;
+  try {
+    lines = await scanUnquoted(
+      job.path,
+      job.format.delimiter,
+      job.format.decimal === ',',
+      scan,
+      onBytes,
+      job,
+    );
+  } catch (e) {
+    if (e instanceof QuotedFile) return { part: null, lines: 0, unfit: 'quoted' };
+    throw e instanceof CsvError
+      ? e
+      : unreadable({ kind: 'path', path: job.path }, e as NodeJS.ErrnoException);
+  }
+  // The header is judged on the first rows: they must all be in the first stretch.
+  if (job.width === null && !scan.decided) return { part: null, lines, unfit: 'short' };
+  return { part: scan.finish(), lines };
+}
+
+/**
+ * A big numeric UTF-8 file, cut at line breaks into stretches that reader threads read at once,
+ * joined into the table one pass would have read. Null when the file is not one for stretches;
+ * 'quoted' when it holds a quote (papaparse must read it).
+ */
+async function readInStretches(
+  file: FileSource,
+  read: ReadOptions,
+  total: number,
+  onBytes: (n: number) => void,
+  tuning: ReadTuning,
+): Promise<ScanPart | 'quoted' | null> {
+  if (file.kind !== 'path' || total < tuning.stretchesFrom || tuning.stretches < 2) return null;
+  const sample = await sampleBytes(file);
+  if (isZip(sample)) return null;
+  const first = firstLook(file, sample, read, total);
+  const { format } = first;
+  if (format.encoding !== 'utf-8' || !new TableScan(format).numbersFirst) return null;
+  if (sample.includes(0x22)) return 'quoted';
+  // Every row has the first row's width; the first stretch's reader judges the header.
+  const firstRow = first.sampleText
+    .split('\n')
+    .find((l) => l.includes(format.delimiter) || l.replace(/[ \t\r]/g, '') !== '');
+  if (firstRow === undefined || first.partial) return null;
+  const width = firstRow.split(format.delimiter).length;
+  const starts = await lineStarts(file.path, total, tuning.stretches);
+  if (starts === null) return null;
+  const ends = [...starts.slice(1), total];
+  const settled = await Promise.allSettled(
+    starts.map((start, k) =>
+      runInReader<ReadResult>(
+        {
+          kind: 'stretch',
+          path: file.path,
+          start,
+          end: ends[k],
+          format,
+          width: k === 0 ? null : width,
+          expectedRows: (first.expectedRows * (ends[k] - start)) / total,
+        } satisfies ReadJob,
+        onBytes,
+      ),
+    ),
+  );
+  const results = settled.map((s) => (s.status === 'fulfilled' ? s.value : null));
+  if (results.some((r) => r?.unfit === 'quoted')) return 'quoted';
+  if (results.some((r) => r?.unfit === 'short')) return null;
+  // The first refusal in the file's order, its line counted from the file's start.
+  let lineOffset = 0;
+  settled.forEach((s, k) => {
+    if (s.status === 'rejected') throw countedFrom(s.reason, lineOffset);
+    lineOffset += results[k]!.lines;
+  });
+  return joinParts(
+    results.map((r) => r!.part!),
+    results.map((r) => r!.lines),
+  );
+}
+
+/** A refusal naming a line of a stretch, named from the file's start. */
+function countedFrom(e: unknown, lineOffset: number): unknown {
+  const text = e instanceof CsvError ? e.text : undefined;
+  const line = text?.vars?.line;
+  if (typeof line !== 'number' || lineOffset === 0) return e;
+  return new CsvError({ ...text!, vars: { ...text!.vars, line: line + lineOffset } });
+}
+
+/**
+ * Where `count` stretches of about equal size start: 0, then just after the first line break at
+ * or past each k/count of the file. Null when a line break is not found within 1 MB.
+ */
+async function lineStarts(path: string, total: number, count: number): Promise<number[] | null> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const starts = [0];
+    const window = Buffer.alloc(SAMPLE_BYTES);
+    for (let k = 1; k < count; k++) {
+      let at = Math.max(Math.floor((k * total) / count), starts.at(-1)!);
+      let found = -1;
+      while (found < 0 && at < total && at - (k * total) / count < 1 << 20) {
+        const { bytesRead } = await handle.read(window, 0, window.length, at);
+        if (bytesRead === 0) break;
+        const i = window.subarray(0, bytesRead).indexOf(0x0a);
+        if (i >= 0) found = at + i + 1;
+        else at += bytesRead;
+      }
+      if (found < 0) return null;
+      if (found < total && found > starts.at(-1)!) starts.push(found);
+    }
+    return starts.length > 1 ? starts : null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * What the file's first 64 KB say: its encoding (unless given), delimiter and decimal mark, and
+ * how many rows its size suggests.
+ */
+function firstLook(file: FileSource, sample: Uint8Array | null, read: ReadOptions, total: number) {
   let encoding = null;
   let encodingDetected = false;
   let sampleText: string;
@@ -168,14 +365,15 @@ export async function scanFile(
     sampleText = decodeBytes(sample!, encoding);
   }
   // A sample shorter than the file may end inside a line: judge whole lines only.
+  const partial = total > SAMPLE_BYTES;
   const lastBreak = sampleText.lastIndexOf('\n');
-  if (lastBreak > 0 && total > SAMPLE_BYTES) sampleText = sampleText.slice(0, lastBreak);
+  if (lastBreak > 0 && partial) sampleText = sampleText.slice(0, lastBreak);
   sampleText = sampleText.replace(/^\uFEFF/, '');
   const delimiter = read.delimiter ?? guessDelimiter(sampleText);
   const decimal = read.decimal ?? guessDecimal(sampleText, delimiter);
   if (delimiter === ',' && decimal === ',') throw new CsvError(localText('csv.decimalIsDelimiter'));
-  const format = {
-    format: 'csv' as const,
+  const format: TableFormat = {
+    format: 'csv',
     encoding,
     encodingDetected,
     sheets: [],
@@ -184,41 +382,54 @@ export async function scanFile(
     decimal,
     naValues: read.naValues ?? defaultNaValues,
   };
-  let readSoFar = 0;
-  let lastReport = 0;
-  const onBytes = (n: number) => {
-    readSoFar += n;
-    if (onProgress && readSoFar - lastReport > total / 50) {
-      lastReport = readSoFar;
-      onProgress(Math.min(0.99, readSoFar / total));
-    }
-  };
   // Room for the rows the file's size suggests, made once: the sample's line breaks per byte (per
   // character for text), scaled to the file, and a little over.
   const unit = sample ?? sampleText;
   let breaks = 0;
   for (let i = 0; i < unit.length; i++) if (unit[i] === 0x0a || unit[i] === '\n') breaks++;
   const expectedRows = ((total * Math.max(1, breaks)) / Math.max(1, unit.length)) * 1.05;
+  return {
+    format,
+    sampleText,
+    expectedRows: Math.min(expectedRows, 50_000_000),
+    /** The sample holds no whole line. */
+    partial: partial && lastBreak <= 0,
+  };
+}
+
+/** Reads a file here, on this thread, in one pass: the fast reader first unless told otherwise. */
+async function scanHere(
+  file: FileSource,
+  read: ReadOptions,
+  onBytes: (n: number) => void,
+  papaparseOnly: boolean,
+): Promise<ScanPart> {
+  const total = Math.max(1, await fileSize(file));
+  const sample = file.kind === 'path' ? await sampleBytes(file) : null;
+  if (file.kind === 'path' && isZip(sample!)) return scanWorkbook(file.path, read);
+  const { format, expectedRows } = firstLook(file, sample, read, total);
   const newScan = () => {
     const scan = new TableScan(format);
-    scan.expectRows(Math.min(expectedRows, 50_000_000));
+    scan.expectRows(expectedRows);
     return scan;
   };
   let scan = newScan();
-  if (file.kind === 'path' && encoding === 'utf-8' && scan.numbersFirst) {
+  if (!papaparseOnly && file.kind === 'path' && format.encoding === 'utf-8' && scan.numbersFirst) {
+    let readHere = 0;
     try {
-      await scanUnquoted(file.path, delimiter, decimal === ',', scan, onBytes);
-      onProgress?.(1);
+      await scanUnquoted(file.path, format.delimiter, format.decimal === ',', scan, (n) => {
+        readHere += n;
+        onBytes(n);
+      });
       return scan.finish();
     } catch (e) {
       if (!(e instanceof QuotedFile))
         throw e instanceof CsvError ? e : unreadable(file, e as NodeJS.ErrnoException);
       scan = newScan();
-      readSoFar = lastReport = 0;
+      onBytes(-readHere); // read again from the start
     }
   }
-  await parseWithPapa(file, encoding, delimiter, scan, onBytes);
-  onProgress?.(1);
+  await parseWithPapa(file, format.encoding, format.delimiter, scan, onBytes);
   return scan.finish();
 }
 
@@ -279,7 +490,7 @@ function isZip(bytes: Uint8Array): boolean {
 }
 
 /** A workbook's sheet (the chosen one, else the first), each row numbered as Excel does. */
-async function scanWorkbook(path: string, read: ReadOptions): Promise<ScannedTable> {
+async function scanWorkbook(path: string, read: ReadOptions): Promise<ScanPart> {
   let book;
   try {
     book = await readSheet(path, { sheet: read.sheet });

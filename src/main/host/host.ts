@@ -29,6 +29,7 @@ import { localText } from '../../shared/i18n';
 import { DataError, type EngineData } from '../engine/algorithm';
 import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, forgetPreview, previewTable, type ReadableSource } from './csv';
+import { warmReaders } from './reader-pool';
 import { Uploads } from './uploads';
 import { datasetOverview } from './dataset-overview';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
@@ -133,6 +134,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     maxWorkers,
     options.warmWorker ?? false,
   );
+  // The interactive shells also keep their file readers ready (a failure shows at the first read).
+  if (options.warmWorker) warmReaders().catch(() => {});
 
   /** Validates a run against its algorithm and its data, stores it and queues it. */
   async function startRun(input: RequestParsed<'runs.start'>): Promise<RunInfo> {

@@ -76,6 +76,19 @@ class Growing<T extends Float64Array | Int32Array | Uint8Array> {
 // Small at first: a file may have 10,000 columns of a few rows.
 const i32 = () => new Growing(new Int32Array(16), (n) => new Int32Array(n));
 
+/** A column's scan as it crosses between threads (structured clone keeps the Map and arrays). */
+export interface ColumnState {
+  kinds: Uint8Array;
+  numbers: number;
+  integers: number;
+  missing: number;
+  nonFinite: number;
+  other: number;
+  examples: { value: string; line: number }[];
+  dictionary: Map<number | string, number> | null;
+  codes: Int32Array | null;
+}
+
 class ColumnScan {
   /** Each row's cell kind; Kind.Number is 0, so a new array's cells are numbers until told. */
   kinds = new Uint8Array(16);
@@ -88,6 +101,30 @@ class ColumnScan {
   /** Distinct non-missing texts and each row's code, dropped past MAX_LABELS values. */
   dictionary: Map<number | string, number> | null = new Map();
   codes: Growing<Int32Array> | null = i32();
+
+  static from(state: ColumnState): ColumnScan {
+    const c = new ColumnScan();
+    Object.assign(c, state, {
+      codes: state.codes ? new Growing(state.codes, (n) => new Int32Array(n)) : null,
+    });
+    if (c.codes) c.codes.length = state.codes!.length;
+    return c;
+  }
+
+  /** Its state for rows 0 … rows − 1. */
+  state(rows: number): ColumnState {
+    return {
+      kinds: this.kinds.subarray(0, rows),
+      numbers: this.numbers,
+      integers: this.integers,
+      missing: this.missing,
+      nonFinite: this.nonFinite,
+      other: this.other,
+      examples: this.examples,
+      dictionary: this.dictionary,
+      codes: this.codes ? this.codes.done() : null,
+    };
+  }
 
   /** Room for rows 0 … capacity − 1. */
   reserve(capacity: number): void {
@@ -233,6 +270,19 @@ export class TableScan {
     };
   }
 
+  /**
+   * A stretch of a file after its first (read by a thread of its own): rows of a known width, the
+   * header judged by the first stretch's reader.
+   */
+  static continuing(format: TableFormat, width: number, expectedRows: number): TableScan {
+    const scan = new TableScan(format);
+    scan.pending = null;
+    scan.columns = Array.from({ length: width }, () => new ColumnScan());
+    scan.expectRows(expectedRows);
+    scan.makeRoom(Math.max(16, Math.min(scan.expected, Math.floor(64e6 / width))));
+    return scan;
+  }
+
   addRow(cells: string[], line: number): void {
     // An empty line (spaces, tabs, a carriage return): as csv-fast.ts's blank() judges it.
     if (cells.length === 1 && trimmed(cells[0]) === '') return;
@@ -332,20 +382,131 @@ export class TableScan {
   }
 
   /** The table read: call once every row is in. */
-  finish(): ScannedTable {
+  finish(): ScanPart {
     if (this.pending) this.decideHeader();
     if (this.columns.length === 0) throw new CsvError(localText('csv.noRows'));
-    return new ScannedTable(
-      this.format,
-      this.hasHeader,
-      this.names,
-      this.columns,
-      this.matrix.subarray(0, this.lines.length * this.columns.length),
-      this.lines.done(),
-      this.head,
-      this.undecodableLine,
-    );
+    const rows = this.lines.length;
+    return {
+      format: this.format,
+      hasHeader: this.hasHeader,
+      names: this.names,
+      columns: this.columns.map((c) => c.state(rows)),
+      matrix: this.matrix.subarray(0, rows * this.columns.length),
+      lines: this.lines.done(),
+      head: this.head,
+      undecodableLine: this.undecodableLine,
+    };
   }
+}
+
+/**
+ * A table read, or one stretch of a file read by a thread of its own (reader-pool.ts): what
+ * crosses between threads, its typed arrays moved, not copied.
+ */
+export interface ScanPart {
+  format: TableFormat;
+  hasHeader: boolean;
+  names: string[];
+  columns: ColumnState[];
+  /** Every cell's value, row-major (NaN unless a number). */
+  matrix: Float64Array;
+  /** Each row's line in the file (in a stretch: counted from the stretch's start). */
+  lines: Int32Array;
+  /** The header (when there is one) and the first rows, as text. */
+  head: string[][];
+  /** The first line holding a character the decoder could not read (U+FFFD). */
+  undecodableLine: number | null;
+}
+
+/** The buffers a part holds, to move them to another thread. */
+export function partBuffers(part: ScanPart): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>([
+    part.matrix.buffer as ArrayBuffer,
+    part.lines.buffer as ArrayBuffer,
+  ]);
+  for (const c of part.columns) {
+    buffers.add(c.kinds.buffer as ArrayBuffer);
+    if (c.codes) buffers.add(c.codes.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}
+
+/**
+ * Consecutive stretches of one file, each read on its own, as the one table a single pass would
+ * have read: rows in order, line numbers counted on from the stretches before (`lineCounts`: the
+ * lines each stretch held, blank ones too), and each column's counts, first examples and labels
+ * joined. The first stretch decided the header; the others were read with its width.
+ */
+export function joinParts(parts: ScanPart[], lineCounts: number[]): ScanPart {
+  const [first] = parts;
+  const width = first.columns.length;
+  const offsets: number[] = [];
+  lineCounts.reduce((sum, n) => (offsets.push(sum), sum + n), 0);
+  const rows = parts.reduce((n, p) => n + p.lines.length, 0);
+  const matrix = new Float64Array(rows * width);
+  const lines = new Int32Array(rows);
+  let row = 0;
+  let undecodableLine: number | null = null;
+  parts.forEach((p, k) => {
+    matrix.set(p.matrix.subarray(0, p.lines.length * width), row * width);
+    for (let i = 0; i < p.lines.length; i++) lines[row + i] = p.lines[i] + offsets[k];
+    if (undecodableLine === null && p.undecodableLine !== null)
+      undecodableLine = p.undecodableLine + offsets[k];
+    row += p.lines.length;
+  });
+  return {
+    ...first,
+    columns: first.columns.map((_, j) =>
+      joinColumns(
+        parts.map((p) => p.columns[j]),
+        parts.map((p) => p.lines.length),
+        offsets,
+      ),
+    ),
+    matrix,
+    lines,
+    undecodableLine,
+  };
+}
+
+function joinColumns(columns: ColumnState[], rows: number[], lineOffsets: number[]): ColumnState {
+  const total = rows.reduce((a, b) => a + b, 0);
+  const kinds = new Uint8Array(total);
+  const sum = (key: 'numbers' | 'integers' | 'missing' | 'nonFinite' | 'other') =>
+    columns.reduce((n, c) => n + c[key], 0);
+  // Labels: each stretch's codes renumbered into one dictionary, in order of first appearance.
+  let dictionary: Map<number | string, number> | null = new Map();
+  let codes: Int32Array | null = new Int32Array(total);
+  let at = 0;
+  columns.forEach((c, k) => {
+    kinds.set(c.kinds.subarray(0, rows[k]), at);
+    if (dictionary && c.dictionary && c.codes) {
+      const recode = new Int32Array(c.dictionary.size);
+      for (const [key, code] of c.dictionary) {
+        recode[code] = dictionary.get(key) ?? dictionary.size;
+        if (recode[code] === dictionary.size) dictionary.set(key, recode[code]);
+      }
+      for (let i = 0; i < rows[k]; i++) codes![at + i] = c.codes[i] < 0 ? -1 : recode[c.codes[i]];
+    }
+    if (!c.dictionary || (dictionary && dictionary.size > MAX_LABELS)) {
+      dictionary = null;
+      codes = null;
+    }
+    at += rows[k];
+  });
+  return {
+    kinds,
+    numbers: sum('numbers'),
+    integers: sum('integers'),
+    missing: sum('missing'),
+    nonFinite: sum('nonFinite'),
+    other: sum('other'),
+    examples: columns
+      .flatMap((c, k) => c.examples.map((e) => ({ ...e, line: e.line + lineOffsets[k] })))
+      .slice(0, EXAMPLES),
+    dictionary,
+    codes,
+  };
 }
 
 /** A header is a first row with a non-numeric cell where the next rows are numeric. */
@@ -395,21 +556,28 @@ export interface TableChoice {
 
 export class ScannedTable {
   readonly rows: number;
+  readonly format: TableFormat;
+  readonly hasHeader: boolean;
+  readonly names: string[];
+  /** The header (when there is one) and the first rows, as text. */
+  readonly head: string[][];
+  private readonly columns: ColumnScan[];
+  /** Every cell's value, row-major (NaN unless a number). */
+  private readonly matrix: Float64Array;
+  /** Each row's line in the file. */
+  private readonly lines: Int32Array;
+  private readonly undecodableLine: number | null;
 
-  constructor(
-    readonly format: TableFormat,
-    readonly hasHeader: boolean,
-    readonly names: string[],
-    private readonly columns: ColumnScan[],
-    /** Every cell's value, row-major (NaN unless a number). */
-    private readonly matrix: Float64Array,
-    /** Each row's line in the file. */
-    private readonly lines: Int32Array,
-    /** The header (when there is one) and the first rows, as text. */
-    readonly head: string[][],
-    private readonly undecodableLine: number | null,
-  ) {
-    this.rows = lines.length;
+  constructor(part: ScanPart) {
+    this.format = part.format;
+    this.hasHeader = part.hasHeader;
+    this.names = part.names;
+    this.head = part.head;
+    this.columns = part.columns.map((c) => ColumnScan.from(c));
+    this.matrix = part.matrix;
+    this.lines = part.lines;
+    this.undecodableLine = part.undecodableLine;
+    this.rows = part.lines.length;
   }
 
   /** Bytes held: what a kept preview costs. */
