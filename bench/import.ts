@@ -1,7 +1,7 @@
 /**
  * Importing a big CSV (1,000,000 rows × 10 columns of doubles, ~100 MB; `IMPORT_BENCH_ROWS`
  * changes the rows) into a fresh database: seconds and the process's peak RSS, each measured in a
- * fresh process of its own, three times, medians reported. Beside it, in the same run, pandas'
+ * fresh process of its own, five times, medians reported. Beside it, in the same run, pandas'
  * `read_csv` on the same file (Debian's /usr/bin/python3 with python3-pandas; see
  * ../shared/reference/README.md), and the ratio ours / pandas. Without pandas the reference is
  * reported as unavailable, never guessed.
@@ -28,7 +28,7 @@ import { readerThreads, warmReaders } from '../src/main/host/reader-pool';
 import { Store } from '../src/main/host/store';
 
 const COLUMNS = 10;
-const RUNS = 3;
+const RUNS = 5;
 
 interface Measured {
   seconds: number;

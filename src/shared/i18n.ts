@@ -1082,6 +1082,9 @@ const en = {
   'csv.notAFile': 'cannot read {file}: not a file',
   'csv.unreadableText': 'cannot read the file: {reason}',
   'csv.readerFailed': 'the thread reading the file stopped ({reason}); nothing was imported',
+  'store.valuesFileUnreadable': 'cannot read this data set’s values from {file}: {reason}',
+  'store.valuesFileDamaged':
+    'this data set’s values file {file} holds {bytes} bytes where {expected} were written: it was damaged or replaced; import the data again',
   'csv.noRows': 'the file has no rows',
   'csv.previewGone': 'the preview of this file is no longer kept: choose the file again',
   'csv.ragged': 'line {line} has {fields} fields where the first row has {width}',
@@ -2125,6 +2128,9 @@ const zh: Messages = {
   'csv.notAFile': '无法读取 {file}：它不是文件',
   'csv.unreadableText': '无法读取该文件：{reason}',
   'csv.readerFailed': '读取文件的线程中止了（{reason}），没有导入任何数据',
+  'store.valuesFileUnreadable': '无法从 {file} 读取该数据集的数值：{reason}',
+  'store.valuesFileDamaged':
+    '该数据集的数值文件 {file} 有 {bytes} 字节，而写入时是 {expected} 字节：文件已损坏或被替换，请重新导入数据',
   'csv.noRows': '文件中没有数据行',
   'csv.previewGone': '此文件的预览已不再保留：请重新选择文件',
   'csv.ragged': '第 {line} 行有 {fields} 个字段，而第一行有 {width} 个',

@@ -1,9 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/shared/api';
-import { Store, type MetricPoint } from '../../src/main/host/store';
+import {
+  hashValues,
+  Store,
+  VALUES_FILE_FROM_BYTES,
+  type MetricPoint,
+} from '../../src/main/host/store';
 import { localText, translate } from '../../src/shared/i18n';
 
 let dir: string;
@@ -332,5 +345,94 @@ describe('Store', () => {
     expect(Array.from(store.metricSeries(run.id)[0].values)).toEqual([-1.25]);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});
+
+describe('a big table’s values in a file of their own', () => {
+  // 600,000 values (4.8 MB): past VALUES_FILE_FROM_BYTES.
+  const big = () => Float64Array.from({ length: 600_000 }, (_, i) => Math.sin(i) * 1e3 + 1 / 3);
+  const valuesDir = () => join(dir, 'datasets');
+  const insertBig = (values = big()) =>
+    store.insertDataset({ name: 'big', columns, rows: values.length / 2, values });
+
+  it('writes them once beside the database, reads them back bit for bit, and deletes them with the set', () => {
+    const values = big();
+    expect(values.byteLength).toBeGreaterThanOrEqual(VALUES_FILE_FROM_BYTES);
+    const meta = insertBig(values);
+    const files = readdirSync(valuesDir());
+    expect(files).toEqual([expect.stringMatching(/^[0-9a-f-]{36}\.f64$/)]);
+    expect(statSync(join(valuesDir(), files[0])).size).toBe(values.byteLength);
+    const inside = store.db
+      .prepare(`SELECT length(data) AS n FROM datasets WHERE id = ?`)
+      .get(meta.id);
+    expect(inside).toEqual({ n: 0 });
+    const back = store.datasetValues(meta.id)!.values;
+    expect(
+      Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from(values.buffer)),
+    ).toBe(true);
+    // A small set stays inside the database.
+    addDataset();
+    expect(readdirSync(valuesDir())).toHaveLength(1);
+    expect(store.deleteDataset(meta.id)).toBe(true);
+    expect(readdirSync(valuesDir())).toEqual([]);
+  });
+
+  it('stores blocks of rows as the one table they make, hashing while the file is written', async () => {
+    const values = big();
+    const blocks = [
+      values.subarray(0, 200_000),
+      values.subarray(200_000, 450_000),
+      values.subarray(450_000),
+    ];
+    const stored = await store.storeValues(blocks, ['x', 'y']);
+    expect(stored.hash).toBe(hashValues(values, ['x', 'y']));
+    const meta = store.insertDataset({
+      name: 'blocks',
+      columns,
+      rows: 300_000,
+      values: blocks,
+      stored,
+    });
+    const back = store.datasetValues(meta.id)!.values;
+    expect(
+      Buffer.from(back.buffer, back.byteOffset, back.byteLength).equals(Buffer.from(values.buffer)),
+    ).toBe(true);
+    expect(meta.hash).toBe(insertBig(values).hash);
+  });
+
+  it('refuses a damaged values file with a sentence naming it', () => {
+    const meta = insertBig();
+    const file = join(valuesDir(), readdirSync(valuesDir())[0]);
+    truncateSync(file, 1000);
+    expect(() => store.datasetValues(meta.id)).toThrow(
+      /holds 1000 bytes where 4800000 were written/,
+    );
+    rmSync(file);
+    expect(() => store.datasetValues(meta.id)).toThrow(
+      /cannot read this data set’s values from .*ENOENT/,
+    );
+  });
+
+  it('leaves no file behind when the row cannot be written', () => {
+    store.db.exec(
+      `CREATE TRIGGER refuse BEFORE INSERT ON datasets BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
+    expect(() => insertBig()).toThrow('refused');
+    expect(readdirSync(valuesDir())).toEqual([]);
+  });
+
+  it('removes, at the next open, files no row names once they are an hour old', () => {
+    insertBig();
+    const kept = readdirSync(valuesDir())[0];
+    const old = join(valuesDir(), 'stopped-import.f64');
+    const fresh = join(valuesDir(), 'importing-now.f64.partial');
+    writeFileSync(old, 'x');
+    writeFileSync(fresh, 'x');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(old, twoHoursAgo, twoHoursAgo);
+    utimesSync(join(valuesDir(), kept), twoHoursAgo, twoHoursAgo);
+    store.close();
+    store = new Store(join(dir, 'test.db'));
+    expect(readdirSync(valuesDir()).sort()).toEqual([kept, 'importing-now.f64.partial'].sort());
   });
 });

@@ -30,7 +30,15 @@ export async function importCsv(
 ): Promise<ImportResult> {
   // Everything is parsed and checked before the single insert: a failed import stores nothing.
   const table = await readNumericTable(source, options);
-  const dataset = store.insertDataset({ ...table, name: options.name });
+  const columns = table.columns.map((c) => c.name);
+  const dataset = store.insertDataset({
+    name: options.name,
+    columns: table.columns,
+    rows: table.rows,
+    values: table.blocks,
+    stored: await store.storeValues(table.blocks, columns),
+    labels: table.labels,
+  });
   return { dataset, notes: table.notes };
 }
 

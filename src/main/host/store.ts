@@ -4,7 +4,22 @@
  * transaction and the engine never waits on it (it runs in another process).
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  promises as fsp,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   IMAGE_COLUMN,
   type ColumnInfo,
@@ -20,8 +35,9 @@ import {
 } from '../../shared/api';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
-import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
+import { inEnglish, knownText, localText, TextError, type LocalText } from '../../shared/i18n';
 import { migrate } from './migrations';
+import { joinBlocks } from './table-scan';
 
 function toBlob(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -58,8 +74,31 @@ function typeTag(a: TypedArray): string {
   return a instanceof Float64Array ? 'f64' : a instanceof Float32Array ? 'f32' : 'u8';
 }
 
-export function hashValues(values: Float64Array, columns: string[]): string {
-  return createHash('sha256').update(JSON.stringify(columns)).update(toBlob(values)).digest('hex');
+export function hashValues(values: Float64Array | Float64Array[], columns: string[]): string {
+  const hash = createHash('sha256').update(JSON.stringify(columns));
+  // Blocks hash as the one array they make.
+  for (const block of Array.isArray(values) ? values : [values]) hash.update(toBlob(block));
+  return hash.digest('hex');
+}
+
+/** What the store made of a table's values: their hash, and their file when they have one. */
+export interface StoredValues {
+  hash: string;
+  file: string | null;
+}
+
+/** The blocks' bytes in slices of at most 256 MB (one write call each), with their offsets. */
+function* byteSlices(blocks: Float64Array[]): Generator<[Buffer, number]> {
+  const most = 256 << 20;
+  let at = 0;
+  for (const block of blocks) {
+    const bytes = toBlob(block);
+    for (let i = 0; i < bytes.length; i += most) {
+      const slice = bytes.subarray(i, Math.min(bytes.length, i + most));
+      yield [slice, at];
+      at += slice.length;
+    }
+  }
 }
 
 /** An image set's hash covers its shape, its pixel bytes and its labels. */
@@ -152,8 +191,15 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+/** A table's values this big or bigger go to a file of their own (see migration 9). */
+export const VALUES_FILE_FROM_BYTES = 4 << 20;
+/** A values file no row names, this old, was left by a process that stopped mid-import. */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
 export class Store {
   readonly db: Database.Database;
+  /** Where big tables' values files live; null for an in-memory database (they stay inside). */
+  private readonly valuesDir: string | null;
 
   constructor(file: string, options: { nativeBinding?: string } = {}) {
     this.db = new Database(
@@ -164,6 +210,94 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
+    this.valuesDir = file === ':memory:' || file === '' ? null : join(dirname(file), 'datasets');
+    this.removeOrphanValueFiles();
+  }
+
+  /** Values files no data set names: an import stopped between writing one and its row. */
+  private removeOrphanValueFiles(): void {
+    if (!this.valuesDir) return;
+    let files: string[];
+    try {
+      files = readdirSync(this.valuesDir);
+    } catch {
+      return; // no folder yet
+    }
+    const named = new Set(
+      (
+        this.db.prepare(`SELECT data_file FROM datasets WHERE data_file IS NOT NULL`).all() as {
+          data_file: string;
+        }[]
+      ).map((r) => r.data_file),
+    );
+    // Another process may be importing now (its file written, its row not yet): only old ones go.
+    for (const f of files) {
+      const path = join(this.valuesDir, f);
+      try {
+        if (!named.has(f) && Date.now() - statSync(path).mtimeMs > ORPHAN_AGE_MS) unlinkSync(path);
+      } catch {
+        // gone already, or not ours to remove: left alone
+      }
+    }
+  }
+
+  /** A new values file's name, and where it is written until it is whole (see `finishValuesFile`). */
+  private newValuesFile(): { name: string; partial: string } {
+    mkdirSync(this.valuesDir!, { recursive: true });
+    const name = `${randomUUID()}.f64`;
+    return { name, partial: join(this.valuesDir!, `${name}.partial`) };
+  }
+
+  /**
+   * Hashes values and, when they are big, writes them to a file of their own, on disk (fsync)
+   * before a row can name it: the writes run on libuv's threads while this one hashes. The import
+   * of a big file stores its values so (insertDataset's `stored`).
+   */
+  async storeValues(blocks: Float64Array[], columns: string[]): Promise<StoredValues> {
+    const bytes = blocks.reduce((n, b) => n + b.byteLength, 0);
+    if (!this.valuesDir || bytes < VALUES_FILE_FROM_BYTES)
+      return { hash: hashValues(blocks, columns), file: null };
+    const { name, partial } = this.newValuesFile();
+    const handle = await fsp.open(partial, 'w');
+    let hash: string;
+    try {
+      const writes = [...byteSlices(blocks)].map(async ([slice, at]) => {
+        const { bytesWritten } = await handle.write(slice, 0, slice.length, at);
+        if (bytesWritten !== slice.length) throw new Error(`short write to ${partial}`);
+      });
+      hash = hashValues(blocks, columns);
+      await Promise.all(writes);
+      await handle.sync();
+    } catch (e) {
+      await handle.close();
+      await fsp.rm(partial, { force: true });
+      throw e;
+    }
+    await handle.close();
+    renameSync(partial, join(this.valuesDir, name));
+    return { hash, file: name };
+  }
+
+  /** storeValues, here and now. */
+  private storeValuesNow(blocks: Float64Array[], columns: string[]): StoredValues {
+    const hash = hashValues(blocks, columns);
+    const bytes = blocks.reduce((n, b) => n + b.byteLength, 0);
+    if (!this.valuesDir || bytes < VALUES_FILE_FROM_BYTES) return { hash, file: null };
+    const { name, partial } = this.newValuesFile();
+    const fd = openSync(partial, 'w');
+    try {
+      for (const [slice, at] of byteSlices(blocks))
+        for (let done = 0; done < slice.length;)
+          done += writeSync(fd, slice, done, slice.length - done, at + done);
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      rmSync(partial, { force: true });
+      throw e;
+    }
+    closeSync(fd);
+    renameSync(partial, join(this.valuesDir, name));
+    return { hash, file: name };
   }
 
   close(): void {
@@ -198,32 +332,44 @@ export class Store {
     name: string;
     columns: ColumnInfo[];
     rows: number;
-    values: Float64Array;
+    /** Row-major values, whole or in blocks of rows. */
+    values: Float64Array | Float64Array[];
+    /** What storeValues made of them already. */
+    stored?: StoredValues;
     builtin?: boolean;
     labels?: TableLabels | null;
   }): DatasetMeta {
-    const hash = hashValues(
-      d.values,
-      d.columns.map((c) => c.name),
-    );
     if (d.labels && d.labels.codes.length !== d.rows)
       throw new Error(`${d.rows} rows need ${d.rows} labels, got ${d.labels.codes.length}`);
-    const id = this.db
-      .prepare(
-        `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data, labels, label_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        d.name,
-        d.rows,
-        JSON.stringify(d.columns),
-        d.builtin ? 1 : 0,
-        hash,
-        toBlob(d.values),
-        d.labels ? toBlob(d.labels.codes) : null,
-        d.labels ? JSON.stringify({ column: d.labels.column, names: d.labels.names }) : null,
-      ).lastInsertRowid as number;
-    return this.getDataset(Number(id))!;
+    const blocks = Array.isArray(d.values) ? d.values : [d.values];
+    const { hash, file } =
+      d.stored ??
+      this.storeValuesNow(
+        blocks,
+        d.columns.map((c) => c.name),
+      );
+    try {
+      const id = this.db
+        .prepare(
+          `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data, data_file, labels, label_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          d.name,
+          d.rows,
+          JSON.stringify(d.columns),
+          d.builtin ? 1 : 0,
+          hash,
+          file ? Buffer.alloc(0) : toBlob(joinBlocks(blocks)),
+          file,
+          d.labels ? toBlob(d.labels.codes) : null,
+          d.labels ? JSON.stringify({ column: d.labels.column, names: d.labels.names }) : null,
+        ).lastInsertRowid as number;
+      return this.getDataset(Number(id))!;
+    } catch (e) {
+      if (file) unlinkSync(join(this.valuesDir!, file));
+      throw e;
+    }
   }
 
   /** A table's labels (see migration 8); null for an image set or a table without them. */
@@ -328,12 +474,17 @@ export class Store {
         values: pixelValues(d.pixels),
       };
     }
-    const r = this.db.prepare(`SELECT data FROM datasets WHERE id = ?`).get(id) as { data: Buffer };
+    const r = this.db.prepare(`SELECT data, data_file FROM datasets WHERE id = ?`).get(id) as {
+      data: Buffer;
+      data_file: string | null;
+    };
     return {
       id,
       columns: meta.columns.map((c) => c.name),
       rows: meta.rows,
-      values: fromBlob(r.data, 'f64') as Float64Array,
+      values: r.data_file
+        ? this.readValuesFile(r.data_file, meta.rows * meta.columns.length)
+        : (fromBlob(r.data, 'f64') as Float64Array),
     };
   }
 
@@ -390,8 +541,44 @@ export class Store {
     };
   }
 
+  private readValuesFile(name: string, count: number): Float64Array {
+    const path = join(this.valuesDir ?? '', name);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new TextError(
+        localText('store.valuesFileUnreadable', {
+          file: path,
+          reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message,
+        }),
+      );
+    }
+    if (bytes.byteLength !== count * 8)
+      throw new TextError(
+        localText('store.valuesFileDamaged', {
+          file: path,
+          bytes: bytes.byteLength,
+          expected: count * 8,
+        }),
+      );
+    // A big file's buffer is its own, aligned: viewed, not copied.
+    return bytes.byteOffset % 8 === 0
+      ? new Float64Array(bytes.buffer, bytes.byteOffset, count)
+      : (fromBlob(bytes, 'f64') as Float64Array);
+  }
+
   deleteDataset(id: number): boolean {
-    return this.db.prepare(`DELETE FROM datasets WHERE id = ?`).run(id).changes > 0;
+    const r = this.db.prepare(`SELECT data_file FROM datasets WHERE id = ?`).get(id) as
+      { data_file: string | null } | undefined;
+    const deleted = this.db.prepare(`DELETE FROM datasets WHERE id = ?`).run(id).changes > 0;
+    if (deleted && r?.data_file)
+      try {
+        unlinkSync(join(this.valuesDir!, r.data_file));
+      } catch {
+        // already gone; nothing else names it
+      }
+    return deleted;
   }
 
   // ---- runs

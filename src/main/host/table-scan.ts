@@ -391,7 +391,7 @@ export class TableScan {
       hasHeader: this.hasHeader,
       names: this.names,
       columns: this.columns.map((c) => c.state(rows)),
-      matrix: this.matrix.subarray(0, rows * this.columns.length),
+      blocks: [this.matrix.subarray(0, rows * this.columns.length)],
       lines: this.lines.done(),
       head: this.head,
       undecodableLine: this.undecodableLine,
@@ -408,8 +408,11 @@ export interface ScanPart {
   hasHeader: boolean;
   names: string[];
   columns: ColumnState[];
-  /** Every cell's value, row-major (NaN unless a number). */
-  matrix: Float64Array;
+  /**
+   * Every cell's value, row-major (NaN unless a number), in blocks of whole rows: one per stretch
+   * read (joined only when something needs them as one array).
+   */
+  blocks: Float64Array[];
   /** Each row's line in the file (in a stretch: counted from the stretch's start). */
   lines: Int32Array;
   /** The header (when there is one) and the first rows, as text. */
@@ -421,7 +424,7 @@ export interface ScanPart {
 /** The buffers a part holds, to move them to another thread. */
 export function partBuffers(part: ScanPart): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>([
-    part.matrix.buffer as ArrayBuffer,
+    ...part.blocks.map((b) => b.buffer as ArrayBuffer),
     part.lines.buffer as ArrayBuffer,
   ]);
   for (const c of part.columns) {
@@ -439,16 +442,13 @@ export function partBuffers(part: ScanPart): ArrayBuffer[] {
  */
 export function joinParts(parts: ScanPart[], lineCounts: number[]): ScanPart {
   const [first] = parts;
-  const width = first.columns.length;
   const offsets: number[] = [];
   lineCounts.reduce((sum, n) => (offsets.push(sum), sum + n), 0);
   const rows = parts.reduce((n, p) => n + p.lines.length, 0);
-  const matrix = new Float64Array(rows * width);
   const lines = new Int32Array(rows);
   let row = 0;
   let undecodableLine: number | null = null;
   parts.forEach((p, k) => {
-    matrix.set(p.matrix.subarray(0, p.lines.length * width), row * width);
     for (let i = 0; i < p.lines.length; i++) lines[row + i] = p.lines[i] + offsets[k];
     if (undecodableLine === null && p.undecodableLine !== null)
       undecodableLine = p.undecodableLine + offsets[k];
@@ -463,7 +463,7 @@ export function joinParts(parts: ScanPart[], lineCounts: number[]): ScanPart {
         offsets,
       ),
     ),
-    matrix,
+    blocks: parts.flatMap((p) => p.blocks),
     lines,
     undecodableLine,
   };
@@ -537,12 +537,41 @@ function uniqueNames(names: string[]): string[] {
 export interface NumericTable {
   columns: ColumnInfo[];
   rows: number;
-  /** Row-major rows × columns. */
-  values: Float64Array;
+  /**
+   * Row-major rows × columns in blocks of whole rows (one per stretch of a file read in stretches):
+   * what the store writes and hashes as they are, with no joined copy.
+   */
+  blocks: Float64Array[];
+  /** The blocks as one array, joined the first time it is asked for. */
+  readonly values: Float64Array;
   droppedRows: number;
   labels: TableLabels | null;
   /** A sentence for each column left out, stray cells made missing, rows dropped. */
   notes: LocalText[];
+}
+
+/** A NumericTable whose `values` joins its blocks once, when first asked for. */
+export function numericTable(table: Omit<NumericTable, 'values'>): NumericTable {
+  let joined: Float64Array | null = null;
+  return {
+    ...table,
+    get values() {
+      joined ??= joinBlocks(table.blocks);
+      return joined;
+    },
+  };
+}
+
+/** Blocks of rows as one array (the block itself when there is one). */
+export function joinBlocks(blocks: Float64Array[]): Float64Array {
+  if (blocks.length === 1) return blocks[0];
+  const out = new Float64Array(blocks.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
 }
 
 export interface TableChoice {
@@ -562,8 +591,8 @@ export class ScannedTable {
   /** The header (when there is one) and the first rows, as text. */
   readonly head: string[][];
   private readonly columns: ColumnScan[];
-  /** Every cell's value, row-major (NaN unless a number). */
-  private readonly matrix: Float64Array;
+  /** Every cell's value, row-major (NaN unless a number), in blocks of whole rows. */
+  private blocks: Float64Array[];
   /** Each row's line in the file. */
   private readonly lines: Int32Array;
   private readonly undecodableLine: number | null;
@@ -574,10 +603,16 @@ export class ScannedTable {
     this.names = part.names;
     this.head = part.head;
     this.columns = part.columns.map((c) => ColumnScan.from(c));
-    this.matrix = part.matrix;
+    this.blocks = part.blocks;
     this.lines = part.lines;
     this.undecodableLine = part.undecodableLine;
     this.rows = part.lines.length;
+  }
+
+  /** Every cell's value as one array (the blocks joined once, when there are several). */
+  private get matrix(): Float64Array {
+    if (this.blocks.length > 1) this.blocks = [joinBlocks(this.blocks)];
+    return this.blocks[0];
   }
 
   /** Bytes held: what a kept preview costs. */
@@ -653,7 +688,7 @@ export class ScannedTable {
       notes.push(localText('csv.straysMissing', { column: this.names[j], count: c.other }));
     }
     const { keep, ...table } = this.assemble(chosen, choice.dropInvalidRows ?? false, notes);
-    return { ...table, labels: this.labels(labelAt, keep) };
+    return numericTable({ ...table, labels: this.labels(labelAt, keep) });
   }
 
   private indexOf(name: string): number {
@@ -687,7 +722,7 @@ export class ScannedTable {
     chosen: number[],
     dropInvalidRows: boolean,
     notes: LocalText[],
-  ): Omit<NumericTable, 'labels'> & { keep: Uint8Array } {
+  ): Omit<NumericTable, 'labels' | 'values'> & { keep: Uint8Array } {
     const width = chosen.length;
     const all = this.names.length;
     const kinds = chosen.map((j) => this.columns[j].kinds);
@@ -705,13 +740,14 @@ export class ScannedTable {
           missing: 0,
         })),
         rows: this.rows,
-        values: this.matrix,
+        blocks: this.blocks,
         droppedRows: 0,
         notes,
       };
     }
     const out = new Float64Array(this.rows * width);
     const keep = new Uint8Array(this.rows);
+    const matrix = this.matrix;
     let rows = 0;
     for (let i = 0; i < this.rows; i++) {
       let ok = true;
@@ -723,7 +759,7 @@ export class ScannedTable {
       }
       if (!ok) continue;
       keep[i] = 1;
-      for (let c = 0; c < width; c++) out[rows * width + c] = this.matrix[i * all + chosen[c]];
+      for (let c = 0; c < width; c++) out[rows * width + c] = matrix[i * all + chosen[c]];
       rows++;
     }
     if (rows === 0) throw new CsvError(localText('csv.noValidRows'));
@@ -733,7 +769,7 @@ export class ScannedTable {
       keep,
       columns: chosen.map((j) => ({ name: this.names[j], type: this.columns[j].type, missing: 0 })),
       rows,
-      values: rows === this.rows ? out : out.slice(0, rows * width),
+      blocks: [rows === this.rows ? out : out.slice(0, rows * width)],
       droppedRows: dropped,
       notes,
     };
