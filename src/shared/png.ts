@@ -2,6 +2,7 @@
  * RGBA pixels → a PNG file (8-bit RGBA, no interlace, filter 0 on every row), for image grids the
  * CLI writes and the renderer offers as downloads. fflate does the zlib stream.
  */
+import { concat } from './concat';
 import { zlibSync } from 'fflate';
 
 const CRC_TABLE = (() => {
@@ -55,11 +56,5 @@ export function encodePng(
     chunk('IDAT', zlibSync(raw, { level: 6 })),
     chunk('IEND', new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts, (n) => new Uint8Array(n));
 }

@@ -11,6 +11,7 @@ import type {
   TableLabels,
   CsvPreview,
 } from '../../shared/api';
+import { concat } from '../../shared/concat';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
 
 export class CsvError extends TextError {
@@ -564,14 +565,7 @@ export function numericTable(table: Omit<NumericTable, 'values'>): NumericTable 
 
 /** Blocks of rows as one array (the block itself when there is one). */
 export function joinBlocks(blocks: Float64Array[]): Float64Array {
-  if (blocks.length === 1) return blocks[0];
-  const out = new Float64Array(blocks.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return blocks.length === 1 ? blocks[0] : concat(blocks, (n) => new Float64Array(n));
 }
 
 export interface TableChoice {

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { isActiveStatus, type StoredArtifact } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
+import { concat } from '../../../shared/concat';
 import { metricLineOption, pairsOption } from '../../../shared/charts';
 import {
   drawsColumn,
@@ -314,7 +315,7 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
     return pairNames.map((p) =>
       marginalOption({
         title: t('mcmc.view.marginal', { p }),
-        values: concat(drawsColumn(draws, p, from)),
+        values: concatChains(drawsColumn(draws, p, from)),
         label: t,
       }),
     );
@@ -323,7 +324,7 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
 
   const pairsOpt = useMemo(() => {
     if (!draws || names.length <= 2 || pairsNames.length < 2) return null;
-    const cols = pairsNames.map((p) => concat(drawsColumn(draws, p)));
+    const cols = pairsNames.map((p) => concatChains(drawsColumn(draws, p)));
     // Every chain's kept draws pooled, thinned to at most ~2,000 points per panel.
     const n = cols[0].length;
     const stride = Math.max(1, Math.ceil(n / 2000));
@@ -546,12 +547,4 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
   );
 }
 
-function concat(chains: Float64Array[]): Float64Array {
-  const out = new Float64Array(chains.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chains) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+const concatChains = (chains: Float64Array[]) => concat(chains, (n) => new Float64Array(n));
