@@ -340,9 +340,12 @@ export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 /** A data set's name, as imported or renamed: trimmed, 1–200 characters. */
 const datasetName = z.string().trim().min(1).max(200);
 const distinct = (a: string[]) => new Set(a).size === a.length;
-const uniqueNames = z.array(z.string()).min(1).refine(distinct, 'a column is named twice');
+/** A column's name is at most this long: a longer header cell is cut (and the import says so). */
+export const MAX_COLUMN_NAME = 200;
+const columnName = z.string().max(MAX_COLUMN_NAME);
+const uniqueNames = z.array(columnName).min(1).refine(distinct, 'a column is named twice');
 /** The same, possibly empty (a run without data chooses no columns). */
-const uniqueNamesOrNone = z.array(z.string()).refine(distinct, 'a column is named twice');
+const uniqueNamesOrNone = z.array(columnName).refine(distinct, 'a column is named twice');
 /** Paths cross the boundary absolute: never resolved against whatever folder the host runs in. */
 const absolutePath = z
   .string()
@@ -434,7 +437,7 @@ export const requests = {
        * column of at most 256 distinct values (missing cells allowed), or an image set's integer
        * class (e.g. the digit).
        */
-      labelColumn: z.string().min(1).optional(),
+      labelColumn: columnName.min(1).optional(),
     }),
   ),
   /** A table's values. Refused ('unsupported') for an image set: use `datasets.images`. */

@@ -1082,6 +1082,8 @@ const en = {
   'csv.notAFile': 'cannot read {file}: not a file',
   'csv.unreadableText': 'cannot read the file: {reason}',
   'csv.readerFailed': 'the thread reading the file stopped ({reason}); nothing was imported',
+  'csv.longName':
+    'column {column}’s name is {length} characters long: shortened to its first {max} (a name is at most {max})',
   'store.valuesFileUnreadable': 'cannot read this data set’s values from {file}: {reason}',
   'store.valuesFileDamaged':
     'this data set’s values file {file} holds {bytes} bytes where {expected} were written: it was damaged or replaced; import the data again',
@@ -2128,6 +2130,8 @@ const zh: Messages = {
   'csv.notAFile': '无法读取 {file}：它不是文件',
   'csv.unreadableText': '无法读取该文件：{reason}',
   'csv.readerFailed': '读取文件的线程中止了（{reason}），没有导入任何数据',
+  'csv.longName':
+    '第 {column} 列的列名长 {length} 个字符：已截为前 {max} 个（列名最多 {max} 个字符）',
   'store.valuesFileUnreadable': '无法从 {file} 读取该数据集的数值：{reason}',
   'store.valuesFileDamaged':
     '该数据集的数值文件 {file} 有 {bytes} 字节，而写入时是 {expected} 字节：文件已损坏或被替换，请重新导入数据',

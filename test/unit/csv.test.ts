@@ -134,6 +134,37 @@ describe('CSV preview', () => {
   });
 });
 
+describe('CSV cells too long to show or to name a column', () => {
+  it('shortens a huge header cell to a name of 200 characters, saying so, and shows long cells cut', async () => {
+    const file = join(dir, 'huge-cells.csv');
+    const hugeName = '名'.repeat(5_000_000);
+    const hugeCell = 'z'.repeat(5_000_000);
+    writeFileSync(file, `${hugeName},y\n1,2\n${hugeCell},3\n4,5\n`);
+    const p = await previewTable({ kind: 'path', path: file });
+    // The whole answer stays small: nothing of a 15 MB cell goes to the page but its start.
+    expect(JSON.stringify(p).length).toBeLessThan(10_000);
+    const name = p.columns[0].name;
+    expect(name).toHaveLength(200);
+    expect(name.endsWith('…')).toBe(true);
+    expect(p.warnings[0]).toEqual({
+      key: 'csv.longName',
+      vars: { column: 1, length: 5_000_000, max: 200 },
+    });
+    expect(p.head[2][0]).toBe(`${'z'.repeat(199)}…`);
+    // The shortened name is the column's name from then on: an import may name it.
+    const t = await readNumericTable(
+      { kind: 'preview', id: p.previewId },
+      {
+        columns: [name, 'y'],
+        strayCellsAsMissing: true,
+        dropInvalidRows: true,
+      },
+    );
+    expect(t.columns.map((c) => c.name)).toEqual([name, 'y']);
+    expect(t.rows).toBe(2);
+  });
+});
+
 describe('CSV numeric tables', () => {
   it('reads the numeric columns row-major, or the chosen ones in the chosen order', async () => {
     const csv = 'id,label,x,y\n1,a,0.5,10\n2,b,-1.25,20\n';

@@ -4,12 +4,13 @@
  * their codes (a label column). A 1,000,000 × 10 file costs ~100 MB here, not its text ×11; the
  * preview's counts and the import's values both come from this one pass.
  */
-import type {
-  ColumnInfo,
-  ColumnType,
-  PreviewColumn,
-  TableLabels,
-  CsvPreview,
+import {
+  MAX_COLUMN_NAME,
+  type ColumnInfo,
+  type ColumnType,
+  type PreviewColumn,
+  type TableLabels,
+  type CsvPreview,
 } from '../../shared/api';
 import { concat } from '../../shared/concat';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
@@ -55,6 +56,8 @@ function hasRadixPrefix(text: string): boolean {
 const MAX_LABELS = 256;
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 40;
+/** A cell in the preview's first rows. */
+const HEAD_CELL_CHARS = 200;
 
 class Growing<T extends Float64Array | Int32Array | Uint8Array> {
   length = 0;
@@ -204,6 +207,14 @@ class ColumnScan {
   }
 }
 
+/** Text cut to `max` characters, the last of them an ellipsis (a surrogate pair kept whole). */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1])) end--;
+  return `${text.slice(0, end)}…`;
+}
+
 /** A cell as a sentence quotes it: control characters (a NUL byte) made visible, and short. */
 function shown(text: string): string {
   const short = text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS)}…` : text;
@@ -258,6 +269,8 @@ export class TableScan {
   private readonly head: string[][] = [];
   /** The first line holding a character the decoder could not read (U+FFFD). */
   private undecodableLine: number | null = null;
+  /** Sentences about the header: names too long, shortened. */
+  private readonly headerNotes: LocalText[] = [];
 
   constructor(readonly format: TableFormat) {
     const decimalComma = format.decimal === ',';
@@ -305,7 +318,7 @@ export class TableScan {
     );
     const width = rows[0].cells.length;
     this.names = this.hasHeader
-      ? uniqueNames(rows[0].cells.map((c, i) => c.trim() || `column${i + 1}`))
+      ? uniqueNames(rows[0].cells.map((c, i) => this.columnName(c.trim(), i)))
       : rows[0].cells.map((_, i) => `column${i + 1}`);
     this.columns = Array.from({ length: width }, () => new ColumnScan());
     // At most 64 M cells (512 MB) on a guess: past that, room grows with the rows that come.
@@ -314,11 +327,23 @@ export class TableScan {
     for (const r of rows.slice(this.hasHeader ? 1 : 0)) this.take(r.cells, r.line);
   }
 
+  /** A header cell as a column's name: at most MAX_COLUMN_NAME characters, said so when cut. */
+  private columnName(text: string, j: number): string {
+    if (text === '') return `column${j + 1}`;
+    if (text.length <= MAX_COLUMN_NAME) return text;
+    this.headerNotes.push(
+      localText('csv.longName', { column: j + 1, length: text.length, max: MAX_COLUMN_NAME }),
+    );
+    return cut(text, MAX_COLUMN_NAME);
+  }
+
   private take(cells: string[], line: number): void {
     if (cells.length !== this.columns.length) this.ragged(cells.length, line);
     for (let j = 0; j < cells.length; j++) this.addText(j, cells[j], line);
     this.endRow(cells.length, line);
-    if (this.head.length < HEAD_ROWS + (this.hasHeader ? 1 : 0)) this.head.push(cells.map(trimmed));
+    // Shown, not kept: a 50 MB cell is not sent to the page whole.
+    if (this.head.length < HEAD_ROWS + (this.hasHeader ? 1 : 0))
+      this.head.push(cells.map((c) => cut(trimmed(c), HEAD_CELL_CHARS)));
   }
 
   /** Whether a cell that reads as a number is one (no missing-value spelling is numeric). */
@@ -396,6 +421,7 @@ export class TableScan {
       lines: this.lines.done(),
       head: this.head,
       undecodableLine: this.undecodableLine,
+      headerNotes: this.headerNotes,
     };
   }
 }
@@ -420,6 +446,8 @@ export interface ScanPart {
   head: string[][];
   /** The first line holding a character the decoder could not read (U+FFFD). */
   undecodableLine: number | null;
+  /** Sentences about the header (names shortened). */
+  headerNotes: LocalText[];
 }
 
 /** The buffers a part holds, to move them to another thread. */
@@ -590,6 +618,7 @@ export class ScannedTable {
   /** Each row's line in the file. */
   private readonly lines: Int32Array;
   private readonly undecodableLine: number | null;
+  private readonly headerNotes: LocalText[];
 
   constructor(part: ScanPart) {
     this.format = part.format;
@@ -600,6 +629,7 @@ export class ScannedTable {
     this.blocks = part.blocks;
     this.lines = part.lines;
     this.undecodableLine = part.undecodableLine;
+    this.headerNotes = part.headerNotes;
     this.rows = part.lines.length;
   }
 
@@ -628,7 +658,7 @@ export class ScannedTable {
 
   /** What a reader must be told before importing: stray cells, text the decoder could not read. */
   warnings(): LocalText[] {
-    const out: LocalText[] = [];
+    const out: LocalText[] = [...this.headerNotes];
     if (this.undecodableLine !== null)
       out.push(
         localText('csv.undecodable', {
