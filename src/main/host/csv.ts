@@ -44,17 +44,22 @@ const SAMPLE_BYTES = 64 * 1024;
  * Files read for a preview, by the id the preview returned: the import that follows names the
  * preview instead of reading the file again. A preview stays until an import of it succeeds (a
  * refused one can be retried, say with "drop invalid rows"), until it is 30 minutes old, or until
- * newer previews push it out (the newest three are kept).
+ * newer previews push it out (the newest three are kept, and older ones go while they would hold
+ * over 1 GiB).
  */
 const previews = new Map<
   string,
   { table: ScannedTable; file: FileSource; expiry: ReturnType<typeof setTimeout> }
 >();
 const MAX_PREVIEWS = 3;
+/** Older previews go while the kept ones hold more than this (the newest always stays). */
+const MAX_PREVIEW_BYTES = 1 << 30;
 const PREVIEW_LIFETIME_MS = 30 * 60 * 1000;
 
 function keepPreview(table: ScannedTable, file: FileSource): string {
-  while (previews.size >= MAX_PREVIEWS) forgetPreview(previews.keys().next().value!);
+  const held = () => [...previews.values()].reduce((n, p) => n + p.table.bytes, table.bytes);
+  while (previews.size > 0 && (previews.size >= MAX_PREVIEWS || held() > MAX_PREVIEW_BYTES))
+    forgetPreview(previews.keys().next().value!);
   const id = randomUUID();
   const expiry = setTimeout(() => previews.delete(id), PREVIEW_LIFETIME_MS);
   expiry.unref(); // a kept preview never keeps the process alive

@@ -641,7 +641,10 @@ export class ScannedTable {
 
   /** Bytes held: what a kept preview costs. */
   get bytes(): number {
-    return this.rows * (4 + this.columns.length * 9);
+    // A line number per row; a value and a kind per cell; a label code per cell while a column
+    // keeps its dictionary.
+    const codes = this.columns.filter((c) => c.codes).length;
+    return this.rows * (4 + this.columns.length * 9 + codes * 4);
   }
 
   previewColumns(): PreviewColumn[] {
