@@ -165,7 +165,7 @@ export interface ReadTuning {
   stretches: number;
 }
 
-export const defaultTuning: ReadTuning = {
+const defaultTuning: ReadTuning = {
   threadsFrom: 1 << 20,
   stretchesFrom: 16 << 20,
   stretches: readerThreads,

@@ -48,7 +48,7 @@ export function detectEncoding(sample: Uint8Array): DetectedEncoding {
   return { encoding: 'windows-1252', by: 'fallback' };
 }
 
-export function bomEncoding(bytes: Uint8Array): TextEncoding | null {
+function bomEncoding(bytes: Uint8Array): TextEncoding | null {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
@@ -131,7 +131,7 @@ function isCommon(lead: number, trail: number, encoding: string): boolean {
 }
 
 /** iconv-lite's name for an encoding. */
-export function iconvName(encoding: TextEncoding): string {
+function iconvName(encoding: TextEncoding): string {
   return encoding === 'utf-8' ? 'utf8' : encoding;
 }
 

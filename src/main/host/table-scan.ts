@@ -30,7 +30,7 @@ const enum Kind {
 }
 
 /** How cells are read: which texts are missing, and the decimal mark. */
-export interface CellRules {
+interface CellRules {
   /** The empty cell is always missing; these are too. */
   naValues: ReadonlySet<string>;
   /** Whether a missing-value spelling reads as a number (e.g. -999): then it is looked up first. */
@@ -580,7 +580,7 @@ export interface NumericTable {
 }
 
 /** A NumericTable whose `values` joins its blocks once, when first asked for. */
-export function numericTable(table: Omit<NumericTable, 'values'>): NumericTable {
+function numericTable(table: Omit<NumericTable, 'values'>): NumericTable {
   let joined: Float64Array | null = null;
   return {
     ...table,
