@@ -6,7 +6,8 @@
  * ../shared/reference/README.md), and the ratio ours / pandas. Without pandas the reference is
  * reported as unavailable, never guessed.
  *
- * `--ours FILE` and `--pandas FILE` measure one import and print one JSON line.
+ * `--ours FILE [READER]` measures one import (READER: the built reader entry) and prints one JSON
+ * line.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -24,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importCsv } from '../src/main/host/datasets';
-import { readerThreads, warmReaders } from '../src/main/host/reader-pool';
+import { readerThreads, useBuiltReader, warmReaders } from '../src/main/host/reader-pool';
 import { Store } from '../src/main/host/store';
 
 const COLUMNS = 10;
@@ -35,9 +36,10 @@ interface Measured {
   peakRssMB: number;
 }
 
-async function ours(path: string): Promise<void> {
+async function ours(path: string, reader: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'latent-lab-import-bench-db-'));
   const store = new Store(join(dir, 'bench.db'));
+  if (reader) useBuiltReader(reader);
   try {
     // As the desktop app and the web shell do at launch (host.ts); not timed.
     await warmReaders();
@@ -106,13 +108,8 @@ function builtReader(): string | null {
   return newer(join(root, 'src', 'main')) || newer(join(root, 'src', 'shared')) ? null : file;
 }
 
-function measure(
-  args: string[],
-  command = process.execPath,
-  reader: string | null = null,
-): Measured & { pandas?: string } {
+function measure(args: string[], command = process.execPath): Measured & { pandas?: string } {
   const out = execFileSync(command, args, {
-    env: reader ? { ...process.env, LATENT_LAB_TABLE_READER: reader } : process.env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -123,7 +120,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 if (process.argv[2] === '--ours') {
-  await ours(process.argv[3]);
+  await ours(process.argv[3], process.argv[4]);
 } else {
   const rows = Number(process.env.IMPORT_BENCH_ROWS ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'latent-lab-import-bench-'));
@@ -137,7 +134,9 @@ if (process.argv[2] === '--ours') {
     // Alternated, so a slow moment of the machine falls on both.
     const reader = builtReader();
     for (let r = 0; r < RUNS; r++) {
-      oursRuns.push(measure(['--import', 'tsx', self, '--ours', path], process.execPath, reader));
+      oursRuns.push(
+        measure(['--import', 'tsx', self, '--ours', path, ...(reader ? [reader] : [])]),
+      );
       if (pandasError === null)
         try {
           pandasRuns.push(measure(['-c', pandasScript, path], '/usr/bin/python3'));

@@ -345,7 +345,8 @@ export const MAX_COLUMN_NAME = 200;
 const columnName = z.string().max(MAX_COLUMN_NAME);
 const uniqueNames = z.array(columnName).min(1).refine(distinct, 'a column is named twice');
 /** The same, possibly empty (a run without data chooses no columns). */
-const uniqueNamesOrNone = z.array(columnName).refine(distinct, 'a column is named twice');
+// A run names stored columns: ones imported before names were cut at MAX_COLUMN_NAME too.
+const uniqueNamesOrNone = z.array(z.string()).refine(distinct, 'a column is named twice');
 /** Paths cross the boundary absolute: never resolved against whatever folder the host runs in. */
 const absolutePath = z
   .string()

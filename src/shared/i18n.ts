@@ -1082,6 +1082,7 @@ const en = {
   'csv.notAFile': 'cannot read {file}: not a file',
   'csv.unreadableText': 'cannot read the file: {reason}',
   'csv.readerFailed': 'the thread reading the file stopped ({reason}); nothing was imported',
+  'csv.changedWhileRead': '{file} changed while it was read; nothing was imported: read it again',
   'csv.longName':
     'column {column}’s name is {length} characters long: shortened to its first {max} (a name is at most {max})',
   'store.valuesFileUnreadable': 'cannot read this data set’s values from {file}: {reason}',
@@ -2130,6 +2131,7 @@ const zh: Messages = {
   'csv.notAFile': '无法读取 {file}：它不是文件',
   'csv.unreadableText': '无法读取该文件：{reason}',
   'csv.readerFailed': '读取文件的线程中止了（{reason}），没有导入任何数据',
+  'csv.changedWhileRead': '{file} 在读取过程中被修改了，没有导入任何数据：请重新读取',
   'csv.longName':
     '第 {column} 列的列名长 {length} 个字符：已截为前 {max} 个（列名最多 {max} 个字符）',
   'store.valuesFileUnreadable': '无法从 {file} 读取该数据集的数值：{reason}',

@@ -351,7 +351,7 @@ describe('Store', () => {
 describe('a big table’s values in a file of their own', () => {
   // 600,000 values (4.8 MB): past VALUES_FILE_FROM_BYTES.
   const big = () => Float64Array.from({ length: 600_000 }, (_, i) => Math.sin(i) * 1e3 + 1 / 3);
-  const valuesDir = () => join(dir, 'datasets');
+  const valuesDir = () => join(dir, 'test.db-values');
   const insertBig = (values = big()) =>
     store.insertDataset({ name: 'big', columns, rows: values.length / 2, values });
 
@@ -421,18 +421,36 @@ describe('a big table’s values in a file of their own', () => {
     expect(readdirSync(valuesDir())).toEqual([]);
   });
 
-  it('removes, at the next open, files no row names once they are an hour old', () => {
+  it('removes, at the next open, its own files no row names once they are an hour old', () => {
     insertBig();
     const kept = readdirSync(valuesDir())[0];
-    const old = join(valuesDir(), 'stopped-import.f64');
-    const fresh = join(valuesDir(), 'importing-now.f64.partial');
-    writeFileSync(old, 'x');
-    writeFileSync(fresh, 'x');
+    const old = join(valuesDir(), '0b4e3c55-1d2a-4c3b-9e8f-0123456789ab.f64');
+    const fresh = join(valuesDir(), '1b4e3c55-1d2a-4c3b-9e8f-0123456789ab.f64.partial');
+    // Not a name the store gives: never its to remove, however old.
+    const foreign = join(valuesDir(), 'notes.txt');
+    for (const f of [old, fresh, foreign]) writeFileSync(f, 'x');
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-    utimesSync(old, twoHoursAgo, twoHoursAgo);
-    utimesSync(join(valuesDir(), kept), twoHoursAgo, twoHoursAgo);
+    for (const f of [old, foreign, join(valuesDir(), kept)])
+      utimesSync(f, twoHoursAgo, twoHoursAgo);
     store.close();
     store = new Store(join(dir, 'test.db'));
-    expect(readdirSync(valuesDir()).sort()).toEqual([kept, 'importing-now.f64.partial'].sort());
+    expect(readdirSync(valuesDir()).sort()).toEqual(
+      [kept, '1b4e3c55-1d2a-4c3b-9e8f-0123456789ab.f64.partial', 'notes.txt'].sort(),
+    );
+  });
+
+  it('keeps two databases in one folder apart', () => {
+    const meta = insertBig();
+    const other = new Store(join(dir, 'other.db'));
+    try {
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      const [file] = readdirSync(valuesDir());
+      utimesSync(join(valuesDir(), file), twoHoursAgo, twoHoursAgo);
+      other.close();
+      new Store(join(dir, 'other.db')).close(); // opened again: its cleanup sees only its folder
+      expect(store.datasetValues(meta.id)!.rows).toBe(300_000);
+    } finally {
+      if (other.db.open) other.close();
+    }
   });
 });

@@ -283,6 +283,8 @@ async function readInStretches(
     .find((l) => l.includes(format.delimiter) || l.replace(/[ \t\r]/g, '') !== '');
   if (firstRow === undefined || first.partial) return null;
   const width = firstRow.split(format.delimiter).length;
+  // The stretches are cut where the file's lines start now: a file rewritten meanwhile is refused.
+  const before = await fs.stat(file.path);
   const starts = await lineStarts(file.path, total, tuning.stretches);
   if (starts === null) return null;
   const ends = [...starts.slice(1), total];
@@ -302,6 +304,9 @@ async function readInStretches(
       ),
     ),
   );
+  const after = await fs.stat(file.path).catch(() => null);
+  if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs)
+    throw new CsvError(localText('csv.changedWhileRead', { file: file.path }));
   const results = settled.map((s) => (s.status === 'fulfilled' ? s.value : null));
   if (results.some((r) => r?.unfit === 'quoted')) return 'quoted';
   if (results.some((r) => r?.unfit === 'short')) return null;

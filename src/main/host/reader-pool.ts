@@ -13,11 +13,11 @@ import { Worker } from 'node:worker_threads';
 import { localText, type LocalText } from '../../shared/i18n';
 import { CsvError } from './table-scan';
 
-/** What a reader thread sends: bytes read so far (progress), then a result or an error. */
+/** What a reader thread sends: bytes read since its last word (progress), then a result or an error. */
 export type ReaderMessage =
   | { bytes: number }
   | { result: unknown }
-  | { error: { text: LocalText | undefined; message: string } };
+  | { error: { text: LocalText | undefined; message: string; refusal: boolean } };
 
 const IDLE_MS = 60_000;
 
@@ -33,16 +33,21 @@ const waiting: ((reader: Reader) => void)[] = [];
 /** Threads reading at once: one per core, at most four. */
 export const readerThreads = Math.max(1, Math.min(4, availableParallelism()));
 
+/** A built entry to run instead of the source's (the import benchmark times the built reader). */
+let builtEntry: string | null = null;
+
+/** From source, run the built reader entry instead (benchmarks: the code the app runs). */
+export function useBuiltReader(entry: string): void {
+  builtEntry = entry;
+}
+
 /**
  * The reader's entry: built, out/main/table-reader.js beside the entry that bundles this module
  * (or above its chunks/ folder); from source (the tests, the benchmarks under tsx), table-reader.ts
  * compiled by tsx's loader, which a worker thread must register for itself.
- * LATENT_LAB_TABLE_READER names a built entry to use instead: the import benchmark runs from
- * source but times the reader the app runs.
  */
 function spawnReader(): Worker {
-  const built = process.env.LATENT_LAB_TABLE_READER;
-  if (built) return new Worker(built);
+  if (builtEntry) return new Worker(builtEntry);
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
     // tsx's CommonJS entry fails to register in a worker; its ES module beside it works.
@@ -63,9 +68,18 @@ function spawnReader(): Worker {
 /** Whether idle threads stay (the interactive shells) or end after a minute. */
 let keepWarm = false;
 
+/** A thread that failed or is ending leaves the pool at once: no job is ever given to it. */
+function retire(reader: Reader): void {
+  const at = readers.indexOf(reader);
+  if (at >= 0) readers.splice(at, 1);
+  if (reader.idle) clearTimeout(reader.idle);
+}
+
 function newReader(): Reader {
   const reader: Reader = { worker: spawnReader(), busy: false, idle: null };
-  reader.worker.on('exit', () => readers.splice(readers.indexOf(reader), 1));
+  // Always listened to: an error of an idle thread must not become the host's uncaught exception.
+  reader.worker.on('error', () => retire(reader));
+  reader.worker.on('exit', () => retire(reader));
   reader.worker.unref();
   readers.push(reader);
   return reader;
@@ -81,13 +95,23 @@ function take(): Promise<Reader> {
   return Promise.resolve(reader);
 }
 
+/** A job's thread is free again: to the next job waiting, or idle. */
 function release(reader: Reader): void {
+  if (!readers.includes(reader)) {
+    // It died: a job waiting for a thread gets a new one.
+    const next = waiting.shift();
+    if (next) void take().then(next);
+    return;
+  }
   const next = waiting.shift();
   if (next) return next(reader);
   reader.busy = false;
   reader.worker.unref();
   if (keepWarm) return;
-  reader.idle = setTimeout(() => void reader.worker.terminate(), IDLE_MS);
+  reader.idle = setTimeout(() => {
+    retire(reader);
+    void reader.worker.terminate();
+  }, IDLE_MS);
   reader.idle.unref();
 }
 
@@ -113,30 +137,35 @@ export async function runInReader<T>(job: unknown, onBytes?: (bytes: number) => 
         if ('bytes' in m) return onBytes?.(m.bytes);
         done();
         if ('result' in m) resolve(m.result as T);
-        else reject(new CsvError(m.error.text ?? m.error.message));
+        // A refusal of the file is the file's; anything else is this program's own failure.
+        else if (m.error.refusal) reject(new CsvError(m.error.text ?? m.error.message));
+        else reject(new Error(m.error.message));
       };
       // A thread that dies (out of memory, say) takes only its job with it.
       const onError = (e: Error) => {
         done();
+        retire(reader);
         reject(new CsvError(localText('csv.readerFailed', { reason: e.message })));
       };
       const onExit = (code: number) => onError(new Error(`exit code ${code}`));
+      const onMessageError = (e: Error) => {
+        retire(reader);
+        void worker.terminate();
+        onError(e);
+      };
       const done = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+        worker.off('messageerror', onMessageError);
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
+      worker.on('messageerror', onMessageError);
       worker.postMessage(job);
     });
   } finally {
-    if (readers.includes(reader)) release(reader);
-    else {
-      // It died: a job waiting for a thread gets a new one.
-      const next = waiting.shift();
-      if (next) void take().then(next);
-    }
+    release(reader);
   }
 }

@@ -7,19 +7,20 @@ import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   promises as fsp,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   IMAGE_COLUMN,
   type ColumnInfo,
@@ -193,6 +194,9 @@ function processIsAlive(pid: number): boolean {
 
 /** A table's values this big or bigger go to a file of their own (see migration 9). */
 export const VALUES_FILE_FROM_BYTES = 4 << 20;
+/** What this class names a values file (and its partial form while written). */
+const VALUES_FILE_NAME =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.f64(\.partial)?$/;
 /** A values file no row names, this old, was left by a process that stopped mid-import. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 
@@ -210,7 +214,9 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
-    this.valuesDir = file === ':memory:' || file === '' ? null : join(dirname(file), 'datasets');
+    // Named after the database, as SQLite names its -wal and -shm files: two databases in one
+    // folder never share it, and nothing else is ever in it.
+    this.valuesDir = file === ':memory:' || file === '' ? null : `${file}-values`;
     this.removeOrphanValueFiles();
   }
 
@@ -233,8 +239,9 @@ export class Store {
     // Another process may be importing now (its file written, its row not yet): only old ones go.
     for (const f of files) {
       const path = join(this.valuesDir, f);
+      if (named.has(f) || !VALUES_FILE_NAME.test(f)) continue; // only files this class names
       try {
-        if (!named.has(f) && Date.now() - statSync(path).mtimeMs > ORPHAN_AGE_MS) unlinkSync(path);
+        if (Date.now() - statSync(path).mtimeMs > ORPHAN_AGE_MS) unlinkSync(path);
       } catch {
         // gone already, or not ours to remove: left alone
       }
@@ -274,8 +281,23 @@ export class Store {
       throw e;
     }
     await handle.close();
-    renameSync(partial, join(this.valuesDir, name));
+    this.placeValuesFile(partial, name);
     return { hash, file: name };
+  }
+
+  /** A whole values file under its name, the rename itself on disk (the folder synced). */
+  private placeValuesFile(partial: string, name: string): void {
+    renameSync(partial, join(this.valuesDir!, name));
+    try {
+      const dir = openSync(this.valuesDir!, 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    } catch {
+      // Windows cannot open a folder to sync it; its renames are durable as they are.
+    }
   }
 
   /** storeValues, here and now. */
@@ -296,7 +318,7 @@ export class Store {
       throw e;
     }
     closeSync(fd);
-    renameSync(partial, join(this.valuesDir, name));
+    this.placeValuesFile(partial, name);
     return { hash, file: name };
   }
 
@@ -339,8 +361,6 @@ export class Store {
     builtin?: boolean;
     labels?: TableLabels | null;
   }): DatasetMeta {
-    if (d.labels && d.labels.codes.length !== d.rows)
-      throw new Error(`${d.rows} rows need ${d.rows} labels, got ${d.labels.codes.length}`);
     const blocks = Array.isArray(d.values) ? d.values : [d.values];
     const { hash, file } =
       d.stored ??
@@ -349,6 +369,8 @@ export class Store {
         d.columns.map((c) => c.name),
       );
     try {
+      if (d.labels && d.labels.codes.length !== d.rows)
+        throw new Error(`${d.rows} rows need ${d.rows} labels, got ${d.labels.codes.length}`);
       const id = this.db
         .prepare(
           `INSERT INTO datasets (name, rows, columns_json, builtin, hash, data, data_file, labels, label_json)
@@ -367,7 +389,7 @@ export class Store {
         ).lastInsertRowid as number;
       return this.getDataset(Number(id))!;
     } catch (e) {
-      if (file) unlinkSync(join(this.valuesDir!, file));
+      if (file) rmSync(join(this.valuesDir!, file), { force: true });
       throw e;
     }
   }
@@ -541,11 +563,12 @@ export class Store {
     };
   }
 
+  /** A values file read straight into its array, in slices (a file may pass 2 GiB). */
   private readValuesFile(name: string, count: number): Float64Array {
     const path = join(this.valuesDir ?? '', name);
-    let bytes: Buffer;
+    let fd: number;
     try {
-      bytes = readFileSync(path);
+      fd = openSync(path, 'r');
     } catch (e) {
       throw new TextError(
         localText('store.valuesFileUnreadable', {
@@ -554,18 +577,26 @@ export class Store {
         }),
       );
     }
-    if (bytes.byteLength !== count * 8)
-      throw new TextError(
-        localText('store.valuesFileDamaged', {
-          file: path,
-          bytes: bytes.byteLength,
-          expected: count * 8,
-        }),
-      );
-    // A big file's buffer is its own, aligned: viewed, not copied.
-    return bytes.byteOffset % 8 === 0
-      ? new Float64Array(bytes.buffer, bytes.byteOffset, count)
-      : (fromBlob(bytes, 'f64') as Float64Array);
+    try {
+      const size = fstatSync(fd).size;
+      if (size !== count * 8)
+        throw new TextError(
+          localText('store.valuesFileDamaged', { file: path, bytes: size, expected: count * 8 }),
+        );
+      const values = new Float64Array(count);
+      const bytes = Buffer.from(values.buffer);
+      for (let at = 0; at < bytes.length;) {
+        const read = readSync(fd, bytes, at, Math.min(bytes.length - at, 256 << 20), at);
+        if (read === 0)
+          throw new TextError(
+            localText('store.valuesFileDamaged', { file: path, bytes: at, expected: size }),
+          );
+        at += read;
+      }
+      return values;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   deleteDataset(id: number): boolean {
@@ -574,7 +605,7 @@ export class Store {
     const deleted = this.db.prepare(`DELETE FROM datasets WHERE id = ?`).run(id).changes > 0;
     if (deleted && r?.data_file)
       try {
-        unlinkSync(join(this.valuesDir!, r.data_file));
+        unlinkSync(join(this.valuesDir!, r.data_file)); // after the row: a crash leaves an orphan, never a hole
       } catch {
         // already gone; nothing else names it
       }

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runReadJob, type ReadJob } from './csv';
 import type { ReaderMessage } from './reader-pool';
-import { partBuffers } from './table-scan';
+import { CsvError, partBuffers } from './table-scan';
 import { TextError } from '../../shared/i18n';
 
 const port = parentPort!;
@@ -14,6 +14,12 @@ port.on('message', (job: ReadJob) => {
   runReadJob(job, (bytes) => post({ bytes })).then(
     (result) => post({ result }, result.part ? partBuffers(result.part) : []),
     (e: Error) =>
-      post({ error: { text: e instanceof TextError ? e.text : undefined, message: e.message } }),
+      post({
+        error: {
+          text: e instanceof TextError ? e.text : undefined,
+          message: e.message,
+          refusal: e instanceof CsvError,
+        },
+      }),
   );
 });

@@ -614,7 +614,7 @@ export class ScannedTable {
   readonly head: string[][];
   private readonly columns: ColumnScan[];
   /** Every cell's value, row-major (NaN unless a number), in blocks of whole rows. */
-  private blocks: Float64Array[];
+  private readonly blocks: Float64Array[];
   /** Each row's line in the file. */
   private readonly lines: Int32Array;
   private readonly undecodableLine: number | null;
@@ -633,18 +633,15 @@ export class ScannedTable {
     this.rows = part.lines.length;
   }
 
-  /** Every cell's value as one array (the blocks joined once, when there are several). */
-  private get matrix(): Float64Array {
-    if (this.blocks.length > 1) this.blocks = [joinBlocks(this.blocks)];
-    return this.blocks[0];
-  }
-
   /** Bytes held: what a kept preview costs. */
   get bytes(): number {
-    // A line number per row; a value and a kind per cell; a label code per cell while a column
-    // keeps its dictionary.
-    const codes = this.columns.filter((c) => c.codes).length;
-    return this.rows * (4 + this.columns.length * 9 + codes * 4);
+    // The buffers themselves, spare room and all (a block may be a view of a bigger one).
+    const buffers = new Set<ArrayBufferLike>([
+      ...this.blocks.map((b) => b.buffer),
+      this.lines.buffer,
+      ...this.columns.flatMap((c) => [c.kinds.buffer, ...(c.codes ? [c.codes.data.buffer] : [])]),
+    ]);
+    return [...buffers].reduce((n, b) => n + b.byteLength, 0);
   }
 
   previewColumns(): PreviewColumn[] {
@@ -774,21 +771,23 @@ export class ScannedTable {
     }
     const out = new Float64Array(this.rows * width);
     const keep = new Uint8Array(this.rows);
-    const matrix = this.matrix;
     let rows = 0;
-    for (let i = 0; i < this.rows; i++) {
-      let ok = true;
-      for (let c = 0; c < width; c++) {
-        if (kinds[c][i] === Kind.Number) continue;
-        if (!dropInvalidRows) throw this.invalidCell(i, chosen[c], kinds[c][i]);
-        ok = false;
-        break;
+    // Block by block: the blocks of a table read in stretches are never joined for a choice.
+    let i = 0;
+    for (const block of this.blocks)
+      for (let b = 0; b < block.length; b += all, i++) {
+        let ok = true;
+        for (let c = 0; c < width; c++) {
+          if (kinds[c][i] === Kind.Number) continue;
+          if (!dropInvalidRows) throw this.invalidCell(i, chosen[c], kinds[c][i]);
+          ok = false;
+          break;
+        }
+        if (!ok) continue;
+        keep[i] = 1;
+        for (let c = 0; c < width; c++) out[rows * width + c] = block[b + chosen[c]];
+        rows++;
       }
-      if (!ok) continue;
-      keep[i] = 1;
-      for (let c = 0; c < width; c++) out[rows * width + c] = matrix[i * all + chosen[c]];
-      rows++;
-    }
     if (rows === 0) throw new CsvError(localText('csv.noValidRows'));
     const dropped = this.rows - rows;
     if (dropped > 0) notes.push(localText('csv.droppedRows', { n: dropped }));
