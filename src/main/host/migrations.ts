@@ -87,8 +87,8 @@ export const migrations: readonly string[] = [
   // `label_json` {column, names} the column's name and the text of each code. NULL for image sets,
   // whose `labels` are the class numbers themselves.
   `ALTER TABLE datasets ADD COLUMN label_json TEXT;`,
-  // 9: a big table's values in a file of their own (raw float64, row-major) in the `datasets`
-  // folder beside the database, named here; its `data` is then empty. SQLite's write-ahead log
+  // 9: a big table's values in a file of their own (raw float64, row-major) in the folder named
+  // after the database (`<file>-values`, see Store), named here; its `data` is then empty. SQLite's write-ahead log
   // writes every page twice (the log, then the database): 80 MB of values cost ~0.5 s there
   // against ~0.2 s written once. Small tables and image sets stay in `data`.
   `ALTER TABLE datasets ADD COLUMN data_file TEXT;`,

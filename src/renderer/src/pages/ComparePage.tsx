@@ -205,9 +205,9 @@ export function ComparePage({ ids }: { ids: number[] }) {
       <h1>{t('compare.title', { n: ids.length })}</h1>
       <div className="legend-chips" data-testid="compare-runs">
         {loaded.map(({ run }, i) => (
-          <a key={run.id} href={`#/run/${run.id}`} className="chip">
+          <a key={run.id} href={`#/run/${run.id}`} className="chip" title={runLabel(run)}>
             <span className="swatch" style={{ background: colorOf(i) }} />
-            {runLabel(run)}{' '}
+            <span className="chip-name">{runLabel(run)}</span>
             <span className={`status status-${run.status}`}>{t(`run.status.${run.status}`)}</span>
           </a>
         ))}
