@@ -42,3 +42,13 @@ export function fmtValue(v: number | null, digits = 6): string {
   if (a >= 1e7 || a < 1e-4) return Number(v.toExponential(digits - 1)).toExponential();
   return String(Number(v.toPrecision(digits)));
 }
+
+/**
+ * A moment as every reader reads it the same way: ISO date and local time to the minute
+ * (2026-12-03 16:59), never 03/12/2026, whose day and month depend on where one lives.
+ */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}

@@ -9,32 +9,36 @@ import type { RunInfo } from '../../../shared/api';
 function MixtureTable({ mixture, columns }: { mixture: Mixture; columns: string[] }) {
   const { t } = useI18n();
   return (
-    <table className="data-table params-table" data-testid="mixture-table">
-      <thead>
-        <tr>
-          <th>{t('summary.component')}</th>
-          <th>{t('summary.weight')}</th>
-          <th>
-            {t('summary.mean')} ({columns.join(', ')})
-          </th>
-          <th>{t('summary.covariance')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {mixture.weights.map((w, k) => (
-          <tr key={k}>
-            <td>{k + 1}</td>
-            <td>{fmt(w)}</td>
-            <td>{mixture.means[k].map((v) => fmt(v)).join(', ')}</td>
-            <td>
-              <code className="matrix">
-                {mixture.covariances[k].map((row) => row.map((v) => fmt(v)).join('  ')).join('\n')}
-              </code>
-            </td>
+    <div className="table-wide">
+      <table className="data-table params-table" data-testid="mixture-table">
+        <thead>
+          <tr>
+            <th>{t('summary.component')}</th>
+            <th>{t('summary.weight')}</th>
+            <th>
+              {t('summary.mean')} ({columns.join(', ')})
+            </th>
+            <th>{t('summary.covariance')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {mixture.weights.map((w, k) => (
+            <tr key={k}>
+              <td>{k + 1}</td>
+              <td>{fmt(w)}</td>
+              <td>{mixture.means[k].map((v) => fmt(v)).join(', ')}</td>
+              <td>
+                <code className="matrix">
+                  {mixture.covariances[k]
+                    .map((row) => row.map((v) => fmt(v)).join('  '))
+                    .join('\n')}
+                </code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

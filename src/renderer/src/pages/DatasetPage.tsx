@@ -21,7 +21,7 @@ import {
 import { EChart } from '../components/EChart';
 import { ImageGrid } from '../components/ImageGrid';
 import { navigate, useApi } from '../context';
-import { fmtValue } from '../format';
+import { fmtValue, formatDateTime } from '../format';
 import { useI18n } from '../i18n';
 
 /** Small histograms drawn at most: a table thousands of columns wide would freeze the page. */
@@ -89,7 +89,7 @@ export function DatasetPage({ datasetId }: { datasetId: number }) {
 
 function DatasetHeader({ meta }: { meta: DatasetMeta }) {
   const api = useApi();
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [editing, setEditing] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -157,7 +157,7 @@ function DatasetHeader({ meta }: { meta: DatasetMeta }) {
       <p className="muted">
         {size} ·{' '}
         {t('dataset.created', {
-          date: new Date(meta.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB'),
+          date: formatDateTime(meta.createdAt),
         })}
         {meta.labelColumn && <> · {t('dataset.labelColumn', { column: meta.labelColumn })}</>}
       </p>

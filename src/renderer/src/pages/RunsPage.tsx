@@ -6,7 +6,7 @@ import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
-import { formatDuration } from '../format';
+import { formatDateTime, formatDuration } from '../format';
 
 /** The data-set filter's value for runs that took no data set (a sampler's fixed target). */
 const NO_DATASET = '\u0000none';
@@ -93,7 +93,7 @@ function ImportRun() {
 /** The run library: every run, sortable and filterable, to open, repeat, fork, compare or delete. */
 export function RunsPage() {
   const api = useApi();
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [runs, setRuns] = useState<RunInfo[] | null>(null);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'id', desc: true });
   const [filter, setFilter] = useState({ algorithm: '', dataset: '', status: '', text: '' });
@@ -245,92 +245,92 @@ export function RunsPage() {
               {t('runs.compare', { n: selected.length })}
             </button>
           </div>
-          <table className="data-table runs-table">
-            <thead>
-              <tr>
-                <th title={t('runs.selectHelp')}>⇄</th>
-                {header('id', '#')}
-                {header('name', t('runs.col.name'))}
-                {header('algorithm', t('runs.col.algorithm'))}
-                {header('dataset', t('runs.col.dataset'))}
-                {header('status', t('runs.col.status'))}
-                {header('result', t('runs.col.result'))}
-                {header('created', t('runs.col.created'))}
-                {header('duration', t('runs.col.duration'))}
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((r) => {
-                const key = specOf(r.algorithm)?.headline.key;
-                const value = headline(r);
-                return (
-                  <tr key={r.id} data-testid="run-row">
-                    <td>
-                      <input
-                        type="checkbox"
-                        aria-label={t('runs.select', { name: r.name })}
-                        checked={selected.includes(r.id)}
-                        onChange={(e) =>
-                          setSelected((s) =>
-                            e.target.checked ? [...s, r.id] : s.filter((id) => id !== r.id),
-                          )
-                        }
-                      />
-                    </td>
-                    <td>{r.id}</td>
-                    <td>
-                      <a href={`#/run/${r.id}`}>{r.name}</a>
-                      {r.tags.map((tag) => (
-                        <span key={tag} className="tag">
-                          {tag}
+          <div className="table-wide">
+            <table className="data-table runs-table">
+              <thead>
+                <tr>
+                  <th title={t('runs.selectHelp')}>⇄</th>
+                  {header('id', '#')}
+                  {header('name', t('runs.col.name'))}
+                  {header('algorithm', t('runs.col.algorithm'))}
+                  {header('dataset', t('runs.col.dataset'))}
+                  {header('status', t('runs.col.status'))}
+                  {header('result', t('runs.col.result'))}
+                  {header('created', t('runs.col.created'))}
+                  {header('duration', t('runs.col.duration'))}
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((r) => {
+                  const key = specOf(r.algorithm)?.headline.key;
+                  const value = headline(r);
+                  return (
+                    <tr key={r.id} data-testid="run-row">
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={t('runs.select', { name: r.name })}
+                          checked={selected.includes(r.id)}
+                          onChange={(e) =>
+                            setSelected((s) =>
+                              e.target.checked ? [...s, r.id] : s.filter((id) => id !== r.id),
+                            )
+                          }
+                        />
+                      </td>
+                      <td>{r.id}</td>
+                      <td>
+                        <a href={`#/run/${r.id}`}>{r.name}</a>
+                        {r.tags.map((tag) => (
+                          <span key={tag} className="tag">
+                            {tag}
+                          </span>
+                        ))}
+                        {r.note && <div className="muted note-snippet">{r.note}</div>}
+                      </td>
+                      <td>{algoLabel(r.algorithm)}</td>
+                      <td>{r.datasetName || '—'}</td>
+                      <td>
+                        <span className={`status status-${r.status}`}>
+                          {t(`run.status.${r.status}`)}
                         </span>
-                      ))}
-                      {r.note && <div className="muted note-snippet">{r.note}</div>}
-                    </td>
-                    <td>{algoLabel(r.algorithm)}</td>
-                    <td>{r.datasetName || '—'}</td>
-                    <td>
-                      <span className={`status status-${r.status}`}>
-                        {t(`run.status.${r.status}`)}
-                      </span>
-                    </td>
-                    <td>
-                      {value !== null && key
-                        ? `${isMessageKey(`summary.${key}`) ? t(`summary.${key}` as 'summary.bic') : key} ${value.toFixed(4)}`
-                        : ''}
-                    </td>
-                    <td>
-                      {new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}
-                    </td>
-                    <td>{formatDuration(runSeconds(r))}</td>
-                    <td className="actions">
-                      <button
-                        onClick={() => void act(() => api.call('runs.rerun', { id: r.id }))}
-                        title={t('run.rerunHelp')}
-                        disabled={datasetGone(r)}
-                      >
-                        {t('run.rerun')}
-                      </button>
-                      <button
-                        onClick={() => navigate(`#/new?fork=${r.id}`)}
-                        title={t('run.forkHelp')}
-                      >
-                        {t('run.fork')}
-                      </button>
-                      <button
-                        className="danger"
-                        disabled={isActiveStatus(r.status)}
-                        onClick={() => void remove(r)}
-                      >
-                        {t('common.delete')}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                      </td>
+                      <td>
+                        {value !== null && key
+                          ? `${isMessageKey(`summary.${key}`) ? t(`summary.${key}` as 'summary.bic') : key} ${value.toFixed(4)}`
+                          : ''}
+                      </td>
+                      <td>{formatDateTime(r.createdAt)}</td>
+                      <td>{formatDuration(runSeconds(r))}</td>
+                      <td className="actions">
+                        <button
+                          onClick={() => void act(() => api.call('runs.rerun', { id: r.id }))}
+                          title={t('run.rerunHelp')}
+                          disabled={datasetGone(r)}
+                        >
+                          {t('run.rerun')}
+                        </button>
+                        <button
+                          onClick={() => navigate(`#/new?fork=${r.id}`)}
+                          title={t('run.forkHelp')}
+                        >
+                          {t('run.fork')}
+                        </button>
+                        <button
+                          className="danger"
+                          disabled={isActiveStatus(r.status)}
+                          onClick={() => void remove(r)}
+                        >
+                          {t('common.delete')}
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </div>
