@@ -152,7 +152,12 @@ function RunDetails({ run }: { run: RunInfo }) {
       <div className="row">
         <label className="field grow">
           <span className="field-label">{t('runs.col.name')}</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
+          <input
+            value={name}
+            maxLength={200}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="run-name"
+          />
         </label>
         <label className="field grow">
           <span className="field-label">{t('run.tags')}</span>
