@@ -22,7 +22,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gmmParams } from '../../src/shared/algorithms/gmm';
 import { mcmcParams } from '../../src/shared/algorithms/mcmc';
 import type { ApiError, RunInfo } from '../../src/shared/api';
 import { samplerStats } from '../../src/shared/draws';
@@ -33,6 +32,7 @@ import {
   parseMetricsCsv,
 } from '../../src/main/host/export';
 import { Store } from '../../src/main/host/store';
+import { insertGmmRun, twoComponents } from '../fixtures/runs/gmm-run';
 
 let dir: string;
 let store: Store;
@@ -45,47 +45,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const mixture = {
-  weights: [0.25, 0.75],
-  means: [
-    [0, 1],
-    [2, 3],
-  ],
-  covariances: [
-    [
-      [1, 0],
-      [0, 1],
-    ],
-    [
-      [2, 0.5],
-      [0.5, 1],
-    ],
-  ],
-};
-
-/** A completed GMM run with a fitted mixture and a few metric points. */
-function gmmRun(name = 'fit'): RunInfo {
-  const run = store.createRun({
-    name,
-    algorithm: 'gmm',
-    datasetId: null,
-    datasetName: 'gone',
-    columns: ['x', 'y'],
-    params: gmmParams.parse({ k: 2 }),
-    seed: 1,
-  });
-  store.insertMetrics(
-    run.id,
-    [-3, -2.5, -2.2].map((value, step) => ({
-      step,
-      key: 'meanLogLikelihood',
-      value,
-      wallMs: step,
-    })),
-  );
-  store.finishRun(run.id, 'completed', { summary: { covarianceType: 'full', ...mixture } });
-  return store.getRun(run.id)!;
-}
+const mixture = twoComponents;
+const gmmRun = (name = 'fit'): RunInfo => insertGmmRun(store, { name });
 
 /** A Metropolis run on a 2-D preset with three draws of one chain. */
 function samplingRun(): RunInfo {

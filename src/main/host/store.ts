@@ -554,6 +554,28 @@ export class Store {
     })();
   }
 
+  /**
+   * Points inserted many to a statement (an import's millions go several times faster than one
+   * statement each); inside the caller's transaction.
+   */
+  private insertMetricRows(runId: number, points: Iterable<MetricPoint>): void {
+    const perStatement = 200;
+    const sql = (n: number) =>
+      `INSERT OR REPLACE INTO metrics (run_id, key, step, value, wall_ms) VALUES ${Array(n)
+        .fill('(?, ?, ?, ?, ?)')
+        .join(', ')}`;
+    const full = this.db.prepare(sql(perStatement));
+    let args: unknown[] = [];
+    for (const p of points) {
+      args.push(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
+      if (args.length === perStatement * 5) {
+        full.run(args);
+        args = [];
+      }
+    }
+    if (args.length) this.db.prepare(sql(args.length / 5)).run(args);
+  }
+
   /** A run's metrics, each as typed arrays (read row by row: no array per point on the way). */
   metricSeries(runId: number): MetricSeries[] {
     const out = this.metricKeys(runId).map((k) => ({
@@ -737,11 +759,7 @@ export class Store {
           ).lastInsertRowid,
       );
       // insertArtifact nests in this transaction (better-sqlite3 savepoints).
-      const insert = this.db.prepare(
-        `INSERT OR REPLACE INTO metrics (run_id, key, step, value, wall_ms) VALUES (?, ?, ?, ?, ?)`,
-      );
-      for (const p of points)
-        insert.run(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
+      this.insertMetricRows(runId, points);
       for (const a of artifacts) this.insertArtifact(runId, a);
       return runId;
     })();
