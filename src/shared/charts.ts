@@ -6,6 +6,7 @@ import type { EChartsOption, SeriesOption } from 'echarts';
 import type { Mixture } from './artifacts';
 import { isMessageKey, optionLabel, type MessageKey } from './i18n';
 import { contours } from 'd3-contour';
+import { thinForDrawing } from './downsample';
 import {
   density1d,
   ellipse,
@@ -77,25 +78,29 @@ export function metricLineOption(input: {
           nameLocation: 'end',
           nameTextStyle: { align: 'left' },
         },
-    series: input.series.map((s, i): SeriesOption => ({
-      type: 'line',
-      name: s.name,
-      showSymbol: s.steps.length < 60,
-      // Long series are thinned for drawing (largest-triangle-three-buckets keeps the shape).
-      sampling: 'lttb',
-      color: s.color ?? colorOf(i),
-      data: Array.from(s.steps, (x, j) => [x, s.values[j]]),
-      ...(mark && mark.series === s.name
-        ? {
-            markPoint: {
-              symbol: 'pin',
-              symbolSize: 46,
-              data: [{ coord: [mark.x, mark.y], value: mark.label }] as never[],
-              label: { fontSize: 10 },
-            },
-          }
-        : {}),
-    })),
+    series: input.series.map((s, i): SeriesOption => {
+      // Millions of points are thinned here, before ECharts sees them (min and max per pixel
+      // column); ECharts' own sampling then works on a few thousand.
+      const drawn = thinForDrawing(s.steps, s.values);
+      return {
+        type: 'line',
+        name: s.name,
+        showSymbol: s.steps.length < 60,
+        sampling: 'lttb',
+        color: s.color ?? colorOf(i),
+        data: Array.from(drawn.steps, (x, j) => [x, drawn.values[j]]),
+        ...(mark && mark.series === s.name
+          ? {
+              markPoint: {
+                symbol: 'pin',
+                symbolSize: 46,
+                data: [{ coord: [mark.x, mark.y], value: mark.label }] as never[],
+                label: { fontSize: 10 },
+              },
+            }
+          : {}),
+      };
+    }),
   };
 }
 

@@ -165,14 +165,18 @@ export function parameterNames(a: AssembledDraws): string[] {
 
 /** Draws as CSV: chain, draw (1-based within the chain), warmup (0/1), then every column. */
 export function drawsCsv(a: AssembledDraws): string {
+  return [...drawsCsvLines(a)].join('');
+}
+
+/** drawsCsv a line at a time (each with its line break): an export writes it as it goes. */
+export function* drawsCsvLines(a: AssembledDraws): Generator<string> {
   const stride = a.names.length;
-  const lines = [['chain', 'draw', 'warmup', ...a.names].join(',')];
+  yield ['chain', 'draw', 'warmup', ...a.names].join(',') + '\n';
   for (let c = 0; c < a.chains; c++)
     for (let t = 0; t < a.iterations; t++) {
       const row = Array.from(a.values[c].subarray(t * stride, (t + 1) * stride), String);
-      lines.push([c + 1, t + 1, t < a.warmup ? 1 : 0, ...row].join(','));
+      yield [c + 1, t + 1, t < a.warmup ? 1 : 0, ...row].join(',') + '\n';
     }
-  return lines.join('\n') + '\n';
 }
 
 /**

@@ -1012,6 +1012,29 @@ const en = {
   'import.metricsStepNotInteger': '{file}, line {line}: step "{value}" is not an integer',
   'import.metricsStepTwice': '{file}, line {line}: step {step} appears twice',
   'import.failed': 'import failed, nothing was stored: {reason}',
+  'export.specialFolder':
+    'refusing to export into {path}: it is on a system file system ({real}), not a place for files',
+  'export.underAFile': 'cannot create {path}: {file} is a file, not a folder',
+  'export.nothingWritten':
+    'export to {path} stopped before any file was put in place (nothing was written): {reason}',
+  'import.symbolicLink':
+    "{file}: a symbolic link; an import reads only the folder's own regular files",
+  'import.notRegularFile':
+    '{file}: not a regular file (a FIFO, a device, a socket or a folder); an import reads only regular files',
+  'import.fileTooBig': '{file}: {size} bytes, more than the {max} an import reads of it',
+  'import.lineTooLong': '{file}, line {line}: longer than {max} characters',
+  'import.metricsTooMany':
+    '{file}, line {line}: more than {max} metric points; an imported run keeps at most {max} (thin the file first, e.g. every 10th step)',
+  'import.mixtureCount':
+    '{file}: {weights} weights, {means} means and {covariances} covariance matrices; a mixture has one of each per component',
+  'import.mixtureDimension':
+    '{file}: component {component} has {size} values where the run has {dim} columns',
+  'import.mixtureWeights':
+    '{file}: the weights must be non-negative and sum to 1 (they sum to {sum})',
+  'import.mixtureNotFinite':
+    "{file}: a mixture's weights, means and covariances must be finite numbers",
+  'import.drawsNotFinite':
+    'draws.csv, line {line}: {name} is "{value}"; draws are finite numbers (only energy__ may be NaN)',
   'formula.quotes': 'Text in quotes is not allowed: a formula is made of numbers',
   'formula.notANumber': "'{word}' is not a number",
   'formula.isAFunction': "'{name}' is a function: write {name}(…)",
@@ -2071,6 +2094,23 @@ const zh: Messages = {
   'import.metricsStepNotInteger': '{file} 第 {line} 行：step 的值“{value}”不是整数',
   'import.metricsStepTwice': '{file} 第 {line} 行：第 {step} 步出现了两次',
   'import.failed': '导入失败，未保存任何内容：{reason}',
+  'export.specialFolder': '拒绝导出到 {path}：它位于系统文件系统（{real}）上，不能存放文件',
+  'export.underAFile': '无法创建 {path}：{file} 是文件，不是文件夹',
+  'export.nothingWritten': '导出到 {path} 时在放置任何文件之前停止（未写入任何文件）：{reason}',
+  'import.symbolicLink': '{file} 是符号链接；导入只读取文件夹自身的普通文件',
+  'import.notRegularFile':
+    '{file} 不是普通文件（而是 FIFO、设备、套接字或文件夹）；导入只读取普通文件',
+  'import.fileTooBig': '{file} 有 {size} 字节，超过了导入时对它读取的上限 {max}',
+  'import.lineTooLong': '{file} 第 {line} 行：超过 {max} 个字符',
+  'import.metricsTooMany':
+    '{file} 第 {line} 行：指标点超过 {max} 个；导入的运行最多保留 {max} 个（请先抽稀文件，例如每 10 步取一行）',
+  'import.mixtureCount':
+    '{file}：有 {weights} 个权重、{means} 个均值和 {covariances} 个协方差矩阵；混合模型的每个分量各有一个',
+  'import.mixtureDimension': '{file}：第 {component} 个分量有 {size} 个值，而该运行有 {dim} 列',
+  'import.mixtureWeights': '{file}：权重必须非负且总和为 1（现在总和为 {sum}）',
+  'import.mixtureNotFinite': '{file}：混合模型的权重、均值和协方差必须是有限数',
+  'import.drawsNotFinite':
+    'draws.csv 第 {line} 行：{name} 为“{value}”；抽样值必须是有限数（只有 energy__ 可以是 NaN）',
   'formula.quotes': '不能使用引号中的文字：公式只由数字组成',
   'formula.notANumber': '“{word}”不是数字',
   'formula.isAFunction': '“{name}”是函数：请写成 {name}(…)',

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { gmmParams } from '../../src/shared/algorithms/gmm';
 import type { ApiError, MetricSeries, RunInfo } from '../../src/shared/api';
 import { metricLineOption } from '../../src/shared/charts';
@@ -344,7 +344,7 @@ describe('exporting runs straight from a store', () => {
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('the last view, at step 50');
   });
 
-  it('says what it wrote when writing fails midway', async () => {
+  it('refuses a folder in the way before writing anything, and a failure midway leaves nothing', async () => {
     const d = dataset();
     const run = store.createRun({
       name: 'r',
@@ -360,24 +360,37 @@ describe('exporting runs straight from a store', () => {
       { step: 1, key: 'loss', value: 0.5, wallMs: 1 },
     ]);
     const out = join(dir, 'out');
-    // A folder where summary.json should go: the files before it are written, then it stops.
+    // A folder where summary.json should go: refused before any file is written.
     mkdirSync(join(out, 'summary.json'), { recursive: true });
     await expect(
       exportRuns(store, [run.id], out, { overwrite: true, appVersion: '1' }),
     ).rejects.toMatchObject({
       code: 'conflict',
-      message: expect.stringMatching(
-        /stopped after 5 of 6 files \(written: README\.md, loss\.png, loss\.svg, metrics\.csv, params\.json\): cannot write "summary\.json": a folder of that name exists/,
-      ),
+      message: expect.stringMatching(/cannot write "summary\.json": a folder of that name exists/),
     });
-    expect(readdirSync(out).sort()).toEqual([
-      'README.md',
-      'loss.png',
-      'loss.svg',
-      'metrics.csv',
-      'params.json',
-      'summary.json',
-    ]);
+    expect(readdirSync(out)).toEqual(['summary.json']);
+
+    // Reading the metrics fails while metrics.csv is written: nothing is put in place, and no
+    // staging folder is left behind.
+    rmSync(join(out, 'summary.json'), { recursive: true });
+    const read = store.metricPage.bind(store);
+    let calls = 0;
+    const spy = vi.spyOn(store, 'metricPage').mockImplementation((...args) => {
+      if (++calls > 1) throw new Error('disk on fire');
+      return read(...args);
+    });
+    try {
+      await expect(
+        exportRuns(store, [run.id], out, { overwrite: true, appVersion: '1' }),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /stopped before any file was put in place \(nothing was written\): .*disk on fire/,
+        ),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('round-trips a failed run with gaps and non-finite metric values exactly', async () => {

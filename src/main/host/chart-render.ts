@@ -25,6 +25,14 @@ export const chartSize: ChartSize = { width: 800, height: 450 };
 /** PNGs are drawn at twice the SVG's size, crisp enough for slides and papers. */
 export const pngScale = 2;
 
+/**
+ * Characters XML 1.0 does not allow (control characters, lone surrogates): a run named with one
+ * would make the SVG unreadable to resvg and to every other reader. Shown as U+FFFD instead.
+ */
+const notXml =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** An ECharts option as an SVG document. The chart instance is always disposed. */
 export function renderSvg(option: EChartsOption, size: ChartSize = chartSize): string {
   const chart = echarts.init(null, null, {
@@ -36,7 +44,7 @@ export function renderSvg(option: EChartsOption, size: ChartSize = chartSize): s
   try {
     // No animation in a still image, whatever the option says.
     chart.setOption({ ...option, animation: false });
-    return chart.renderToSVGString();
+    return chart.renderToSVGString().replace(notXml, '\uFFFD');
   } finally {
     chart.dispose();
   }

@@ -772,26 +772,100 @@ export class Store {
     })();
   }
 
+  /**
+   * Points inserted many to a statement (an import's millions go several times faster than one
+   * statement each); inside the caller's transaction.
+   */
+  private insertMetricRows(runId: number, points: Iterable<MetricPoint>): void {
+    const perStatement = 200;
+    const sql = (n: number) =>
+      `INSERT OR REPLACE INTO metrics (run_id, key, step, value, wall_ms) VALUES ${Array(n)
+        .fill('(?, ?, ?, ?, ?)')
+        .join(', ')}`;
+    const full = this.db.prepare(sql(perStatement));
+    let args: unknown[] = [];
+    for (const p of points) {
+      args.push(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
+      if (args.length === perStatement * 5) {
+        full.run(args);
+        args = [];
+      }
+    }
+    if (args.length) this.db.prepare(sql(args.length / 5)).run(args);
+  }
+
+  /** A run's metrics, each as typed arrays (read row by row: no array per point on the way). */
   metricSeries(runId: number): MetricSeries[] {
+    const out = this.metricKeys(runId).map((k) => ({
+      key: k.key,
+      steps: new Float64Array(k.count),
+      values: new Float64Array(k.count),
+      wallMs: new Float64Array(k.count),
+    }));
+    let j = -1;
+    let i = 0;
     const rows = this.db
       .prepare(`SELECT key, step, value, wall_ms FROM metrics WHERE run_id = ? ORDER BY key, step`)
       .raw()
-      .all(runId) as [string, number, number | null, number][];
-    const out: MetricSeries[] = [];
-    for (let start = 0; start < rows.length;) {
-      let end = start;
-      while (end < rows.length && rows[end][0] === rows[start][0]) end++;
-      const part = rows.slice(start, end);
-      out.push({
-        key: rows[start][0],
-        steps: Float64Array.from(part, (r) => r[1]),
-        values: Float64Array.from(part, (r) => r[2] ?? NaN),
-        wallMs: Float64Array.from(part, (r) => r[3]),
-      });
-      start = end;
+      .iterate(runId) as IterableIterator<[string, number, number | null, number]>;
+    for (const [key, step, value, wallMs] of rows) {
+      if (j < 0 || out[j].key !== key) {
+        j++;
+        i = 0;
+      }
+      const s = out[j];
+      s.steps[i] = step;
+      s.values[i] = value ?? NaN;
+      s.wallMs[i] = wallMs;
+      i++;
     }
     return out;
   }
+
+  /** Each metric of a run, by key: how many points it has and its first and last step. */
+  metricKeys(runId: number): { key: string; count: number; minStep: number; maxStep: number }[] {
+    return this.db
+      .prepare(
+        `SELECT key, COUNT(*) AS count, MIN(step) AS minStep, MAX(step) AS maxStep
+         FROM metrics WHERE run_id = ? GROUP BY key ORDER BY key`,
+      )
+      .all(runId) as { key: string; count: number; minStep: number; maxStep: number }[];
+  }
+
+  /**
+   * Up to `limit` points of one metric with a step above `afterStep`, by step: a long series read
+   * a page at a time (no statement stays open between pages, so writers are never blocked).
+   */
+  metricPage(
+    runId: number,
+    key: string,
+    afterStep: number,
+    limit: number,
+  ): { steps: Float64Array; values: Float64Array; wallMs: Float64Array } {
+    this.metricPageQuery ??= this.db
+      .prepare(
+        `SELECT step, value, wall_ms FROM metrics WHERE run_id = ? AND key = ? AND step > ?
+         ORDER BY step LIMIT ?`,
+      )
+      .raw();
+    const rows = this.metricPageQuery.all(runId, key, afterStep, limit) as [
+      number,
+      number | null,
+      number,
+    ][];
+    const page = {
+      steps: new Float64Array(rows.length),
+      values: new Float64Array(rows.length),
+      wallMs: new Float64Array(rows.length),
+    };
+    rows.forEach(([step, value, wallMs], i) => {
+      page.steps[i] = step;
+      page.values[i] = value ?? NaN;
+      page.wallMs[i] = wallMs;
+    });
+    return page;
+  }
+  private metricPageQuery: Database.Statement | undefined;
 
   insertArtifact(
     runId: number,
@@ -869,7 +943,8 @@ export class Store {
       startedAt: string | null;
       finishedAt: string | null;
     },
-    points: MetricPoint[],
+    /** Read once, inside the transaction (an import's points stream from its parsed columns). */
+    points: Iterable<MetricPoint>,
     artifacts: { kind: ArtifactKind; step: number; meta: unknown; data?: TypedArray }[],
   ): RunInfo {
     const id = this.db.transaction(() => {
@@ -901,8 +976,8 @@ export class Store {
             r.finishedAt,
           ).lastInsertRowid,
       );
-      // insertMetrics and insertArtifact nest in this transaction (better-sqlite3 savepoints).
-      this.insertMetrics(runId, points);
+      // insertArtifact nests in this transaction (better-sqlite3 savepoints).
+      this.insertMetricRows(runId, points);
       for (const a of artifacts) this.insertArtifact(runId, a);
       return runId;
     })();

@@ -1,7 +1,7 @@
 /**
  * The files of an export while it is built: safe names and paths, the `Bundle` that collects
- * the files (path relative to the folder, content, one line saying what it is), `metrics.csv`
- * and the README that lists them.
+ * the files (path relative to the folder, content, one line saying what it is) and the README
+ * that lists them.
  *
  * Safety: every name that comes from the user (run names, metric keys) is reduced to letters,
  * digits, `.`, `_` and `-` and never starts with a dot, and every file's resolved path is checked
@@ -9,7 +9,7 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { EChartsOption } from 'echarts';
-import { ApiError, type MetricSeries, type RunInfo } from '../../../shared/api';
+import { ApiError, type RunInfo } from '../../../shared/api';
 import { localText } from '../../../shared/i18n';
 import { chartSize, pngScale, renderSvg, svgToPngAsync, type ChartSize } from '../chart-render';
 
@@ -52,10 +52,15 @@ export function pathInside(root: string, rel: string): string {
 
 // ---------------------------------------------------------------- the files of an export
 
+/** A file too long to hold whole (metrics.csv, draws.csv): made a chunk at a time as it is written. */
+export interface StreamedContent {
+  chunks(): Iterable<string | Uint8Array>;
+}
+
 export interface Entry {
   /** Relative to the export folder, `/`-separated. */
   path: string;
-  data: string | Uint8Array;
+  data: string | Uint8Array | StreamedContent;
   about: string;
 }
 
@@ -105,63 +110,6 @@ export class Bundle {
       if (!this.used.has(`${this.prefix}${candidate}.svg`)) return candidate;
     }
   }
-}
-
-/** A number as text that reads back as exactly the same number; NaN for a point without a value. */
-const numberText = (v: number): string => String(v);
-
-function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * One row per step (every step any metric has), one column per metric key, then `wall_ms`: the
- * milliseconds from the run's start of the first metric present at that step. An empty cell is a
- * step where that metric has no point; `NaN` a point whose value was not finite. When a metric
- * was reported at another time than the row's `wall_ms` (a sweep fits each covariance type in
- * turn at the same K), its own times follow in a `wall_ms:<key>` column, so nothing is lost.
- */
-export function metricsCsv(series: MetricSeries[]): string {
-  const all = new Set<number>();
-  for (const s of series) for (const step of s.steps) all.add(step);
-  const steps = Float64Array.from(all).sort();
-  // For each step, the index of each series' point there (-1: none).
-  const at = series.map(() => new Int32Array(steps.length).fill(-1));
-  series.forEach((s, j) => {
-    let row = 0;
-    for (let i = 0; i < s.steps.length; i++) {
-      while (steps[row] !== s.steps[i]) row++;
-      at[j][row] = i;
-    }
-  });
-  const rowWall = Array.from(steps, (_, row) => {
-    const j = at.findIndex((index) => index[row] >= 0);
-    return series[j].wallMs[at[j][row]];
-  });
-  const ownWall = series
-    .map((s, j) => j)
-    .filter((j) => at[j].some((i, row) => i >= 0 && series[j].wallMs[i] !== rowWall[row]));
-  const header = [
-    'step',
-    ...series.map((s) => s.key),
-    'wall_ms',
-    ...ownWall.map((j) => `wall_ms:${series[j].key}`),
-  ];
-  const lines = [header.map(csvCell).join(',')];
-  steps.forEach((step, row) => {
-    const cells = [numberText(step)];
-    for (let j = 0; j < series.length; j++) {
-      const i = at[j][row];
-      cells.push(i >= 0 ? numberText(series[j].values[i]) : '');
-    }
-    cells.push(numberText(rowWall[row]));
-    for (const j of ownWall) {
-      const i = at[j][row];
-      cells.push(i >= 0 ? numberText(series[j].wallMs[i]) : '');
-    }
-    lines.push(cells.join(','));
-  });
-  return lines.join('\n') + '\n';
 }
 
 /** A README: a title, facts, every file (its own line included) with what it is, and notes. */

@@ -5,17 +5,18 @@
  * are run.ts's, the reading of those on import import.ts's.
  */
 import type { z } from 'zod';
-import type { MetricSeries, RunInfo } from '../../../shared/api';
+import type { RunInfo } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
 import type { Label } from '../../../shared/charts';
-import type { MetricPoint, Store } from '../store';
+import type { Store } from '../store';
 import type { Bundle } from './bundle';
+import type { DrawnSeries } from './metric-pages';
 
 export interface RunFilesContext {
   store: Store;
   run: RunInfo;
-  /** The run's metrics, as metrics.csv has them. */
-  series: MetricSeries[];
+  /** The run's metrics as charts draw them (a long one thinned; metrics.csv has every point). */
+  series: DrawnSeries[];
   /** Where the files go (under the run's folder in a comparison). */
   bundle: Bundle;
   /** Lines for the README's notes: what is missing from the export, and why. */
@@ -35,8 +36,12 @@ export interface ImportFolder {
 }
 
 export interface ImportContext {
-  /** The run's metric points, from metrics.csv. */
-  points: MetricPoint[];
+  /** The highest step of the run's metric points in metrics.csv (0 without any). */
+  lastStep: number;
+  /** The run's columns (params.json), that a model's shapes must fit. */
+  columns: string[];
+  /** summary.json as read (a JSON object or null). */
+  summary: Record<string, unknown> | null;
 }
 
 /** An artifact of the imported run, stored with it (so its page can draw the fit, the draws…). */

@@ -2,9 +2,11 @@
  * The export of one run (the files every run has, then its algorithm's own from the registry)
  * or of a comparison (comparison.json, the metrics overlaid, and each run's folder).
  *
- * An export is built whole in memory first (a list of files: path relative to the folder,
- * content, one line saying what it is), then written. So a failure while drawing a chart writes
- * nothing, and the folder export and the zip hold exactly the same files.
+ * An export is built first (a list of files: path relative to the folder, content, one line
+ * saying what it is; every chart drawn), then written: a failure while drawing a chart writes
+ * nothing, and the folder export and the zip hold exactly the same files. metrics.csv is the
+ * exception that keeps memory bounded: it is read from the store a page at a time as it is
+ * written, and charts draw each metric thinned to a few thousand points.
  */
 import { resolve } from 'node:path';
 import { appliedParams, madeFrom } from '../../../shared/algorithms';
@@ -20,9 +22,12 @@ import { localText, translate } from '../../../shared/i18n';
 import { bestIndex, differingKeys, summaryDirections } from '../../../shared/run-summary';
 import type { Store } from '../store';
 import { genericFiles } from './algorithms/shared-files';
-import { Bundle, metricsCsv, readme, runFolderName, type Entry, type PendingEntry } from './bundle';
+import { Bundle, readme, runFolderName, type Entry, type PendingEntry } from './bundle';
+import { drawnSeries, storeRows } from './metric-pages';
+import { metricsCsvChunks } from './metrics-csv';
 import { runExporterOf } from './registry';
-import { prepareFolder, writeEntries, zipEntries } from './write';
+import { checkExportFolder } from './target-folder';
+import { writeEntries, writeZip, zipEntries } from './write';
 
 /** Exports are in English: files are shared, and every common font covers Latin text. */
 const englishLabel: Label = (key, vars) => translate('en', key, vars);
@@ -87,10 +92,11 @@ export function runEntries(
     run.summary ?? null,
     'the run’s final results, as the app shows them',
   );
-  const series = store.metricSeries(run.id);
+  const series = drawnSeries(store, run.id);
+  const keys = series.map((s) => s.key);
   bundle.add(
     'metrics.csv',
-    metricsCsv(series),
+    { chunks: () => metricsCsvChunks(keys, storeRows(store, run.id, keys)) },
     `every metric point: one row per step, one column per metric (${series.map((s) => s.key).join(', ') || 'none'}), and wall_ms (milliseconds from the run’s start; wall_ms:<metric> columns follow for metrics reported at other times than the row’s first); an empty cell means no point at that step, NaN a point without a finite value`,
   );
   const filesContext = { store, run, series, bundle, notes, t: ctx.t };
@@ -181,7 +187,7 @@ function comparisonJson(store: Store, runs: RunInfo[], folders: string[], ctx: E
 function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): PendingEntry[] {
   const bundle = new Bundle();
   const folders = runs.map(runFolderName);
-  const seriesOf = runs.map((r) => store.metricSeries(r.id));
+  const seriesOf = runs.map((r) => drawnSeries(store, r.id));
   const keys = [...new Set(seriesOf.flatMap((list) => list.map((s) => s.key)))].sort();
   bundle.json(
     'comparison.json',
@@ -247,19 +253,35 @@ export async function exportRuns(
   options: { overwrite: boolean; appVersion: string },
 ): Promise<ExportResult> {
   // Refuse an occupied folder before drawing anything (and create nothing yet).
-  await prepareFolder(resolve(dir), options.overwrite, false);
+  await checkExportFolder(resolve(dir), options.overwrite);
   const entries = await buildExport(store, ids, options.appVersion);
   return writeEntries(dir, entries, options.overwrite);
 }
 
-/** The same files as `exportRuns`, as a zip. */
+const zipNameOf = (ids: number[]) =>
+  ids.length === 1 ? `latent-lab-run-${ids[0]}.zip` : `latent-lab-compare-${ids.join('-')}.zip`;
+
+/**
+ * The same files as `exportRuns`, as a zip handed to `sink` a piece at a time (an HTTP response,
+ * a file): nothing but the pieces in flight is held.
+ */
+export async function exportRunsZipTo(
+  store: Store,
+  ids: number[],
+  options: { appVersion: string },
+  sink: (piece: Uint8Array) => void | Promise<void>,
+): Promise<{ fileName: string }> {
+  const entries = await buildExport(store, ids, options.appVersion);
+  await writeZip(entries, sink);
+  return { fileName: zipNameOf(ids) };
+}
+
+/** The same files as `exportRuns`, as a zip in memory (the contract's reply). */
 export async function exportRunsZip(
   store: Store,
   ids: number[],
   options: { appVersion: string },
 ): Promise<{ fileName: string; data: Uint8Array }> {
   const entries = await buildExport(store, ids, options.appVersion);
-  const fileName =
-    ids.length === 1 ? `latent-lab-run-${ids[0]}.zip` : `latent-lab-compare-${ids.join('-')}.zip`;
-  return { fileName, data: zipEntries(entries) };
+  return { fileName: zipNameOf(ids), data: await zipEntries(entries) };
 }

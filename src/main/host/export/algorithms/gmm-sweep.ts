@@ -9,6 +9,7 @@ import { metricLineOption } from '../../../../shared/charts';
 import { optionLabel } from '../../../../shared/i18n';
 import type { RunExporter } from '../exporter';
 import { runTable } from '../../run-data';
+import { checkMixture } from './mixture-file';
 import { mixtureCharts } from './shared-files';
 
 const sweepFitMetaSchema = mixtureSchema.extend({
@@ -102,8 +103,9 @@ export const gmmSweepExporter: RunExporter = {
     );
   },
 
-  async importArtifacts(folder) {
+  async importArtifacts(folder, { columns }) {
     const m = await folder.optionalJson('model.json', sweepModelSchema);
+    for (const fit of m?.fits ?? []) checkMixture('model.json', fit, columns);
     return (m?.fits ?? []).map(({ fit, ...fitMeta }) => ({
       kind: 'mixture' as const,
       step: fit,

@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { covarianceTypes } from '../../../../shared/algorithms/gmm';
 import { mixtureSchema, type Mixture } from '../../../../shared/artifacts';
 import { metricLineOption, pairsOption } from '../../../../shared/charts';
+import { ApiError } from '../../../../shared/api';
+import { localText } from '../../../../shared/i18n';
 import { squareChart } from '../bundle';
+import { checkMixture } from './mixture-file';
 import type { RunExporter } from '../exporter';
 import { runTable } from '../../run-data';
 import { mixtureCharts } from './shared-files';
@@ -87,10 +90,26 @@ export const gmmExporter: RunExporter = {
       );
   },
 
-  async importArtifacts(folder, { points }) {
+  async importArtifacts(folder, { lastStep, columns, summary }) {
+    // A completed run's summary is its fitted mixture ("use the model" reads it).
+    if (summary && 'weights' in summary) {
+      const fitted = gmmSummarySchema.safeParse(summary);
+      if (!fitted.success)
+        throw ApiError.of(
+          'bad-data',
+          localText('import.badContent', {
+            file: 'summary.json',
+            issues: fitted.error.issues
+              .slice(0, 3)
+              .map((i) => `${i.path.join('.')}: ${i.message}`)
+              .join('; '),
+          }),
+        );
+      checkMixture('summary.json', fitted.data, columns);
+    }
     const m = await folder.optionalJson('model.json', gmmModelSchema);
     if (!m) return [];
-    const lastStep = points.reduce((s, p) => Math.max(s, p.step), 0);
+    checkMixture('model.json', m, columns);
     return [
       {
         kind: 'mixture',

@@ -8,7 +8,7 @@ import { ApiError } from '../../../../shared/api';
 import {
   assembleDraws,
   drawsColumn,
-  drawsCsv,
+  drawsCsvLines,
   parameterNames,
   parseDrawsCsv,
   samplerStats,
@@ -49,7 +49,7 @@ function samplingFiles({ store, run, bundle, t }: RunFilesContext): void {
   if (!draws) return;
   bundle.add(
     'draws.csv',
-    drawsCsv(draws),
+    { chunks: () => drawsCsvLines(draws) },
     `every draw of every chain, warm-up included: chain, draw (from 1), warmup (1 for warm-up draws), Stan’s sampler columns (${samplerStats.join(', ')}) and the parameters`,
   );
   const summary = run.summary ?? {};
@@ -110,6 +110,24 @@ function samplingFiles({ store, run, bundle, t }: RunFilesContext): void {
   }
 }
 
+/** Draws and their statistics are finite; energy__ is NaN for samplers without an energy. */
+function refuseNonFiniteDraws(names: string[], data: Float64Array): void {
+  const stride = names.length;
+  const energy = names.indexOf('energy__');
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (Number.isFinite(v) || (Number.isNaN(v) && i % stride === energy)) continue;
+    throw ApiError.of(
+      'bad-data',
+      localText('import.drawsNotFinite', {
+        line: Math.floor(i / stride) + 2,
+        name: names[i % stride],
+        value: String(v),
+      }),
+    );
+  }
+}
+
 export const samplingExporter: RunExporter = {
   files(ctx) {
     samplingFiles(ctx);
@@ -128,6 +146,7 @@ export const samplingExporter: RunExporter = {
         localText('import.badFile', { file: 'draws.csv', reason: (e as Error).message }),
       );
     }
+    refuseNonFiniteDraws(parsed.meta.names, parsed.data);
     const artifacts: ImportedArtifact[] = [
       { kind: 'draws', step: parsed.meta.count - 1, ...parsed },
     ];
