@@ -102,6 +102,15 @@ describe('locales', () => {
     expect(p.columns.map((c) => c.name)).toEqual(['a', 'a_2', 'a_2_2', 'column4', 'column4_2']);
   });
 
+  it('reads 0x10, 0b1 and 0o7 as text, not as the numbers JavaScript would make of them', async () => {
+    const p = await previewTable({
+      kind: 'text',
+      text: 'x,y\n0x10,1\n0b1,2\n0o7,3\n4,4\n5,5\n6,6\n7,7\n',
+    });
+    expect(p.columns[0]).toMatchObject({ numbers: 4, other: { count: 3 } });
+    expect(p.columns[0].other.examples.map((e) => e.value)).toEqual(['0x10', '0b1', '0o7']);
+  });
+
   it('keeps every line of a file mixing CRLF and LF', async () => {
     const t = await readNumericTable(fixture('crlf-mixed.csv'), {});
     expect(t.rows).toBe(10);
