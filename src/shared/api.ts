@@ -544,8 +544,15 @@ export const requests = {
         .max(2 ** 31 - 1),
     }),
   ),
-  /** A sampler's typed log density, checked as the user types: its variables, or what is wrong. */
-  'formulas.check': request<FormulaCheck>()(z.strictObject({ source: z.string().max(2000) })),
+  /**
+   * A sampler's typed log density, checked as the user types: its variables, or what is wrong.
+   * Checked off the host's main thread within a time and size budget (a formula over it is
+   * refused, saying which). A check with the `channel` of an earlier one still unanswered (one
+   * form's checks as the user types) replaces it: the earlier is refused with 'cancelled'.
+   */
+  'formulas.check': request<FormulaCheck>()(
+    z.strictObject({ source: z.string().max(2000), channel: z.string().max(100).optional() }),
+  ),
 } as const;
 
 /** What `formulas.check` says: the variables and ∂/∂ each, or the problem and where it is. */
@@ -593,6 +600,8 @@ export type ErrorCode =
   /** The target exists and is not empty: asking "overwrite?" makes sense. */
   | 'exists'
   | 'unsupported'
+  /** Given up because a newer request replaced it (a formula check superseded as one types). */
+  | 'cancelled'
   | 'internal';
 export class ApiError extends Error {
   /**

@@ -305,16 +305,21 @@ export function NewRunPage({
   );
 }
 
-/** The host's check of a typed formula, asked again (debounced) as the user types. */
+/**
+ * The host's check of a typed formula, asked again (debounced) as the user types. Each check
+ * names this form's channel, so the host cancels an earlier one still unanswered instead of
+ * queueing them.
+ */
 function useFormulaCheck(source: string | null): FormulaCheck | null {
   const api = useApi();
   const [check, setCheck] = useState<{ source: string; result: FormulaCheck } | null>(null);
+  const [channel] = useState(() => `formula-${Math.random().toString(36).slice(2)}`);
   useEffect(() => {
     if (source === null) return;
     let current = true;
     const timer = setTimeout(() => {
       void api
-        .call('formulas.check', { source })
+        .call('formulas.check', { source, channel })
         .then((result) => current && setCheck({ source, result }))
         .catch(() => undefined);
     }, 250);
@@ -322,7 +327,7 @@ function useFormulaCheck(source: string | null): FormulaCheck | null {
       current = false;
       clearTimeout(timer);
     };
-  }, [api, source]);
+  }, [api, source, channel]);
   return source !== null && check?.source === source ? check.result : null;
 }
 
