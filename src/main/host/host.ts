@@ -11,6 +11,7 @@ import type { ParamValues } from '../../shared/algorithms/fields';
 import { checkSamplingSize, type SamplingParams } from '../../shared/algorithms/mcmc';
 import {
   ApiError,
+  boundedError,
   datasetGone,
   isActiveStatus,
   isRequestName,
@@ -450,7 +451,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'models.sample': ({ id, n, seed }) => drawSamples(store, id, n, seed),
   };
 
-  async function handle(name: string, input: unknown): Promise<unknown> {
+  async function handleUnbounded(name: string, input: unknown): Promise<unknown> {
     if (!isRequestName(name))
       throw ApiError.of(
         'invalid-input',
@@ -465,6 +466,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (e instanceof ApiError) throw e;
       if (e instanceof CsvError) throw new ApiError('bad-data', e.message, e.text);
       throw new ApiError('internal', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Every error leaves with the values it quotes cut short, whichever transport carries it. */
+  async function handle(name: string, input: unknown): Promise<unknown> {
+    try {
+      return await handleUnbounded(name, input);
+    } catch (e) {
+      throw boundedError(e as ApiError);
     }
   }
 
