@@ -10,6 +10,7 @@ import {
   type FormValues,
 } from '../components/ParamForm';
 import { navigate, useApi } from '../context';
+import { useInFlight } from '../hooks/useInFlight';
 import { useI18n } from '../i18n';
 import { PaintCanvas } from '../components/PaintCanvas';
 
@@ -48,6 +49,7 @@ export function NewRunPage({
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { guard } = useInFlight();
   const [startPaused, setStartPaused] = useState(false);
 
   useEffect(() => {
@@ -283,7 +285,7 @@ export function NewRunPage({
           <button
             className="primary big"
             disabled={busy || (needsData && !dataset)}
-            onClick={() => void start()}
+            onClick={() => void guard('start', start)}
             data-testid="run-button"
           >
             {t('newRun.run')}
