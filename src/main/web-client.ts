@@ -5,7 +5,9 @@
  * with an error instead). A client that stops reading is not buffered for without limit: past
  * MAX_UNREAD_EVENT_BYTES of pushed events it has not read it is dropped (closed with 1013 and a
  * reason, then cut off), and catches up from the store when it connects again; past
- * MAX_UNREAD_BYTES of unread frames of any kind its requests are no longer read until it reads.
+ * MAX_UNREAD_BYTES of unread frames of any kind its requests wait until it reads. Its calls run
+ * at most MAX_CALLS_IN_FLIGHT at a time; the rest wait in order (and past MAX_WAITING_CALLS its
+ * socket is not read), so a burst of calls cannot queue unbounded answers either.
  */
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -16,6 +18,10 @@ import { decodeFrame, encodeFrame, errorResult, type ServerMessage } from '../sh
 export const MAX_UNREAD_EVENT_BYTES = 8 * 1024 * 1024;
 /** Frames of any kind (answers too) it may leave unread before its requests wait. */
 export const MAX_UNREAD_BYTES = 64 * 1024 * 1024;
+/** A client's calls being answered at once; more wait their turn. */
+export const MAX_CALLS_IN_FLIGHT = 32;
+/** Calls waiting their turn past which the client's socket is not read. */
+const MAX_WAITING_CALLS = 256;
 /** A dropped client's socket is cut this long after the close frame it may never read. */
 const CLOSE_GRACE_MS = 2000;
 /** Close reasons must fit a control frame (123 bytes of UTF-8): kept to plain ASCII this long. */
@@ -34,6 +40,7 @@ const callSchema = z.object({
   name: z.string(),
   input: z.unknown(),
 });
+type Call = z.infer<typeof callSchema>;
 
 export interface ClientLimits {
   maxUnreadEventBytes?: number;
@@ -45,7 +52,11 @@ export class WebClient {
   /** Bytes handed to the socket and not yet written out, and of those, events. */
   private unread = 0;
   private unreadEvents = 0;
+  /** Set past the unread limit, cleared when half of it has been read. */
+  private answersBacklogged = false;
   private readingPaused = false;
+  private inFlight = 0;
+  private readonly waitingCalls: Call[] = [];
   private dropped = false;
   private readonly maxUnreadEventBytes: number;
   private readonly maxUnreadBytes: number;
@@ -92,23 +103,50 @@ export class WebClient {
       }
       return this.close(CLOSE.policy, 'a frame must be { t: "call", id, name } with a numeric id');
     }
-    const { id, name, input } = call.data;
-    this.handle(name, input).then(
-      (value) => this.reply({ t: 'result', id, ok: true, value }),
-      (e: unknown) => {
-        const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
-        this.reply({ t: 'result', id, ...errorResult(err) });
-      },
-    );
+    this.waitingCalls.push(call.data);
+    this.runCalls();
+  }
+
+  /** Starts waiting calls while the client reads its answers and few are under way. */
+  private runCalls(): void {
+    while (
+      !this.answersBacklogged &&
+      this.inFlight < MAX_CALLS_IN_FLIGHT &&
+      this.waitingCalls.length > 0
+    ) {
+      const { id, name, input } = this.waitingCalls.shift()!;
+      this.inFlight++;
+      this.handle(name, input)
+        .then(
+          (value) => this.reply({ t: 'result', id, ok: true, value }),
+          (e: unknown) => {
+            const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
+            this.reply({ t: 'result', id, ...errorResult(err) });
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.runCalls();
+        });
+    }
+    this.updateReading();
+  }
+
+  /** The socket is read unless answers are backlogged or too many calls wait already. */
+  private updateReading(): void {
+    const pause = this.answersBacklogged || this.waitingCalls.length >= MAX_WAITING_CALLS;
+    if (pause === this.readingPaused) return;
+    this.readingPaused = pause;
+    if (pause) this.ws.pause();
+    else this.ws.resume();
   }
 
   private reply(message: ServerMessage): void {
     if (this.dropped || this.ws.readyState !== this.ws.OPEN) return;
     this.write(encodeFrame(message), false);
-    // Answers the client does not read: read no more of its requests until it does.
-    if (!this.readingPaused && this.unread > this.maxUnreadBytes) {
-      this.readingPaused = true;
-      this.ws.pause();
+    if (!this.answersBacklogged && this.unread > this.maxUnreadBytes) {
+      this.answersBacklogged = true;
+      this.updateReading();
     }
   }
 
@@ -120,9 +158,9 @@ export class WebClient {
     this.ws.send(frame, () => {
       this.unread -= n;
       if (isEvent) this.unreadEvents -= n;
-      if (this.readingPaused && this.unread <= this.maxUnreadBytes / 2) {
-        this.readingPaused = false;
-        this.ws.resume();
+      if (this.answersBacklogged && this.unread <= this.maxUnreadBytes / 2) {
+        this.answersBacklogged = false;
+        this.runCalls();
       }
     });
   }

@@ -340,9 +340,14 @@ describe('web shell against hostile input', () => {
 describe('web shell back-pressure', () => {
   /** A host with no store: it answers `ping` and pushes the events the test emits. */
   const bus = new EventBus();
+  let bigAnswered = 0;
   const fakeHost = {
     handle: async (name: string) => {
       if (name === 'ping') return 'pong';
+      if (name === 'big') {
+        bigAnswered++;
+        return new Uint8Array(1024 * 1024);
+      }
       throw new ApiError('invalid-input', `unknown request ${name}`);
     },
     on: bus.on.bind(bus),
@@ -408,5 +413,25 @@ describe('web shell back-pressure', () => {
     expect(pong).toMatchObject({ ok: true, value: 'pong' });
     again.close();
     healthy.close();
+  });
+
+  it('stops answering the calls of a client that does not read its answers, until it reads', async () => {
+    const stalled = await openSmall();
+    const socket = (stalled as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    let answers = 0;
+    stalled.on('message', () => answers++);
+    // 300 calls at once, each answered with 1 MB: 300 MB if all were answered unread.
+    const calls = 300;
+    for (let id = 1; id <= calls; id++)
+      stalled.send(encodeFrame({ t: 'call', id, name: 'big', input: {} }));
+    await expect.poll(() => bigAnswered, { timeout: 20_000 }).toBeGreaterThan(0);
+    // Let the server go as far as it will: the kernel's buffers, the limit, the calls in flight.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bigAnswered).toBeLessThan(150);
+    socket.resume();
+    await expect.poll(() => answers, { timeout: 30_000 }).toBe(calls);
+    expect(bigAnswered).toBe(calls);
+    stalled.close();
   });
 });
