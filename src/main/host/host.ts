@@ -474,7 +474,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     try {
       return await handleUnbounded(name, input);
     } catch (e) {
-      throw boundedError(e as ApiError);
+      throw e instanceof ApiError ? boundedError(e) : e;
     }
   }
 
