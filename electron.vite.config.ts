@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// One build for every shell: the Electron main process, the web shell, the CLI and the
-// engine worker are all Node entry points of the "main" build; the renderer is shared.
+// One build for every shell: the Electron main process, the web shell, the CLI, the engine
+// worker and the formula thread are all Node entry points of the "main" build; the renderer is
+// shared.
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
@@ -15,6 +16,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli.ts'),
           worker: resolve(__dirname, 'src/main/engine/worker.ts'),
           'table-reader': resolve(__dirname, 'src/main/host/table-reader.ts'),
+          'formula-thread': resolve(__dirname, 'src/main/host/formula-thread.ts'),
         },
       },
     },

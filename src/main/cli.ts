@@ -653,6 +653,7 @@ async function main(argv: string[]): Promise<number> {
     dbPath: values.db ?? process.env.LATENT_LAB_DB,
     resourcesDir: paths.resourcesDir,
     launchWorker: forkLauncher(paths.workerPath),
+    formulaThreadPath: paths.formulaThreadPath,
     version,
   });
   try {

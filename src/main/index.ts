@@ -57,6 +57,7 @@ async function start(): Promise<void> {
     dbPath: process.env.LATENT_LAB_DB,
     resourcesDir: paths.resourcesDir,
     launchWorker: utilityProcessLauncher(paths.workerPath),
+    formulaThreadPath: paths.formulaThreadPath,
     version: app.getVersion(),
     warmWorker: true,
     chooseFolder: async () => {

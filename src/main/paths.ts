@@ -12,6 +12,7 @@ export function builtAppPaths(mainDir: string) {
     resourcesDir: join(root, 'resources'),
     rendererDir: join(root, 'out', 'renderer'),
     workerPath: join(root, 'out', 'main', 'worker.js'),
+    formulaThreadPath: join(root, 'out', 'main', 'formula-thread.js'),
     preloadPath: join(root, 'out', 'preload', 'index.cjs'),
   };
 }

@@ -10,15 +10,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ApiError, eventNames } from '../shared/api';
-import {
-  decodeFrame,
-  encodeFrame,
-  errorResult,
-  type ClientMessage,
-  type ServerMessage,
-} from '../shared/wire';
+import { MAX_REQUEST_FRAME_BYTES, eventNames } from '../shared/api';
+import { encodeFrame, type ServerMessage } from '../shared/wire';
 import type { Host } from './host/host';
+import { WebClient, type ClientLimits } from './web-client';
 
 const cookieName = 'latent_lab_token';
 const contentTypes: Record<string, string> = {
@@ -36,6 +31,8 @@ export interface WebServer {
   url: string;
   port: number;
   token: string;
+  /** WebSocket clients connected now (a client dropped for falling behind is gone from it). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -54,11 +51,22 @@ function cookieToken(req: IncomingMessage): string | null {
   return null;
 }
 
+/** The request's URL, or null when it cannot be one (answered 400, not a thrown error). */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 export async function startWebServer(options: {
   host: Host;
   rendererDir: string;
   port?: number;
   token?: string;
+  /** Back-pressure limits per client (the tests make them small). */
+  clientLimits?: ClientLimits;
 }): Promise<WebServer> {
   const token = options.token ?? randomBytes(24).toString('hex');
   let port = 0;
@@ -77,7 +85,14 @@ export async function startWebServer(options: {
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('malformed URL\n');
+      return;
+    }
+    const rel = normalize(path).replace(/^([/\\])+/, '');
     let file = join(options.rendererDir, rel);
     if (!file.startsWith(options.rendererDir + sep) && file !== options.rendererDir) {
       res.writeHead(400).end('bad path');
@@ -101,12 +116,11 @@ export async function startWebServer(options: {
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refused = refusal(req, url);
-    if (refused) {
-      res
-        .writeHead(refused[0], { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end(refused[1] + '\n');
+    const url = requestUrl(req);
+    const refused = url ? refusal(req, url) : ([400, 'malformed URL'] as const);
+    if (!url || refused) {
+      const [status, reason] = refused ?? [400, 'malformed URL'];
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(reason + '\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -118,50 +132,29 @@ export async function startWebServer(options: {
     });
   });
 
-  const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 * 1024 });
+  const clients = new Map<WebSocket, WebClient>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_FRAME_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refused = refusal(req, url);
-    if (refused || url.pathname !== '/api') {
+    const url = requestUrl(req);
+    const refused = url ? refusal(req, url) : ([400, 'malformed URL'] as const);
+    if (!url || refused || url.pathname !== '/api') {
       const [status, reason] = refused ?? [404, 'not found'];
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data: Buffer, isBinary) => {
-        if (!isBinary) return;
-        let msg: ClientMessage;
-        try {
-          msg = decodeFrame(
-            new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-          ) as ClientMessage;
-        } catch {
-          ws.close(1003, 'malformed frame');
-          return;
-        }
-        if (msg?.t !== 'call' || typeof msg.id !== 'number') return;
-        options.host.handle(msg.name, msg.input).then(
-          (value) => send(ws, { t: 'result', id: msg.id, ok: true, value }),
-          (e: unknown) => {
-            const err = e instanceof ApiError ? e : new ApiError('internal', String(e));
-            send(ws, { t: 'result', id: msg.id, ...errorResult(err) });
-          },
-        );
-      });
+      clients.set(ws, new WebClient(ws, options.host.handle, options.clientLimits));
+      ws.on('close', () => clients.delete(ws));
+      // A frame over the size limit closes the socket (1009) and is reported here: not a crash.
+      ws.on('error', () => {});
     });
   });
 
-  function send(ws: WebSocket, m: ServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(m));
-  }
   const unsubscribe = eventNames.map((name) =>
     options.host.on(name, (payload) => {
-      if (sockets.size === 0) return;
+      if (clients.size === 0) return;
       const frame = encodeFrame({ t: 'event', name, payload } satisfies ServerMessage);
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+      for (const client of clients.values()) client.pushEvent(frame);
     }),
   );
 
@@ -174,9 +167,10 @@ export async function startWebServer(options: {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    connections: () => [...clients.values()].filter((c) => !c.isDropped).length,
     async close() {
       for (const u of unsubscribe) u();
-      for (const ws of sockets) ws.terminate();
+      for (const ws of clients.keys()) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

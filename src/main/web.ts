@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     dbPath: values.db ?? process.env.LATENT_LAB_DB,
     resourcesDir: paths.resourcesDir,
     launchWorker: forkLauncher(paths.workerPath),
+    formulaThreadPath: paths.formulaThreadPath,
     version,
     warmWorker: true,
   });

@@ -337,6 +337,11 @@ const id = z.number().int().positive();
 /** An uploaded file's limit, and a chunk's: a chunk is one WebSocket frame. */
 export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest request frame the web shell reads (one call, typed arrays included): a chunk and
+ * its envelope with room to spare. A larger frame closes the socket (1009) before it is buffered.
+ */
+export const MAX_REQUEST_FRAME_BYTES = UPLOAD_CHUNK_BYTES + 2 * 1024 * 1024;
 /** A data set's name, as imported or renamed: trimmed, 1–200 characters. */
 const datasetName = z.string().trim().min(1).max(200);
 const distinct = (a: string[]) => new Set(a).size === a.length;
@@ -548,8 +553,15 @@ export const requests = {
         .max(2 ** 31 - 1),
     }),
   ),
-  /** A sampler's typed log density, checked as the user types: its variables, or what is wrong. */
-  'formulas.check': request<FormulaCheck>()(z.strictObject({ source: z.string().max(2000) })),
+  /**
+   * A sampler's typed log density, checked as the user types: its variables, or what is wrong.
+   * Checked off the host's main thread within a time and size budget (a formula over it is
+   * refused, saying which). A check with the `channel` of an earlier one still unanswered (one
+   * form's checks as the user types) replaces it: the earlier is refused with 'cancelled'.
+   */
+  'formulas.check': request<FormulaCheck>()(
+    z.strictObject({ source: z.string().max(2000), channel: z.string().max(100).optional() }),
+  ),
 } as const;
 
 /** What `formulas.check` says: the variables and ∂/∂ each, or the problem and where it is. */
@@ -597,6 +609,8 @@ export type ErrorCode =
   /** The target exists and is not empty: asking "overwrite?" makes sense. */
   | 'exists'
   | 'unsupported'
+  /** Given up because a newer request replaced it (a formula check superseded as one types). */
+  | 'cancelled'
   | 'internal';
 export class ApiError extends Error {
   /**
@@ -616,6 +630,41 @@ export class ApiError extends Error {
   static of(code: ErrorCode, text: LocalText): ApiError {
     return new ApiError(code, inEnglish(text), text);
   }
+}
+
+/** A value quoted in an error longer than this is cut (a 50 MB cell must not make a 50 MB reply). */
+export const MAX_QUOTED_CHARS = 200;
+/** And a whole error message longer than this. */
+export const MAX_ERROR_MESSAGE_CHARS = 2000;
+
+/** `text` cut to `max` characters with an ellipsis, never inside a surrogate pair. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * The error as it may cross the boundary: each value it quotes at most MAX_QUOTED_CHARS (in its
+ * text and where the English message quotes it), the message at most MAX_ERROR_MESSAGE_CHARS.
+ */
+export function boundedError(e: ApiError): ApiError {
+  let message = e.message;
+  let text = e.text;
+  if (text?.vars) {
+    const vars: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(text.vars)) {
+      if (typeof v === 'string' && v.length > MAX_QUOTED_CHARS) {
+        vars[k] = truncateText(v, MAX_QUOTED_CHARS);
+        message = message.split(v).join(vars[k]);
+      } else vars[k] = v;
+    }
+    text = { key: text.key, vars };
+  }
+  message = truncateText(message, MAX_ERROR_MESSAGE_CHARS);
+  return message === e.message && text === e.text ? e : new ApiError(e.code, message, text);
 }
 
 export function isRequestName(name: unknown): name is RequestName {

@@ -15,9 +15,11 @@ export async function startWebShell(
   dataDir = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-')),
   /** Node's arguments: the built web shell, or another server that prints its URL the same way. */
   args = [resolve('out/main/web.js'), '--port', '0'],
+  /** More environment for the server (e.g. LATENT_LAB_TOKEN, to restart it with the same token). */
+  env: NodeJS.ProcessEnv = {},
 ): Promise<WebShell> {
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, LATENT_LAB_DATA_DIR: dataDir },
+    env: { ...process.env, LATENT_LAB_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

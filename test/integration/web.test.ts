@@ -4,9 +4,18 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { DatasetMeta, DatasetValues } from '../../src/shared/api';
+import {
+  ApiError,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_QUOTED_CHARS,
+  MAX_REQUEST_FRAME_BYTES,
+  UPLOAD_CHUNK_BYTES,
+  type DatasetMeta,
+  type DatasetValues,
+} from '../../src/shared/api';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../src/shared/wire';
 import type { Host } from '../../src/main/host/host';
+import { EventBus } from '../../src/main/host/events';
 import { startWebServer, type WebServer } from '../../src/main/web-server';
 import { openTestHost, type TestHost } from './helpers';
 
@@ -224,5 +233,205 @@ describe('web shell over WebSocket', () => {
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     ws.send(Uint8Array.from([255, 255, 255, 255, 1]));
     expect(await closed).toBe(1003);
+  });
+});
+
+describe('web shell against hostile input', () => {
+  it('answers a malformed URL with 400, not 500', async () => {
+    const r = await get(withToken('/%'));
+    expect(r.status).toBe(400);
+    expect((await get('/%', { cookie: `latent_lab_token=${server.token}` })).status).toBe(400);
+    // And keeps serving.
+    expect((await get(withToken('/'))).status).toBe(200);
+  });
+
+  /** A socket's close code and reason. */
+  function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
+    return new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+  }
+  async function open(): Promise<WebSocket> {
+    const ws = await connect(withToken('/api'));
+    if (typeof ws === 'number') throw new Error(`refused with ${ws}`);
+    return ws;
+  }
+
+  it('closes a socket that sends a text frame, saying why', async () => {
+    const ws = await open();
+    const end = closed(ws);
+    ws.send(JSON.stringify({ t: 'call', id: 1, name: 'datasets.list', input: {} }));
+    expect(await end).toEqual({ code: 1003, reason: expect.stringMatching(/text frames/) });
+  });
+
+  it('closes a socket whose call has no numeric id, saying why; answers one that has', async () => {
+    const ws = await open();
+    // A decodable frame that is not a call, with an id: answered with an error.
+    const answered = await new Promise<ServerMessage>((resolve) => {
+      ws.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data)) as never));
+      ws.send(encodeFrame({ t: 'hello', id: 7 }));
+    });
+    expect(answered).toMatchObject({ t: 'result', id: 7, ok: false });
+    const end = closed(ws);
+    ws.send(encodeFrame({ t: 'call', id: 'one', name: 'datasets.list', input: {} }));
+    expect(await end).toEqual({ code: 1008, reason: expect.stringMatching(/numeric id/) });
+  });
+
+  it('closes a socket that sends a frame over the limit (1009), and serves the others', async () => {
+    const ws = await open();
+    const end = closed(ws);
+    ws.send(new Uint8Array(MAX_REQUEST_FRAME_BYTES + 1));
+    expect((await end).code).toBe(1009);
+    const other = await open();
+    try {
+      expect(await call(other, 1, 'datasets.list', {})).toMatchObject({ ok: true });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('takes an upload chunk of the full size under the frame limit', async () => {
+    const ws = await open();
+    try {
+      const size = UPLOAD_CHUNK_BYTES + 10;
+      const begun = (await call(ws, 1, 'uploads.begin', { size })) as { value: { id: string } };
+      const chunk = new Uint8Array(UPLOAD_CHUNK_BYTES).fill(49);
+      expect(
+        encodeFrame({ t: 'call', id: 2, name: 'uploads.chunk', input: {} }).length,
+      ).toBeLessThan(MAX_REQUEST_FRAME_BYTES - UPLOAD_CHUNK_BYTES);
+      const sent = await call(ws, 2, 'uploads.chunk', {
+        id: begun.value.id,
+        offset: 0,
+        data: chunk,
+      });
+      expect(sent).toMatchObject({ ok: true, value: { received: UPLOAD_CHUNK_BYTES } });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('cuts a huge value quoted in an error to a few hundred characters', async () => {
+    const ws = await open();
+    try {
+      const name = 'x'.repeat(1_000_000);
+      const reply = (await call(ws, 1, name, {})) as {
+        ok: false;
+        error: { message: string; text?: { vars?: Record<string, string> } };
+      };
+      expect(reply.ok).toBe(false);
+      expect(reply.error.message.length).toBeLessThan(MAX_QUOTED_CHARS + 100);
+      expect(reply.error.message).toContain('…');
+      expect(reply.error.text?.vars?.name.length).toBe(MAX_QUOTED_CHARS);
+      const algorithm = 'y'.repeat(1_000_000);
+      const start = (await call(ws, 2, 'runs.start', {
+        algorithm,
+        datasetId: null,
+        columns: [],
+        params: {},
+        seed: 1,
+      })) as { ok: false; error: { message: string } };
+      expect(start.error.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_CHARS);
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('web shell back-pressure', () => {
+  /** A host with no store: it answers `ping` and pushes the events the test emits. */
+  const bus = new EventBus();
+  let bigAnswered = 0;
+  const fakeHost = {
+    handle: async (name: string) => {
+      if (name === 'ping') return 'pong';
+      if (name === 'big') {
+        bigAnswered++;
+        return new Uint8Array(1024 * 1024);
+      }
+      throw new ApiError('invalid-input', `unknown request ${name}`);
+    },
+    on: bus.on.bind(bus),
+  } as unknown as Host;
+  let small: WebServer;
+  const limit = 1024 * 1024;
+
+  beforeAll(async () => {
+    small = await startWebServer({
+      host: fakeHost,
+      rendererDir: join(tmp.dir, 'renderer'),
+      clientLimits: { maxUnreadEventBytes: limit, maxUnreadBytes: 8 * limit, closeGraceMs: 30_000 },
+    });
+  });
+  afterAll(async () => small?.close());
+
+  function openSmall(): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${small.port}/api?token=${small.token}`);
+      ws.on('open', () => resolve(ws));
+      ws.on('error', reject);
+    });
+  }
+
+  it('drops a client that stops reading while another keeps receiving every event', async () => {
+    const healthy = await openSmall();
+    const stalled = await openSmall();
+    let received = 0;
+    healthy.on('message', () => received++);
+    let stalledReceived = 0;
+    stalled.on('message', () => stalledReceived++);
+    const stalledClosed = new Promise<{ code: number; reason: string }>((resolve) =>
+      stalled.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    // The stalled client's own socket stops reading: its kernel buffers fill, then the server's.
+    (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
+    expect(small.connections()).toBe(2);
+
+    const payload = { runId: 1, points: [{ step: 0, key: 'x'.repeat(64 * 1024), value: 1 }] };
+    const events = 600; // ~40 MB each: far past the kernel's buffers and the 1 MB limit
+    for (let i = 0; i < events; i++) {
+      bus.emit('run.metrics', payload);
+      // Paced as a run's events are, so a client that reads is never behind by much.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await expect.poll(() => small.connections(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => received, { timeout: 20_000 }).toBe(events);
+    expect(healthy.readyState).toBe(WebSocket.OPEN);
+
+    // Reading again, the stalled client finds what was buffered, then why it was closed.
+    (stalled as unknown as { _socket: { resume(): void } })._socket.resume();
+    const why = await stalledClosed;
+    expect(why.code).toBe(1013);
+    expect(why.reason).toMatch(/too slow.*reconnect/);
+    expect(stalledReceived).toBeLessThan(events);
+
+    // It may connect again, and is served.
+    const again = await openSmall();
+    const pong = await new Promise<ServerMessage>((resolve) => {
+      again.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data)) as never));
+      again.send(encodeFrame({ t: 'call', id: 1, name: 'ping', input: {} }));
+    });
+    expect(pong).toMatchObject({ ok: true, value: 'pong' });
+    again.close();
+    healthy.close();
+  });
+
+  it('stops answering the calls of a client that does not read its answers, until it reads', async () => {
+    const stalled = await openSmall();
+    const socket = (stalled as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    let answers = 0;
+    stalled.on('message', () => answers++);
+    // 300 calls at once, each answered with 1 MB: 300 MB if all were answered unread.
+    const calls = 300;
+    for (let id = 1; id <= calls; id++)
+      stalled.send(encodeFrame({ t: 'call', id, name: 'big', input: {} }));
+    await expect.poll(() => bigAnswered, { timeout: 20_000 }).toBeGreaterThan(0);
+    // Let the server go as far as it will: the kernel's buffers, the limit, the calls in flight.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bigAnswered).toBeLessThan(150);
+    socket.resume();
+    await expect.poll(() => answers, { timeout: 30_000 }).toBe(calls);
+    expect(bigAnswered).toBe(calls);
+    stalled.close();
   });
 });

@@ -8,6 +8,7 @@ import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { Rng } from '../../shared/rng';
+import type { CompiledFormula } from './sampling/formula-target';
 
 export interface EngineData {
   /** Row-major rows × cols values. */
@@ -21,6 +22,8 @@ export interface EngineData {
   labels?: Int32Array;
   /** A fitted model the run starts from (a GMM run's mixture, as a sampler's target). */
   mixture?: Mixture;
+  /** A sampler's typed formula, compiled by the host once (not parsed again here). */
+  formula?: CompiledFormula;
 }
 
 export interface Emitter {

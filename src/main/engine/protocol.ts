@@ -10,6 +10,7 @@ import {
   typedArraySchema,
 } from '../../shared/artifacts';
 import { localTextSchema } from '../../shared/i18n';
+import { compiledFormulaSchema } from './sampling/formula-target';
 
 export const hostToWorker = z.discriminatedUnion('type', [
   z.object({
@@ -36,6 +37,7 @@ export const hostToWorker = z.discriminatedUnion('type', [
         .custom<Int32Array>((v) => v instanceof Int32Array, 'expected an Int32Array')
         .optional(),
       mixture: mixtureSchema.optional(),
+      formula: compiledFormulaSchema.optional(),
     }),
   }),
   z.object({ type: z.literal('cancel') }),

@@ -11,6 +11,7 @@ import type { ParamValues } from '../../shared/algorithms/fields';
 import { checkSamplingSize, type SamplingParams } from '../../shared/algorithms/mcmc';
 import {
   ApiError,
+  boundedError,
   datasetGone,
   isActiveStatus,
   isRequestName,
@@ -31,6 +32,7 @@ import type { LaunchWorker } from '../engine/protocol';
 import { CsvError, forgetPreview, previewTable, type ReadableSource } from './csv';
 import { warmReaders } from './reader-pool';
 import { Uploads } from './uploads';
+import { FormulaChecker } from './formula-checker';
 import { datasetOverview } from './dataset-overview';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
@@ -53,6 +55,8 @@ export interface HostOptions {
   warmWorker?: boolean;
   /** better-sqlite3 binary built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string;
+  /** The built formula thread (`out/main/formula-thread.js`); without it, its TypeScript source. */
+  formulaThreadPath?: string;
 }
 
 type Handlers = {
@@ -74,8 +78,6 @@ export interface Host {
 
 /** Export pulls in ECharts and a rasteriser: loaded on first use, not at start-up. */
 const exporter = () => import('./export');
-// mathjs is large: loaded on the first formula, not at start-up.
-const formulas = () => import('../engine/sampling/formula');
 const samplingEngine = () => import('../engine/algorithms/sampling');
 
 export function defaultMaxWorkers(): number {
@@ -136,6 +138,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
   );
   // The interactive shells also keep their file readers ready (a failure shows at the first read).
   if (options.warmWorker) warmReaders().catch(() => {});
+  // mathjs is large and loads in its own thread: started a moment after start-up when interactive.
+  const formulaChecker = new FormulaChecker({ threadPath: options.formulaThreadPath });
+  if (options.warmWorker) setTimeout(() => formulaChecker.warm(), 2000).unref();
 
   /** Validates a run against its algorithm and its data, stores it and queues it. */
   async function startRun(input: RequestParsed<'runs.start'>): Promise<RunInfo> {
@@ -193,7 +198,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     );
     if (refusal) throw ApiError.of('bad-data', refusal);
     if (input.algorithm === 'mcmc' || input.algorithm === 'hmc')
-      await checkSamplingTarget(parsedParams.data, data);
+      data = await checkSamplingTarget(parsedParams.data, data);
     const run = store.createRun({
       name: input.name || defaultRunName(input.algorithm, dataset?.name, parsedParams.data),
       algorithm: input.algorithm,
@@ -218,17 +223,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
   /**
    * A sampler's target built here once, so that a mistake in a formula or in the data (a logistic
    * response that is not 0/1, a constant predictor) is refused with nothing stored, and the
-   * draws' size is checked against the target's real dimension.
+   * draws' size is checked against the target's real dimension. A formula is compiled here, in
+   * the formula thread, and handed to the engine with the data: parsed once per run.
    */
-  async function checkSamplingTarget(params: ParamValues, data: EngineData): Promise<void> {
+  async function checkSamplingTarget(params: ParamValues, data: EngineData): Promise<EngineData> {
     if (params.target === 'formula') {
-      const parsed = (await formulas()).parseFormula(String(params.formula));
-      if ('error' in parsed)
+      const outcome = await formulaChecker.check(String(params.formula));
+      if (outcome === 'superseded') throw ApiError.of('cancelled', localText('formula.superseded'));
+      if ('error' in outcome)
         throw new ApiError(
           'invalid-input',
-          `params.formula: ${parsed.error.message}`,
-          parsed.error.text,
+          `params.formula: ${outcome.error.message}`,
+          outcome.error.text,
         );
+      data = { ...data, formula: outcome.compiled };
     }
     const { samplingDimension } = await samplingEngine();
     let dim: number;
@@ -240,6 +248,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
     const tooBig = checkSamplingSize(params as SamplingParams, dim);
     if (tooBig) throw ApiError.of('bad-data', tooBig);
+    return data;
   }
 
   /** A completed GMM run's final mixture (and its columns, to name the sampler's parameters). */
@@ -368,11 +377,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return { deleted };
     },
     'runs.start': (input) => startRun(input),
-    'formulas.check': async ({ source }) => {
-      const parsed = (await formulas()).parseFormula(source);
-      return 'error' in parsed
-        ? { ok: false, ...parsed.error }
-        : { ok: true, names: parsed.target.names, derivatives: parsed.derivatives };
+    'formulas.check': async ({ source, channel }) => {
+      const outcome = await formulaChecker.check(source, { channel });
+      if (outcome === 'superseded') throw ApiError.of('cancelled', localText('formula.superseded'));
+      return 'error' in outcome
+        ? { ok: false, ...outcome.error }
+        : { ok: true, names: outcome.compiled.names, derivatives: outcome.derivatives };
     },
     'runs.cancel': ({ id }) => ({ cancelled: runs.cancel(id) }),
     'runs.pause': ({ id }) => {
@@ -444,7 +454,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'models.sample': ({ id, n, seed }) => drawSamples(store, id, n, seed),
   };
 
-  async function handle(name: string, input: unknown): Promise<unknown> {
+  async function handleUnbounded(name: string, input: unknown): Promise<unknown> {
     if (!isRequestName(name))
       throw ApiError.of(
         'invalid-input',
@@ -462,6 +472,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
   }
 
+  /** Every error leaves with the values it quotes cut short, whichever transport carries it. */
+  async function handle(name: string, input: unknown): Promise<unknown> {
+    try {
+      return await handleUnbounded(name, input);
+    } catch (e) {
+      throw e instanceof ApiError ? boundedError(e) : e;
+    }
+  }
+
   return {
     handle,
     call: (name, input) => handle(name, input) as never,
@@ -469,6 +488,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     store,
     runs,
     close() {
+      formulaChecker.close();
       runs.shutdown();
       uploads.close();
       store.close();

@@ -20,12 +20,16 @@ function useHash(): string {
   return hash;
 }
 
-function Route({ hash }: { hash: string }) {
+/**
+ * The page of the address. `epoch` counts reconnections: a page showing what the store holds is
+ * made afresh after one (it fetches again what it missed); the new-run form keeps what was typed.
+ */
+function Route({ hash, epoch }: { hash: string; epoch: number }) {
   const [path, query] = hash.replace(/^#/, '').split('?');
   const run = /^\/run\/(\d+)$/.exec(path);
-  if (run) return <RunPage key={run[1]} runId={Number(run[1])} />;
+  if (run) return <RunPage key={`${run[1]}:${epoch}`} runId={Number(run[1])} />;
   const dataset = /^\/data\/(\d+)$/.exec(path);
-  if (dataset) return <DatasetPage key={dataset[1]} datasetId={Number(dataset[1])} />;
+  if (dataset) return <DatasetPage key={`${dataset[1]}:${epoch}`} datasetId={Number(dataset[1])} />;
   if (path === '/new') {
     const q = new URLSearchParams(query);
     const number = (key: string) => (q.get(key) ? Number(q.get(key)) : null);
@@ -38,18 +42,18 @@ function Route({ hash }: { hash: string }) {
       />
     );
   }
-  if (path === '/runs') return <RunsPage />;
+  if (path === '/runs') return <RunsPage key={epoch} />;
   if (path === '/compare') {
     const ids = (new URLSearchParams(query).get('ids') ?? '')
       .split(',')
       .map(Number)
       .filter((n) => n > 0);
-    return <ComparePage key={ids.join()} ids={ids} />;
+    return <ComparePage key={`${ids.join()}:${epoch}`} ids={ids} />;
   }
-  return <DataPage />;
+  return <DataPage key={epoch} />;
 }
 
-function Shell({ connection }: { connection: ConnectionState }) {
+function Shell({ connection, epoch }: { connection: ConnectionState; epoch: number }) {
   const { t, lang, setLang } = useI18n();
   const hash = useHash();
   const section =
@@ -85,7 +89,11 @@ function Shell({ connection }: { connection: ConnectionState }) {
           {t('lang.switch')}
         </button>
       </nav>
-      {connection === 'closed' && <div className="banner error">{t('conn.lost')}</div>}
+      {connection === 'closed' && (
+        <div className="banner error" data-testid="connection-lost">
+          {t('conn.lost')}
+        </div>
+      )}
       <main>
         <ErrorBoundary
           key={hash}
@@ -97,7 +105,7 @@ function Shell({ connection }: { connection: ConnectionState }) {
             </div>
           )}
         >
-          <Route hash={hash} />
+          <Route hash={hash} epoch={epoch} />
         </ErrorBoundary>
       </main>
     </div>
@@ -106,11 +114,12 @@ function Shell({ connection }: { connection: ConnectionState }) {
 
 export function App() {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
-  const api = useMemo(() => createApi(setConnection), []);
+  const [epoch, setEpoch] = useState(0);
+  const api = useMemo(() => createApi(setConnection, () => setEpoch((e) => e + 1)), []);
   return (
     <ApiContext.Provider value={api}>
       <I18nProvider>
-        <Shell connection={connection} />
+        <Shell connection={connection} epoch={epoch} />
       </I18nProvider>
     </ApiContext.Provider>
   );

@@ -41,7 +41,16 @@ function electronApi(bridge: Bridge): Api {
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
-function webSocketApi(onState: (s: ConnectionState) => void): Api {
+/** Waits between attempts to connect again: doubling from the first to the last. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_LAST_MS = 5000;
+
+/**
+ * The web shell's transport. A closed socket (the server dropped a client that fell behind, or
+ * restarted) is opened again, waiting longer each time; `onReconnect` then tells the app to
+ * fetch what it shows again, since events pushed meanwhile were lost. Listeners stay subscribed.
+ */
+function webSocketApi(onState: (s: ConnectionState) => void, onReconnect: () => void): Api {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
   const listeners = new Map<string, Set<Listener>>();
   const pending = new Map<
@@ -49,32 +58,52 @@ function webSocketApi(onState: (s: ConnectionState) => void): Api {
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
   let nextId = 1;
-  const ws = new WebSocket(url);
-  ws.binaryType = 'arraybuffer';
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.onopen = () => (onState('open'), resolve());
-    ws.onerror = () => reject(new ApiError('internal', 'cannot connect to the Latent Lab server'));
-  });
-  ws.onclose = () => {
-    onState('closed');
-    for (const p of pending.values())
-      p.reject(new ApiError('internal', 'connection to the server closed'));
-    pending.clear();
-  };
-  ws.onmessage = (e: MessageEvent<ArrayBuffer>) => {
-    const m = decodeFrame(new Uint8Array(e.data)) as ServerMessage;
-    if (m.t === 'event') for (const l of listeners.get(m.name) ?? []) l(m.payload);
-    else {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (!p) return;
-      try {
-        p.resolve(unwrap(m));
-      } catch (err) {
-        p.reject(err);
+  let wait = RECONNECT_FIRST_MS;
+  let everOpen = false;
+  let ws: WebSocket;
+  let opened: Promise<void>;
+
+  function connect(): void {
+    const socket = new WebSocket(url);
+    socket.binaryType = 'arraybuffer';
+    ws = socket;
+    opened = new Promise<void>((resolve, reject) => {
+      socket.onopen = () => {
+        wait = RECONNECT_FIRST_MS;
+        onState('open');
+        if (everOpen) onReconnect();
+        everOpen = true;
+        resolve();
+      };
+      socket.onerror = () =>
+        reject(new ApiError('internal', 'cannot connect to the Latent Lab server'));
+    });
+    opened.catch(() => undefined);
+    socket.onclose = () => {
+      onState('closed');
+      for (const p of pending.values())
+        p.reject(new ApiError('internal', 'connection to the server closed'));
+      pending.clear();
+      setTimeout(connect, wait);
+      wait = Math.min(2 * wait, RECONNECT_LAST_MS);
+    };
+    socket.onmessage = (e: MessageEvent<ArrayBuffer>) => {
+      const m = decodeFrame(new Uint8Array(e.data)) as ServerMessage;
+      if (m.t === 'event') for (const l of listeners.get(m.name) ?? []) l(m.payload);
+      else {
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        if (!p) return;
+        try {
+          p.resolve(unwrap(m));
+        } catch (err) {
+          p.reject(err);
+        }
       }
-    }
-  };
+    };
+  }
+  connect();
+
   return {
     async call<N extends RequestName>(name: N, input: unknown): Promise<RequestOutput<N>> {
       await opened;
@@ -96,7 +125,11 @@ function webSocketApi(onState: (s: ConnectionState) => void): Api {
   };
 }
 
-export function createApi(onState: (s: ConnectionState) => void): Api {
+/**
+ * The app's client: `onState` follows the connection, `onReconnect` says the web shell's socket
+ * was opened again (what the page shows must be fetched again).
+ */
+export function createApi(onState: (s: ConnectionState) => void, onReconnect: () => void): Api {
   const bridge = (window as unknown as { latentLab?: Bridge }).latentLab;
   if (bridge) {
     onState('open');
@@ -108,5 +141,5 @@ export function createApi(onState: (s: ConnectionState) => void): Api {
     url.searchParams.delete('token');
     history.replaceState(null, '', url.pathname + url.search + url.hash);
   }
-  return webSocketApi(onState);
+  return webSocketApi(onState, onReconnect);
 }

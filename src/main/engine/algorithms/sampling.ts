@@ -38,7 +38,7 @@ import { DataError, type Algorithm, type AlgorithmContext, type EngineData } fro
 import type { Rng } from '../../../shared/rng';
 import { createBayesGmmChain } from '../sampling/bayes-gmm';
 import { createChain, dispersedStart } from '../sampling/chains';
-import { parseFormula } from '../sampling/formula';
+import { formulaTarget } from '../sampling/formula-target';
 import { gmmTarget } from '../sampling/gmm-target';
 import { createPreset } from '../sampling/presets';
 import { linearRegressionTarget, logisticRegressionTarget } from '../sampling/regression';
@@ -76,10 +76,9 @@ interface Built {
 export function buildTarget(params: SamplingParams, data: EngineData): Target {
   switch (params.target) {
     case 'formula': {
-      const parsed = parseFormula(params.formula ?? '');
-      // The host checks the formula first; the parser's own words stay as they are.
-      if ('error' in parsed) throw new DataError(parsed.error.text ?? parsed.error.message);
-      const target = parsed.target;
+      // The host hands the formula compiled (parsed once per run, see withCompiledFormula).
+      if (!data.formula) throw new DataError(localText('refuse.formulaNotCompiled'));
+      const target = formulaTarget(data.formula);
       if (params.bounds && target.dim === 2)
         target.bounds = params.bounds.map(([lo, hi]) => [lo, hi] as [number, number]);
       return target;
@@ -207,10 +206,22 @@ function createSamplingAlgorithm<P extends SamplingParams>(
   return { id, params: schema, tensors: false, run: (ctx) => runSampling(ctx) };
 }
 
+/**
+ * The run's data with its formula compiled: as the host handed it, or (a test calling run()
+ * directly with only the formula's text) compiled here, mathjs loaded only then.
+ */
+async function withCompiledFormula(params: SamplingParams, data: EngineData): Promise<EngineData> {
+  if (params.target !== 'formula' || data.formula) return data;
+  const { compileFormula } = await import('../sampling/formula');
+  const result = compileFormula(params.formula ?? '');
+  if ('error' in result) throw new DataError(result.error.text);
+  return { ...data, formula: result.compiled };
+}
+
 async function runSampling(ctx: AlgorithmContext<SamplingParams>): Promise<SamplingSummary> {
   const { params, rng, emit } = ctx;
   const started = performance.now();
-  const built = build(params, ctx.data);
+  const built = build(params, await withCompiledFormula(params, ctx.data));
   const names = built.names;
   const d = names.length;
   const C = params.chains;

@@ -3,10 +3,14 @@
  *
  * mathjs parses the text and differentiates it symbolically (each partial folded here, then
  * simplified by mathjs when small); after that mathjs is out of the loop: the formula and its
- * gradient are compiled to plain JavaScript (`Math.exp(…)`, common subexpressions hoisted into
- * constants, value and gradient in one function) with `new Function`.
+ * gradient are compiled to plain JavaScript source (`Math.exp(…)`, common subexpressions hoisted
+ * into constants, value and gradient in one function), which `formula-target.ts` turns into
+ * functions with `new Function`. The host compiles in its formula thread (`formula-thread.ts`)
+ * and hands the engine the compiled source, so a run's formula is parsed once.
  * Only known variables, a short list of real functions, + − * / ^, numbers, pi and e are accepted,
  * and the generated code only ever contains those, so the compiled source cannot do anything else.
+ * The work is bounded: at most MAX_FORMULA_NODES nodes in the formula and MAX_GRADIENT_NODES in
+ * its partial derivatives together (a nest of sin around a long product grows quadratically).
  */
 import {
   ConstantNode,
@@ -19,7 +23,7 @@ import {
   type MathNode,
 } from 'mathjs';
 import { inEnglish, localText, type LocalText, type MessageKey } from '../../../shared/i18n';
-import type { Rng } from '../../../shared/rng';
+import { formulaTarget, type CompiledFormula } from './formula-target';
 import type { Target } from './types';
 
 export interface FormulaError {
@@ -39,8 +43,16 @@ export type FormulaResult =
     }
   | { error: FormulaError };
 
+/** What the host's formula thread answers: the compiled formula to hand the engine. */
+export type CompiledFormulaResult =
+  { compiled: CompiledFormula; derivatives: string[] } | { error: FormulaError };
+
 /** The most variables a formula may have (a sampler's draws grow with it). */
 export const MAX_FORMULA_DIM = 1000;
+/** The most nodes (numbers, names, operators, calls) a formula may have. */
+export const MAX_FORMULA_NODES = 1500;
+/** The most nodes its partial derivatives may have together, once folded. */
+export const MAX_GRADIENT_NODES = 20_000;
 
 /** Functions a formula may call, with their argument counts [min, max]. */
 const allowedFunctions: Record<string, [number, number]> = {
@@ -496,16 +508,63 @@ function fold(node: MathNode): MathNode {
 /** Past this many nodes mathjs's simplify can take seconds: the folded form is kept as it is. */
 const SIMPLIFY_MAX_NODES = 60;
 
-function nodeCount(node: MathNode): number {
+/** The children of a node (mathjs's own `forEach` without a callback per call site). */
+function childrenOf(node: MathNode): MathNode[] {
+  const out: MathNode[] = [];
+  node.forEach((child) => out.push(child));
+  return out;
+}
+
+/** Nodes in `node`, counted until `limit` is passed (a shared subtree counts each time it is used). */
+function nodeCount(node: MathNode, limit = Infinity): number {
   let n = 0;
-  node.traverse(() => n++);
+  const stack = [node];
+  while (stack.length > 0 && n <= limit) {
+    const next = stack.pop()!;
+    n++;
+    next.forEach((child) => stack.push(child));
+  }
   return n;
 }
 
+/** The variables each subtree uses, so a partial skips the terms without its variable. */
+class SymbolsIn {
+  private readonly memo = new Map<MathNode, Set<string>>();
+
+  of(node: MathNode): Set<string> {
+    let found = this.memo.get(node);
+    if (!found) {
+      found = new Set(node.type === 'SymbolNode' ? [(node as SymbolNode).name] : []);
+      for (const child of childrenOf(node)) for (const s of this.of(child)) found.add(s);
+      this.memo.set(node, found);
+    }
+    return found;
+  }
+}
+
+/**
+ * ∂ node / ∂ name by mathjs's rules, a sum differentiated term by term: a term without `name` is 0
+ * at once, so a sum over a thousand variables does not differentiate every term a thousand times.
+ */
+function rawPartial(node: MathNode, name: string, symbols: SymbolsIn): MathNode {
+  if (!symbols.of(node).has(name)) return new ConstantNode(0);
+  if (node.type === 'ParenthesisNode')
+    return rawPartial((node as unknown as { content: MathNode }).content, name, symbols);
+  if (node.type === 'OperatorNode') {
+    const o = node as OperatorNode;
+    if (o.fn === 'add' || o.fn === 'subtract' || o.fn === 'unaryMinus' || o.fn === 'unaryPlus')
+      return operator(
+        o.fn,
+        o.args.map((a) => rawPartial(a, name, symbols)),
+      );
+  }
+  return derivative(node, name, { simplify: false });
+}
+
 /** ∂ node / ∂ name: mathjs's rules, folded, then simplified by mathjs when small enough. */
-function partial(node: MathNode, name: string): MathNode {
-  const folded = fold(derivative(node, name, { simplify: false }));
-  if (nodeCount(folded) > SIMPLIFY_MAX_NODES) return folded;
+function partial(node: MathNode, name: string, symbols: SymbolsIn): MathNode {
+  const folded = fold(rawPartial(node, name, symbols));
+  if (nodeCount(folded, SIMPLIFY_MAX_NODES) > SIMPLIFY_MAX_NODES) return folded;
   try {
     return simplify(folded);
   } catch {
@@ -602,14 +661,12 @@ class Emitter {
   }
 }
 
-type DensityFn = (q: Float64Array) => number;
-type GradFn = (q: Float64Array, g: Float64Array) => number;
-
+/** The JavaScript source of the density and of the density with its gradient. */
 function compile(
   value: MathNode,
   grads: MathNode[],
   index: Map<string, number>,
-): { density: DensityFn; densityGrad: GradFn } {
+): { densitySource: string; gradSource: string } {
   const d = grads.length;
   const load = `const ${Array.from({ length: d }, (_, i) => `v${i} = q[${i}]`).join(', ')};`;
 
@@ -640,10 +697,7 @@ function compile(
     'return f;',
   ].join('\n');
 
-  return {
-    density: new Function('q', densitySource) as DensityFn,
-    densityGrad: new Function('q', 'g', gradSource) as GradFn,
-  };
+  return { densitySource, gradSource };
 }
 
 // --- the entry point ---------------------------------------------------------------------------
@@ -680,6 +734,13 @@ function syntaxError(err: unknown, source: string): FormulaError {
  * formula is NaN; 2-D targets get the box [−4, 4]² as `bounds` (the caller may replace it).
  */
 export function parseFormula(source: string, dim?: number): FormulaResult {
+  const result = compileFormula(source, dim);
+  if ('error' in result) return result;
+  return { target: formulaTarget(result.compiled), derivatives: result.derivatives };
+}
+
+/** As parseFormula, but the compiled source rather than functions: what crosses to the engine. */
+export function compileFormula(source: string, dim?: number): CompiledFormulaResult {
   if (dim !== undefined && !(Number.isInteger(dim) && dim >= 1)) {
     return { error: problem(localText('formula.dimension', { dim }), 0, source.length) };
   }
@@ -694,16 +755,21 @@ export function parseFormula(source: string, dim?: number): FormulaResult {
   }
 
   try {
+    const nodes = nodeCount(node, MAX_FORMULA_NODES);
+    if (nodes > MAX_FORMULA_NODES)
+      fail('formula.tooManyNodes', { max: MAX_FORMULA_NODES }, whole(text));
     const symbols: string[] = [];
     checkNode(node, text, symbols);
     const { names, index } = resolveVariables(symbols, text, dim);
 
     const prepared = differentiable(node);
+    const symbolsIn = new SymbolsIn();
     const grads: MathNode[] = [];
+    let gradientNodes = 0;
     for (const name of names) {
       let g: MathNode;
       try {
-        g = partial(prepared, name);
+        g = partial(prepared, name, symbolsIn);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         const fn = /function "([^"]+)"/.exec(msg)?.[1];
@@ -713,6 +779,9 @@ export function parseFormula(source: string, dim?: number): FormulaResult {
           fn ? findName(text, fn, true) : whole(text),
         );
       }
+      gradientNodes += nodeCount(g, MAX_GRADIENT_NODES - gradientNodes);
+      if (gradientNodes > MAX_GRADIENT_NODES)
+        fail('formula.gradientTooBig', { max: MAX_GRADIENT_NODES, name }, whole(text));
       if (isZero(g)) fail('formula.independent', { name }, findName(text, name, false));
       grads.push(g);
     }
@@ -726,27 +795,10 @@ export function parseFormula(source: string, dim?: number): FormulaResult {
       }
       throw err;
     }
-    const { density, densityGrad } = compiled;
-    const d = names.length;
-    const target: Target = {
-      dim: d,
-      names,
-      logDensity: density,
-      logDensityGrad: densityGrad,
-      initial(rng: Rng, out: Float64Array) {
-        // Stan's uniform(−2, 2), retried (up to 100 times) until it lands inside the support.
-        for (let attempt = 0; attempt < 100; attempt++) {
-          for (let i = 0; i < d; i++) out[i] = 4 * rng.uniform() - 2;
-          if (density(out) > -Infinity) return;
-        }
-      },
+    return {
+      compiled: { names, ...compiled },
+      derivatives: grads.map((g) => g.toString()),
     };
-    if (d === 2)
-      target.bounds = [
-        [-4, 4],
-        [-4, 4],
-      ];
-    return { target, derivatives: grads.map((g) => g.toString()) };
   } catch (err) {
     if (err instanceof FormulaProblem) {
       return { error: { message: err.message, text: err.text, start: err.start, end: err.end } };

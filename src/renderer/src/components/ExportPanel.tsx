@@ -3,6 +3,7 @@ import { ApiError, type ExportResult } from '../../../shared/api';
 import { useApi } from '../context';
 import { downloadFile } from '../download';
 import { useI18n } from '../i18n';
+import { useInFlight } from '../hooks/useInFlight';
 
 /**
  * Export a run (one id) or a comparison to a folder — picked natively in the desktop app, typed
@@ -14,6 +15,8 @@ export function ExportPanel({ ids }: { ids: number[] }) {
   const [dir, setDir] = useState('');
   const [canPick, setCanPick] = useState(true);
   const [busy, setBusy] = useState(false);
+  // One export at a time from this panel: a double click must not write the folder twice.
+  const { guard } = useInFlight();
   const [result, setResult] = useState<ExportResult | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -68,7 +71,7 @@ export function ExportPanel({ ids }: { ids: number[] }) {
       <h2>{t(ids.length > 1 ? 'export.titleCompare' : 'export.title')}</h2>
       <div className="row">
         {canPick && (
-          <button onClick={() => void pick()} disabled={busy}>
+          <button onClick={() => void guard('export', pick)} disabled={busy}>
             {t('export.choose')}
           </button>
         )}
@@ -84,12 +87,12 @@ export function ExportPanel({ ids }: { ids: number[] }) {
         <button
           className="primary"
           disabled={busy || !dir.trim()}
-          onClick={() => void exportTo(dir.trim())}
+          onClick={() => void guard('export', () => exportTo(dir.trim()))}
           data-testid="export-button"
         >
           {t('export.toFolder')}
         </button>
-        <button disabled={busy} onClick={() => void zip()} data-testid="export-zip">
+        <button disabled={busy} onClick={() => void guard('export', zip)} data-testid="export-zip">
           {t('export.zip')}
         </button>
       </div>

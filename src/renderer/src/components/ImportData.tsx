@@ -19,6 +19,7 @@ import type { LocalText } from '../../../shared/i18n';
 import { useApi } from '../context';
 import { useI18n } from '../i18n';
 import { sendFile } from '../send-file';
+import { useInFlight } from '../hooks/useInFlight';
 
 const encodingNames: Record<TextEncoding, string> = {
   'utf-8': 'UTF-8',
@@ -37,6 +38,8 @@ const defaultColumns = (p: CsvPreview) =>
   p.columns.filter((c) => isNumeric(c) && c.other.count === 0).map((c) => c.name);
 
 type Busy = { what: 'sending' | 'reading' | 'importing'; fraction: number } | null;
+/** A pasted table up to this long is sent in one request (≤ 3 MB as UTF-8); longer, as a file. */
+const PASTE_INLINE_CHARS = 1_000_000;
 
 export function ImportData({ onImported }: { onImported(d: DatasetMeta): void }) {
   const api = useApi();
@@ -55,6 +58,7 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
   // The newest file chosen: an older file's preview answering late must not replace its preview
   // (the import names the previewed file by the preview's id).
   const chosen = useRef(0);
+  const { guard } = useInFlight();
 
   /** Reads a source (or the current preview with other options) and shows what it holds. */
   async function read(source: CsvSource, options: ReadOptions | undefined, mine: number) {
@@ -107,7 +111,16 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
 
   function usePasted() {
     setName(t('data.pastedName'));
-    void start(t('data.pastedTable'), async () => ({ kind: 'text', text: pasted }));
+    // A large paste is sent as a file is, in chunks: one request frame holds a few MB at most.
+    void start(t('data.pastedTable'), async (mine) =>
+      pasted.length <= PASTE_INLINE_CHARS
+        ? { kind: 'text', text: pasted }
+        : sendFile(
+            api,
+            new File([pasted], 'pasted.tsv'),
+            (fraction) => mine === chosen.current && setBusy({ what: 'sending', fraction }),
+          ),
+    );
   }
 
   /** Reads the previewed file again with one reading option changed. */
@@ -393,7 +406,7 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
             <button
               className="primary"
               disabled={columns.length === 0 || !name.trim() || busy !== null || naPending}
-              onClick={() => void doImport()}
+              onClick={() => void guard('import', doImport)}
             >
               {busy?.what === 'importing'
                 ? t('data.importing', { pct: Math.round(busy.fraction * 100) })

@@ -10,6 +10,7 @@ import {
   type FormValues,
 } from '../components/ParamForm';
 import { navigate, useApi } from '../context';
+import { useInFlight } from '../hooks/useInFlight';
 import { useI18n } from '../i18n';
 import { PaintCanvas } from '../components/PaintCanvas';
 
@@ -48,6 +49,7 @@ export function NewRunPage({
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { guard } = useInFlight();
   const [startPaused, setStartPaused] = useState(false);
 
   useEffect(() => {
@@ -283,7 +285,7 @@ export function NewRunPage({
           <button
             className="primary big"
             disabled={busy || (needsData && !dataset)}
-            onClick={() => void start()}
+            onClick={() => void guard('start', start)}
             data-testid="run-button"
           >
             {t('newRun.run')}
@@ -305,16 +307,21 @@ export function NewRunPage({
   );
 }
 
-/** The host's check of a typed formula, asked again (debounced) as the user types. */
+/**
+ * The host's check of a typed formula, asked again (debounced) as the user types. Each check
+ * names this form's channel, so the host cancels an earlier one still unanswered instead of
+ * queueing them.
+ */
 function useFormulaCheck(source: string | null): FormulaCheck | null {
   const api = useApi();
   const [check, setCheck] = useState<{ source: string; result: FormulaCheck } | null>(null);
+  const [channel] = useState(() => `formula-${Math.random().toString(36).slice(2)}`);
   useEffect(() => {
     if (source === null) return;
     let current = true;
     const timer = setTimeout(() => {
       void api
-        .call('formulas.check', { source })
+        .call('formulas.check', { source, channel })
         .then((result) => current && setCheck({ source, result }))
         .catch(() => undefined);
     }, 250);
@@ -322,7 +329,7 @@ function useFormulaCheck(source: string | null): FormulaCheck | null {
       current = false;
       clearTimeout(timer);
     };
-  }, [api, source]);
+  }, [api, source, channel]);
   return source !== null && check?.source === source ? check.result : null;
 }
 

@@ -8,6 +8,7 @@ import type { AlgorithmView, RunTable, T } from '../algorithms/types';
 import { labelKey } from '../components/ParamForm';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
+import { useInFlight } from '../hooks/useInFlight';
 import { useRunData, useStepArtifacts, type MetricMap } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
@@ -121,6 +122,7 @@ function RunDetails({ run }: { run: RunInfo }) {
   const [tags, setTags] = useState(run.tags.join(', '));
   const [note, setNote] = useState(run.note);
   const [message, setMessage] = useState<string | null>(null);
+  const { guard, busy } = useInFlight();
   const dirty = name !== run.name || tags !== run.tags.join(', ') || note !== run.note;
   async function save() {
     setMessage(null);
@@ -177,8 +179,8 @@ function RunDetails({ run }: { run: RunInfo }) {
           {t('run.save')}
         </button>
         <button
-          onClick={() => void rerun()}
-          disabled={datasetGone(run)}
+          onClick={() => void guard('rerun', rerun)}
+          disabled={datasetGone(run) || busy('rerun')}
           title={t('run.rerunHelp')}
           data-testid="run-again"
         >

@@ -5,6 +5,7 @@ import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
+import { useInFlight } from '../hooks/useInFlight';
 import { PageMessage } from '../components/PageMessage';
 import { formatDateTime, formatDuration } from '../format';
 
@@ -46,6 +47,7 @@ function ImportRun() {
   const { t } = useI18n();
   const [dir, setDir] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const { guard, busy } = useInFlight();
   async function importFrom(folder: string) {
     setError(null);
     try {
@@ -73,13 +75,15 @@ function ImportRun() {
         </label>
         <button
           className="primary"
-          disabled={!dir.trim()}
-          onClick={() => void importFrom(dir.trim())}
+          disabled={!dir.trim() || busy('import')}
+          onClick={() => void guard('import', () => importFrom(dir.trim()))}
           data-testid="import-button"
         >
           {t('runs.importDo')}
         </button>
-        <button onClick={() => void pick()}>{t('export.choose')}</button>
+        <button disabled={busy('import')} onClick={() => void guard('import', pick)}>
+          {t('export.choose')}
+        </button>
       </div>
       {error && (
         <p className="error" role="alert">
@@ -99,6 +103,7 @@ export function RunsPage() {
   const [filter, setFilter] = useState({ algorithm: '', dataset: '', status: '', text: '' });
   const [selected, setSelected] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const { guard, busy } = useInFlight();
   const reload = useCallback(() => void api.call('runs.list', {}).then(setRuns), [api]);
   useEffect(() => {
     reload();
@@ -305,9 +310,13 @@ export function RunsPage() {
                       <td>{formatDuration(runSeconds(r))}</td>
                       <td className="actions">
                         <button
-                          onClick={() => void act(() => api.call('runs.rerun', { id: r.id }))}
+                          onClick={() =>
+                            void guard(`rerun:${r.id}`, () =>
+                              act(() => api.call('runs.rerun', { id: r.id })),
+                            )
+                          }
                           title={t('run.rerunHelp')}
-                          disabled={datasetGone(r)}
+                          disabled={datasetGone(r) || busy(`rerun:${r.id}`)}
                         >
                           {t('run.rerun')}
                         </button>
