@@ -285,6 +285,8 @@ async function readInStretches(
   const width = firstRow.split(format.delimiter).length;
   // The stretches are cut where the file's lines start now: a file rewritten meanwhile is refused.
   const before = await fs.stat(file.path);
+  if (before.size !== total)
+    throw new CsvError(localText('csv.changedWhileRead', { file: file.path }));
   const starts = await lineStarts(file.path, total, tuning.stretches);
   if (starts === null) return null;
   const ends = [...starts.slice(1), total];
