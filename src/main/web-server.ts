@@ -172,7 +172,10 @@ export async function startWebServer(options: {
       for (const u of unsubscribe) u();
       for (const ws of clients.keys()) ws.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A browser's keep-alive connections would hold the close open: a stop is a stop.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
