@@ -15,6 +15,9 @@ export const chromiumFlags = [
 export default defineConfig({
   testDir: 'test/e2e',
   timeout: 90_000,
+  // A short run finishes in a second or two on a quiet machine; a loaded CI machine (two cores
+  // shared with the build) has taken over 5 s, Playwright's default for each expectation.
+  expect: { timeout: 20_000 },
   workers: 1,
   reporter: [['list']],
   outputDir: 'test-results',

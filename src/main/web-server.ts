@@ -10,7 +10,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_REQUEST_FRAME_BYTES, eventNames } from '../shared/api';
+import {
+  ApiError,
+  EXPORT_ZIP_PATH,
+  MAX_REQUEST_FRAME_BYTES,
+  eventNames,
+  exportIds,
+} from '../shared/api';
 import { encodeFrame, type ServerMessage } from '../shared/wire';
 import type { Host } from './host/host';
 import { WebClient, type ClientLimits } from './web-client';
@@ -115,6 +121,44 @@ export async function startWebServer(options: {
     createReadStream(file).pipe(res);
   }
 
+  /**
+   * An export as a zip download, streamed: each piece is written when the browser has taken the
+   * last, so the server holds only what is in flight however big the runs are. HEAD checks the
+   * runs exist without building anything (the page asks before it starts a download).
+   */
+  async function serveZip(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const text = (status: number, body: string): void =>
+      void res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body + '\n');
+    const ids = exportIds.safeParse(
+      (url.searchParams.get('ids') ?? '').split(',').filter(Boolean).map(Number),
+    );
+    if (!ids.success) return text(400, 'ids: one to six run numbers, as ?ids=1,2');
+    let zip: Awaited<ReturnType<Host['exportZip']>>;
+    try {
+      zip = await options.host.exportZip(ids.data);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'not-found') return text(404, e.message);
+      throw e;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/zip',
+      'Content-Disposition': `attachment; filename="${zip.fileName}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    await zip.write(async (piece) => {
+      // A browser that cancelled the download ends the export too (the error is the reason).
+      if (res.destroyed) throw new Error('the download was cancelled');
+      if (!res.write(piece))
+        await new Promise<void>((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
+    });
+    res.end();
+  }
+
   const server = createServer((req, res) => {
     const url = requestUrl(req);
     const refused = url ? refusal(req, url) : ([400, 'malformed URL'] as const);
@@ -127,8 +171,9 @@ export async function startWebServer(options: {
       res.writeHead(405).end();
       return;
     }
-    serveStatic(req, res, url).catch((e: Error) => {
+    (url.pathname === EXPORT_ZIP_PATH ? serveZip : serveStatic)(req, res, url).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500).end(e.message);
+      else res.destroy(); // a zip cut short must not look complete
     });
   });
 

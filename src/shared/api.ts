@@ -296,7 +296,15 @@ export interface MetricSeries {
   values: Float64Array;
   /** Milliseconds from the run's start to when each point was reported. */
   wallMs: Float64Array;
+  /**
+   * How many points the run has, when more than are here: a long series is sent thinned to
+   * MAX_SENT_POINTS (each stretch of steps keeps its lowest and highest point).
+   */
+  total?: number;
 }
+
+/** Points of one metric `runs.metrics` sends at most (~0.5 MB; charts draw a few thousand). */
+export const MAX_SENT_POINTS = 20_000;
 
 /** What an export wrote: the folder and the files in it, relative to it. */
 export interface ExportResult {
@@ -334,6 +342,13 @@ export interface StoredArtifact extends Artifact {
 }
 
 const id = z.number().int().positive();
+/** The runs of one export: one run, or a comparison of 2–6. */
+export const exportIds = z.array(id).min(1).max(6);
+/**
+ * The web shell's zip download of an export (HTTP GET, streamed): `?ids=1,2,3`. Not a request
+ * of the contract, whose replies are held whole in memory.
+ */
+export const EXPORT_ZIP_PATH = '/export.zip';
 /** An uploaded file's limit, and a chunk's: a chunk is one WebSocket frame. */
 export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -525,14 +540,10 @@ export const requests = {
    */
   'runs.export': request<ExportResult>()(
     z.strictObject({
-      ids: z.array(id).min(1).max(6),
+      ids: exportIds,
       dir: absolutePath,
       overwrite: z.boolean().default(false),
     }),
-  ),
-  /** The same export as a zip file, for the web shell to download. */
-  'runs.exportZip': request<{ fileName: string; data: Uint8Array }>()(
-    z.strictObject({ ids: z.array(id).min(1).max(6) }),
   ),
   /** A run folder written by runs.export, back into the library as a new run. */
   'runs.import': request<RunInfo>()(z.strictObject({ dir: absolutePath })),
@@ -598,6 +609,8 @@ export const eventNames: EventName[] = [
 export interface Api {
   call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** The web shell only: the address the export of `ids` downloads from as a zip. */
+  zipUrl?(ids: number[]): string;
 }
 
 /** Errors that cross the boundary carry a code the client can act on and a readable message. */

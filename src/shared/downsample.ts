@@ -18,18 +18,28 @@ export interface ThinSeries {
   values: Float64Array;
 }
 
+/** A point, with a value carried along that takes no part in the choosing (a wall time). */
+type Point = [x: number, y: number, carried: number];
+
+/**
+ * Points are taken as numbers and made into arrays only when kept (no allocation per point:
+ * millions go through here).
+ */
 export class MinMaxBuckets {
-  private readonly xs: number[] = [];
-  private readonly ys: number[] = [];
+  private readonly kept: Point[] = [];
   private current = -1;
-  private minX = 0;
-  private minY = Infinity;
-  private maxX = 0;
-  private maxY = -Infinity;
-  /** The first x of the current bucket whose value is NaN (a gap), when it has no number. */
-  private gapX: number | null = null;
-  private first: [number, number] | null = null;
-  private last: [number, number] = [0, 0];
+  private lowX = 0;
+  private lowY = Infinity;
+  private lowC = NaN;
+  private highX = 0;
+  private highY = -Infinity;
+  private highC = NaN;
+  /** The current bucket's first point whose value is NaN (a gap), when it has no number. */
+  private gap: Point | null = null;
+  private first: Point | null = null;
+  private lastX = 0;
+  private lastY = 0;
+  private lastC = NaN;
 
   /** Points in [xMin, xMax], at most 2 × `buckets` + 2 kept. */
   constructor(
@@ -38,9 +48,11 @@ export class MinMaxBuckets {
     private readonly buckets = MAX_DRAWN_POINTS / 2 - 1,
   ) {}
 
-  add(x: number, y: number): void {
-    this.first ??= [x, y];
-    this.last = [x, y];
+  add(x: number, y: number, carried = NaN): void {
+    this.first ??= [x, y, carried];
+    this.lastX = x;
+    this.lastY = y;
+    this.lastC = carried;
     const span = this.xMax - this.xMin;
     const at =
       span > 0
@@ -54,60 +66,49 @@ export class MinMaxBuckets {
       this.current = at;
     }
     if (Number.isNaN(y)) {
-      if (this.gapX === null) this.gapX = x;
+      this.gap ??= [x, y, carried];
       return;
     }
-    if (y < this.minY) {
-      this.minY = y;
-      this.minX = x;
+    if (y < this.lowY) {
+      this.lowX = x;
+      this.lowY = y;
+      this.lowC = carried;
     }
-    if (y > this.maxY) {
-      this.maxY = y;
-      this.maxX = x;
+    if (y > this.highY) {
+      this.highX = x;
+      this.highY = y;
+      this.highC = carried;
     }
   }
 
   private flush(): void {
-    if (this.minY <= this.maxY) {
+    if (this.lowY <= this.highY) {
       // Both extremes, in x order; one point when they are the same.
-      const [a, b] =
-        this.minX <= this.maxX
-          ? [
-              [this.minX, this.minY],
-              [this.maxX, this.maxY],
-            ]
-          : [
-              [this.maxX, this.maxY],
-              [this.minX, this.minY],
-            ];
-      this.xs.push(a[0]);
-      this.ys.push(a[1]);
-      if (a[0] !== b[0] || a[1] !== b[1]) {
-        this.xs.push(b[0]);
-        this.ys.push(b[1]);
-      }
-    } else if (this.gapX !== null) {
+      const low: Point = [this.lowX, this.lowY, this.lowC];
+      const high: Point = [this.highX, this.highY, this.highC];
+      const [a, b] = low[0] <= high[0] ? [low, high] : [high, low];
+      this.kept.push(a);
+      if (a[0] !== b[0] || a[1] !== b[1]) this.kept.push(b);
+    } else if (this.gap) {
       // A bucket of NaN only: keep the gap in the line.
-      this.xs.push(this.gapX);
-      this.ys.push(NaN);
+      this.kept.push(this.gap);
     }
-    this.minY = Infinity;
-    this.maxY = -Infinity;
-    this.gapX = null;
+    this.lowY = Infinity;
+    this.highY = -Infinity;
+    this.gap = null;
   }
 
-  result(): ThinSeries {
+  result(): ThinSeries & { carried: Float64Array } {
     this.flush();
     this.current = -1;
-    if (this.first && this.xs[0] !== this.first[0]) {
-      this.xs.unshift(this.first[0]);
-      this.ys.unshift(this.first[1]);
-    }
-    if (this.first && this.xs.at(-1) !== this.last[0]) {
-      this.xs.push(this.last[0]);
-      this.ys.push(this.last[1]);
-    }
-    return { steps: Float64Array.from(this.xs), values: Float64Array.from(this.ys) };
+    if (this.first && this.kept[0]?.[0] !== this.first[0]) this.kept.unshift(this.first);
+    if (this.first && this.kept.at(-1)![0] !== this.lastX)
+      this.kept.push([this.lastX, this.lastY, this.lastC]);
+    return {
+      steps: Float64Array.from(this.kept, (p) => p[0]),
+      values: Float64Array.from(this.kept, (p) => p[1]),
+      carried: Float64Array.from(this.kept, (p) => p[2]),
+    };
   }
 }
 
@@ -127,5 +128,6 @@ export function thinForDrawing(
   }
   const buckets = new MinMaxBuckets(xMin, xMax, Math.max(1, Math.floor(maxPoints / 2) - 1));
   for (let i = 0; i < n; i++) buckets.add(steps[i], values[i]);
-  return buckets.result();
+  const { steps: thinSteps, values: thinValues } = buckets.result();
+  return { steps: thinSteps, values: thinValues };
 }

@@ -335,6 +335,8 @@ const en = {
   'export.folder': 'Folder',
   'export.toFolder': 'Export to folder',
   'export.zip': 'Download as zip',
+  'export.zipRefused':
+    'The server refused the download ({status}): a run may have been deleted meanwhile. Reload the page.',
   'export.help':
     'Parameters, summary, metrics (CSV), every chart as PNG and SVG, the model’s parameters and a README, in a new folder (nothing outside it is touched).',
   'export.confirmOverwrite': '{dir} exists and is not empty. Overwrite the files in it?',
@@ -1475,6 +1477,7 @@ const zh: Messages = {
   'export.folder': '文件夹',
   'export.toFolder': '导出到文件夹',
   'export.zip': '下载 zip',
+  'export.zipRefused': '服务器拒绝了下载（{status}）：可能有运行已被删除。请重新加载页面。',
   'export.help':
     '参数、摘要、指标（CSV）、每个图表的 PNG 和 SVG、模型参数以及说明文件，写入一个新文件夹（不会改动文件夹之外的任何内容）。',
   'export.confirmOverwrite': '{dir} 已存在且不为空。要覆盖其中的文件吗？',

@@ -1,11 +1,13 @@
 /**
  * The run library, comparison and export in a real browser against the web shell: fit two GMMs
  * with different K, rename and tag one, find it, run it again (same numbers), fork it, compare
- * the two, show only the differences, export the comparison to a folder and check the folder.
+ * the two, show only the differences, export the comparison to a folder and check the folder,
+ * then download it as a zip.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { webShellForFile } from './web-shell';
 
 const shell = webShellForFile(test);
@@ -107,4 +109,16 @@ test('library, run again, fork, compare with only differences, export to a folde
     timeout: 30_000,
   });
   expect(asked).toContain('exists and is not empty');
+
+  // The same comparison as a zip the browser downloads, streamed by the server: the same files.
+  const downloading = page.waitForEvent('download', { timeout: 60_000 });
+  await page.getByTestId('export-zip').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^latent-lab-compare-\d+-\d+\.zip$/);
+  const zipped = Object.keys(unzipSync(readFileSync((await download.path())!))).sort();
+  const walk = (d: string, prefix = ''): string[] =>
+    readdirSync(join(d, prefix), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(d, `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+    );
+  expect(zipped).toEqual(walk(dir).sort());
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRuns, importRunFolder } from '../../src/main/host/export';
 import { Store } from '../../src/main/host/store';
+import { STAGING_PREFIX } from '../../src/main/host/export/target-folder';
 import { insertGmmRun } from '../fixtures/runs/gmm-run';
 import { cliPath, requireBuilt, root, runCli, tempDir } from './helpers';
 
@@ -73,6 +74,7 @@ describe('2 million metric points', () => {
       join(tmp.dir, 'big-out'),
     ]);
     expect(r.stderr).toBe('');
+    console.log(`2 M points: ${r.stdout.trim()}`); // times and longest stalls, to read in the log
     const measured = JSON.parse(r.stdout) as {
       imported: number;
       metricsCsvBytes: number;
@@ -110,6 +112,12 @@ describe('an export killed part way', () => {
       try {
         await refusedAsNotARunFolder(store, out);
         expect(readdirSync(out)).not.toContain('params.json');
+        // What the killed export left is its staging folder; the next export clears it away.
+        const staging = (names: string[]) => names.filter((n) => n.startsWith(STAGING_PREFIX));
+        expect(staging(readdirSync(out))).toHaveLength(1);
+        await exportRuns(store, [runId], out, { overwrite: true, appVersion: 'test' });
+        expect(staging(readdirSync(out))).toEqual([]);
+        expect(readdirSync(out)).toContain('params.json');
       } finally {
         store.close();
       }

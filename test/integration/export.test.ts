@@ -521,8 +521,16 @@ describe('comparison export', () => {
     for (const f of r.files) expect(readme, f).toContain(`\`${f}\``);
   });
 
+  /** The host's zip of `ids`, its pieces gathered (the web shell streams them instead). */
+  async function zipOf(ids: number[]): Promise<{ fileName: string; data: Uint8Array }> {
+    const zip = await host.exportZip(ids);
+    const pieces: Uint8Array[] = [];
+    await zip.write((piece) => void pieces.push(piece));
+    return { fileName: zip.fileName, data: new Uint8Array(Buffer.concat(pieces)) };
+  }
+
   it('zips the same files (one run, and a comparison)', async () => {
-    const zip = await host.call('runs.exportZip', { ids: [k2.id, k3.id] });
+    const zip = await zipOf([k2.id, k3.id]);
     expect(zip.fileName).toBe(`latent-lab-compare-${k2.id}-${k3.id}.zip`);
     const files = unzipSync(zip.data);
     expect(Object.keys(files).sort()).toEqual(r.files);
@@ -535,7 +543,7 @@ describe('comparison export', () => {
       read(r.dir, `run-${k2.id}-Faithful-K-2/metrics.csv`),
     );
 
-    const single = await host.call('runs.exportZip', { ids: [sweep.id] });
+    const single = await zipOf([sweep.id]);
     expect(single.fileName).toBe(`latent-lab-run-${sweep.id}.zip`);
     expect(Object.keys(unzipSync(single.data)).sort()).toEqual(walk(join(tmp.dir, 'sweep')));
   });

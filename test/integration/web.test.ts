@@ -1,14 +1,17 @@
 /** The web shell's server over a real host and SQLite file: token, Host/Origin checks, WebSocket. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unzipSync } from 'fflate';
 import WebSocket from 'ws';
 import {
   ApiError,
+  EXPORT_ZIP_PATH,
   MAX_ERROR_MESSAGE_CHARS,
   MAX_QUOTED_CHARS,
   MAX_REQUEST_FRAME_BYTES,
+  MAX_SENT_POINTS,
   UPLOAD_CHUNK_BYTES,
   type DatasetMeta,
   type DatasetValues,
@@ -163,6 +166,154 @@ describe('web shell over HTTP', () => {
       const r = await get(withToken(path));
       expect(r.body).not.toContain('not for the browser');
     }
+  });
+});
+
+/** A GET whose body is kept as bytes (a zip). */
+function getBytes(path: string, method = 'GET'): Promise<Reply & { bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method,
+        headers: { host: `127.0.0.1:${server.port}`, cookie: `latent_lab_token=${server.token}` },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode!, headers: res.headers, body: bytes.toString(), bytes });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A sampler run written straight into the store (no worker here). */
+const storedRun = (name: string) =>
+  host.store.createRun({
+    name,
+    algorithm: 'mcmc',
+    datasetId: null,
+    datasetName: '',
+    columns: [],
+    params: {},
+    seed: 1,
+  });
+
+describe('web shell zip download', () => {
+  /** A finished run with a few metrics. */
+  function finishedRun(): number {
+    const store = host.store;
+    const run = storedRun('zipped');
+    store.insertMetrics(
+      run.id,
+      Array.from({ length: 50 }, (_, i) => ({
+        key: 'acceptRate',
+        step: i,
+        value: i / 50,
+        wallMs: i,
+      })),
+    );
+    store.finishRun(run.id, 'failed', { error: 'stopped for the test' });
+    return run.id;
+  }
+
+  it('streams the same files as the folder export, named after the run', async () => {
+    const id = finishedRun();
+    const r = await getBytes(`${EXPORT_ZIP_PATH}?ids=${id}`);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/zip');
+    expect(r.headers['content-disposition']).toBe(
+      `attachment; filename="latent-lab-run-${id}.zip"`,
+    );
+    const files = unzipSync(new Uint8Array(r.bytes));
+    const folder = join(tmp.dir, `export-${id}`);
+    const exported = await host.call('runs.export', { ids: [id], dir: folder });
+    expect(Object.keys(files).sort()).toEqual([...exported.files].sort());
+    expect(new TextDecoder().decode(files['metrics.csv'])).toBe(
+      readFileSync(join(folder, 'metrics.csv'), 'utf8'),
+    );
+    // HEAD says the same without a body.
+    const head = await getBytes(`${EXPORT_ZIP_PATH}?ids=${id}`, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.bytes.length).toBe(0);
+  });
+
+  it('refuses unknown runs (404), bad ids (400) and a missing token (401) before any byte', async () => {
+    const unknown = await getBytes(`${EXPORT_ZIP_PATH}?ids=999999`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toContain('999999');
+    for (const ids of ['', 'x', '1,2,3,4,5,6,7', '-1', '1.5'])
+      expect((await getBytes(`${EXPORT_ZIP_PATH}?ids=${ids}`)).status, ids).toBe(400);
+    expect((await get(`${EXPORT_ZIP_PATH}?ids=1`)).status).toBe(401);
+  });
+
+  it('a download the browser drops after its first bytes ends cleanly, and the server keeps serving', async () => {
+    const id = finishedRun();
+    await new Promise<void>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `${EXPORT_ZIP_PATH}?ids=${id}`,
+          headers: { host: `127.0.0.1:${server.port}`, cookie: `latent_lab_token=${server.token}` },
+        },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.on('close', () => resolve());
+      req.end();
+      setTimeout(() => reject(new Error('no byte came')), 10_000);
+    });
+    const again = await getBytes(`${EXPORT_ZIP_PATH}?ids=${id}`);
+    expect(again.status).toBe(200);
+    expect(Object.keys(unzipSync(new Uint8Array(again.bytes)))).toContain('metrics.csv');
+  });
+});
+
+describe('runs.metrics of a long run', () => {
+  it('sends a long series thinned to its envelope, with its total; a short one whole', async () => {
+    const store = host.store;
+    const run = storedRun('long');
+    const n = 3 * MAX_SENT_POINTS;
+    const points = Array.from({ length: n }, (_, i) => ({
+      key: 'logDensity',
+      step: i,
+      // A smooth wave with one spike down and one up that thinning must keep.
+      value: i === 12_345 ? -1000 : i === 54_321 ? 1000 : Math.sin(i / 500),
+      wallMs: 2 * i,
+    }));
+    points.push({ key: 'acceptRate', step: 0, value: 0.5, wallMs: 0 });
+    points.push({ key: 'acceptRate', step: 1, value: 0.25, wallMs: 7 });
+    store.insertMetrics(run.id, points);
+    const series = await host.call('runs.metrics', { id: run.id });
+    const long = series.find((m) => m.key === 'logDensity')!;
+    expect(long.total).toBe(n);
+    expect(long.steps.length).toBeLessThanOrEqual(MAX_SENT_POINTS);
+    expect(long.steps.length).toBeGreaterThan(MAX_SENT_POINTS / 2);
+    expect([long.steps[0], long.steps.at(-1)]).toEqual([0, n - 1]);
+    expect(Math.min(...long.values)).toBe(-1000);
+    expect(Math.max(...long.values)).toBe(1000);
+    // Each kept point keeps its own wall time.
+    long.steps.forEach((step, i) => expect(long.wallMs[i]).toBe(2 * step));
+    expect(series.find((m) => m.key === 'acceptRate')).toEqual({
+      key: 'acceptRate',
+      steps: Float64Array.from([0, 1]),
+      values: Float64Array.from([0.5, 0.25]),
+      wallMs: Float64Array.from([0, 7]),
+    });
   });
 });
 

@@ -23,6 +23,7 @@ import {
   runFolderName,
   sanitizeName,
 } from '../../src/main/host/export';
+import { drawnSeries } from '../../src/main/host/export/metric-pages';
 import { translate } from '../../src/shared/i18n';
 import { Store } from '../../src/main/host/store';
 
@@ -458,9 +459,16 @@ describe('the exporter registry', () => {
     return store.getRun(run.id)!;
   }
   const label = (key: Parameters<typeof translate>[1]) => translate('en', key);
-  const ctx = { appVersion: '1', exportedAt: '2000-01-01T00:00:00.000Z', t: label };
+  /** One run's export's entries, its metrics read as buildExport reads them. */
+  const entriesOf = async (run: RunInfo) =>
+    runEntries(store, run, {
+      appVersion: '1',
+      exportedAt: '2000-01-01T00:00:00.000Z',
+      t: label,
+      drawn: new Map([[run.id, await drawnSeries(store, run.id)]]),
+    });
   /** The files of one run's export: those every run has, and `own`. */
-  const filesOf = (run: RunInfo) => runEntries(store, run, ctx).map((e) => e.path);
+  const filesOf = async (run: RunInfo) => (await entriesOf(run)).map((e) => e.path);
   const withCommon = (...own: string[]) =>
     [...own, 'README.md', 'metrics.csv', 'params.json', 'summary.json'].sort();
 
@@ -475,7 +483,7 @@ describe('the exporter registry', () => {
       },
     };
     try {
-      expect(filesOf(run).sort()).toEqual(withCommon('own.txt'));
+      expect((await filesOf(run)).sort()).toEqual(withCommon('own.txt'));
       expect(seen).toEqual([`${run.id}: loss`]);
       // The same through a folder export, a zip and a comparison's run folder.
       const out = join(dir, 'out');
@@ -509,7 +517,7 @@ describe('the exporter registry', () => {
   it('gives an algorithm without an exporter the generic files and says so', async () => {
     const run = runOf('unregistered-algorithm');
     expect(runExporters['unregistered-algorithm']).toBeUndefined();
-    const entries = runEntries(store, run, ctx);
+    const entries = await entriesOf(run);
     // One line chart per metric with a curve; nothing of another algorithm (no model.json, no
     // draws, no mixture or GAN view).
     expect(entries.map((e) => e.path).sort()).toEqual(withCommon('loss.png', 'loss.svg'));
@@ -519,7 +527,7 @@ describe('the exporter registry', () => {
     );
     // A name of Object.prototype is no exporter either.
     const proto = runOf('constructor');
-    expect(filesOf(proto)).toContain('loss.svg');
+    expect(await filesOf(proto)).toContain('loss.svg');
   });
 
   it('refuses with a text the page can show in Chinese', async () => {

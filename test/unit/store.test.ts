@@ -7,6 +7,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -345,6 +346,89 @@ describe('Store', () => {
     expect(Array.from(store.metricSeries(run.id)[0].values)).toEqual([-1.25]);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});
+
+describe('an imported run, stored in pieces', () => {
+  const imported = {
+    name: 'imported',
+    algorithm: 'mcmc',
+    datasetId: null,
+    datasetName: '',
+    columns: [],
+    params: {},
+    seed: 1,
+    backend: null,
+    status: 'completed' as const,
+    progress: 1,
+    error: null,
+    notes: [],
+    tags: [],
+    note: '',
+    summary: null,
+    startedAt: null,
+    finishedAt: null,
+  };
+  const points = function* (n: number, failAt = Infinity): Generator<MetricPoint> {
+    for (let i = 0; i < n; i++) {
+      if (i === failAt) throw new Error('the file ended mid-line');
+      yield { key: 'logDensity', step: i, value: -i, wallMs: i };
+    }
+  };
+  const countRows = (table: string) =>
+    (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  it('lets the event loop turn between pieces, and shows the run only once whole', async () => {
+    const n = 55_000;
+    let turns = 0;
+    const seen: number[] = [];
+    const ticker = setInterval(() => {
+      turns++;
+      seen.push(store.listRuns().length);
+    }, 0);
+    const run = await store.insertImportedRun(imported, points(n), [
+      { kind: 'mixture', step: n - 1, meta: { weights: [1] } },
+    ]);
+    clearInterval(ticker);
+    // Several pieces of at most ~10,000 points each, the loop turning between them.
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(seen.every((count) => count === 0)).toBe(true);
+    expect(store.getRun(run.id)).toMatchObject({ status: 'completed', name: 'imported' });
+    expect(store.listRuns().map((r) => r.id)).toEqual([run.id]);
+    expect(store.metricSeries(run.id)[0].values.length).toBe(n);
+    expect(store.listArtifacts(run.id)).toHaveLength(1);
+  });
+
+  it('leaves nothing when a piece fails part way', async () => {
+    await expect(store.insertImportedRun(imported, points(40_000, 25_000), [])).rejects.toThrow(
+      'the file ended mid-line',
+    );
+    expect(store.listRuns()).toEqual([]);
+    expect(countRows('runs')).toBe(0);
+    expect(countRows('metrics')).toBe(0);
+  });
+
+  it('removes, at the next open, an import a stopped process left half stored', async () => {
+    const run = await store.insertImportedRun(imported, points(10), []);
+    // As a process killed mid-import leaves it: marked importing, by a process now gone.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    store.db.prepare(`UPDATE runs SET importing = 1, host_pid = ? WHERE id = ?`).run(gone, run.id);
+    const alive = await store.insertImportedRun(imported, points(10), []);
+    store.db
+      .prepare(`UPDATE runs SET importing = 1, host_pid = ? WHERE id = ?`)
+      .run(process.pid, alive.id);
+    expect(store.getRun(run.id)).toBeNull();
+    store.close();
+    store = new Store(join(dir, 'test.db'));
+    expect(countRows('runs')).toBe(1); // the live process's import is left to it
+    expect(store.db.prepare(`SELECT id FROM runs`).get()).toEqual({ id: alive.id });
+    expect(
+      (
+        store.db.prepare(`SELECT COUNT(*) AS n FROM metrics WHERE run_id = ?`).get(run.id) as {
+          n: number;
+        }
+      ).n,
+    ).toBe(0);
   });
 });
 

@@ -11,6 +11,7 @@ import type { ParamValues } from '../../shared/algorithms/fields';
 import { checkSamplingSize, type SamplingParams } from '../../shared/algorithms/mcmc';
 import {
   ApiError,
+  MAX_SENT_POINTS,
   boundedError,
   datasetGone,
   isActiveStatus,
@@ -37,6 +38,7 @@ import { datasetOverview } from './dataset-overview';
 import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
+import { drawnSeries } from './export/metric-pages';
 import { runEngineData } from './run-data';
 import { RunManager } from './runs';
 import { Store } from './store';
@@ -73,8 +75,16 @@ export interface Host {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   readonly store: Store;
   readonly runs: RunManager;
+  /**
+   * The export of `ids` as a zip, written a piece at a time by `write` (the web shell streams it
+   * into an HTTP download, so no zip is ever held whole). Refuses unknown runs before anything.
+   */
+  exportZip(ids: number[]): Promise<{ fileName: string; write(sink: ZipSink): Promise<void> }>;
   close(): void;
 }
+
+/** Where a zip goes a piece at a time (awaited: a slow reader slows the writing). */
+export type ZipSink = (piece: Uint8Array) => void | Promise<void>;
 
 /** Export pulls in ECharts and a rasteriser: loaded on first use, not at start-up. */
 const exporter = () => import('./export');
@@ -394,7 +404,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
     'runs.get': ({ id }) => existingRun(id),
-    'runs.metrics': ({ id }) => store.metricSeries(id),
+    'runs.metrics': async ({ id }) =>
+      (await drawnSeries(store, id, MAX_SENT_POINTS)).map(
+        ({ key, count, steps, values, wallMs }) => ({
+          key,
+          steps,
+          values,
+          wallMs,
+          ...(count > steps.length ? { total: count } : {}),
+        }),
+      ),
     'runs.artifacts': ({ id, kind, latestOnly, afterStep }) =>
       store.listArtifacts(id, kind, latestOnly, afterStep),
     'runs.delete': ({ id }) => {
@@ -431,10 +450,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.export': async ({ ids, dir, overwrite }) => {
       ids.forEach(existingRun);
       return (await exporter()).exportRuns(store, ids, dir, { overwrite, appVersion });
-    },
-    'runs.exportZip': async ({ ids }) => {
-      ids.forEach(existingRun);
-      return (await exporter()).exportRunsZip(store, ids, { appVersion });
     },
     'runs.import': async ({ dir }) => {
       const run = await (await exporter()).importRunFolder(store, dir);
@@ -487,6 +502,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
     on: (event, listener) => events.on(event, listener),
     store,
     runs,
+    async exportZip(ids) {
+      ids.forEach(existingRun);
+      const { exportRunsZipTo, zipFileName } = await exporter();
+      return {
+        fileName: zipFileName(ids),
+        write: async (sink) => {
+          await exportRunsZipTo(store, ids, { appVersion }, sink);
+        },
+      };
+    },
     close() {
       formulaChecker.close();
       runs.shutdown();

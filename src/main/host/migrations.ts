@@ -92,6 +92,10 @@ export const migrations: readonly string[] = [
   // writes every page twice (the log, then the database): 80 MB of values cost ~0.5 s there
   // against ~0.2 s written once. Small tables and image sets stay in `data`.
   `ALTER TABLE datasets ADD COLUMN data_file TEXT;`,
+  // 10: a run being imported is stored in pieces (millions of metric points would hold the
+  // host's thread in one transaction); until the last piece it is `importing` and no listing
+  // shows it. One left so by a process that stopped is removed by the next to open the file.
+  `ALTER TABLE runs ADD COLUMN importing INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -38,6 +38,7 @@ import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
 import { inEnglish, knownText, localText, TextError, type LocalText } from '../../shared/i18n';
 import { migrate } from './migrations';
+import { processIsAlive } from './processes';
 import { joinBlocks } from './table-scan';
 
 function toBlob(a: ArrayBufferView): Buffer {
@@ -182,21 +183,14 @@ export interface MetricPoint {
 
 const now = (): string => new Date().toISOString();
 
-/** Whether a process with this id exists (signal 0 checks without sending anything). */
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A table's values this big or bigger go to a file of their own (see migration 9). */
 export const VALUES_FILE_FROM_BYTES = 4 << 20;
 /** What this class names a values file (and its partial form while written). */
 const VALUES_FILE_NAME =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.f64(\.partial)?$/;
+/** Metric points an import stores per transaction (~0.03 s of work) before the event loop turns. */
+const IMPORT_PIECE = 10_000;
+
 /** A values file no row names, this old, was left by a process that stopped mid-import. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 
@@ -214,10 +208,22 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
+    this.removeUnfinishedImports();
     // Named after the database, as SQLite names its -wal and -shm files: two databases in one
     // folder never share it, and nothing else is ever in it.
     this.valuesDir = file === ':memory:' || file === '' ? null : `${file}-values`;
     this.removeOrphanValueFiles();
+  }
+
+  /** Runs whose import a process began and did not finish (it stopped): gone with their points. */
+  private removeUnfinishedImports(): void {
+    const stopped = (
+      this.db.prepare(`SELECT id, host_pid FROM runs WHERE importing = 1`).all() as {
+        id: number;
+        host_pid: number | null;
+      }[]
+    ).filter((r) => r.host_pid === null || !processIsAlive(r.host_pid));
+    for (const r of stopped) this.deleteRun(r.id);
   }
 
   /** Values files no data set names: an import stopped between writing one and its row. */
@@ -663,14 +669,16 @@ export class Store {
   }
 
   getRun(id: number): RunInfo | null {
-    const r = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    const r = this.db.prepare(`SELECT * FROM runs WHERE id = ? AND importing = 0`).get(id) as
+      RunRow | undefined;
     return r ? this.runInfo(r) : null;
   }
 
   listRuns(): RunInfo[] {
-    return (this.db.prepare(`SELECT * FROM runs ORDER BY id DESC`).all() as RunRow[]).map((r) =>
-      this.runInfo(r),
-    );
+    const rows = this.db
+      .prepare(`SELECT * FROM runs WHERE importing = 0 ORDER BY id DESC`)
+      .all() as RunRow[];
+    return rows.map((r) => this.runInfo(r));
   }
 
   markStarted(id: number, backend: string): void {
@@ -773,10 +781,11 @@ export class Store {
   }
 
   /**
-   * Points inserted many to a statement (an import's millions go several times faster than one
-   * statement each); inside the caller's transaction.
+   * Up to `max` points of `points` inserted, many to a statement (an import's millions go several
+   * times faster than one statement each), inside the caller's transaction. False once `points`
+   * has no more.
    */
-  private insertMetricRows(runId: number, points: Iterable<MetricPoint>): void {
+  private insertMetricRows(runId: number, points: Iterator<MetricPoint>, max: number): boolean {
     const perStatement = 200;
     const sql = (n: number) =>
       `INSERT OR REPLACE INTO metrics (run_id, key, step, value, wall_ms) VALUES ${Array(n)
@@ -784,7 +793,13 @@ export class Store {
         .join(', ')}`;
     const full = this.db.prepare(sql(perStatement));
     let args: unknown[] = [];
-    for (const p of points) {
+    for (let n = 0; n < max; n++) {
+      const next = points.next();
+      if (next.done) {
+        if (args.length) this.db.prepare(sql(args.length / 5)).run(args);
+        return false;
+      }
+      const p = next.value;
       args.push(runId, p.key, p.step, Number.isFinite(p.value) ? p.value : null, p.wallMs);
       if (args.length === perStatement * 5) {
         full.run(args);
@@ -792,6 +807,7 @@ export class Store {
       }
     }
     if (args.length) this.db.prepare(sql(args.length / 5)).run(args);
+    return true;
   }
 
   /** A run's metrics, each as typed arrays (read row by row: no array per point on the way). */
@@ -830,6 +846,27 @@ export class Store {
          FROM metrics WHERE run_id = ? GROUP BY key ORDER BY key`,
       )
       .all(runId) as { key: string; count: number; minStep: number; maxStep: number }[];
+  }
+
+  /**
+   * Each metric of a run with its first and last step, found through the index alone (a jump
+   * from key to key): no pass over a run's millions of points, as COUNT(*) would make.
+   */
+  metricExtents(runId: number): { key: string; minStep: number; maxStep: number }[] {
+    return this.db
+      .prepare(
+        `WITH RECURSIVE keys(key) AS (
+           SELECT MIN(key) FROM metrics WHERE run_id = @run
+           UNION ALL
+           SELECT (SELECT MIN(key) FROM metrics WHERE run_id = @run AND key > keys.key)
+           FROM keys WHERE keys.key IS NOT NULL
+         )
+         SELECT key,
+           (SELECT MIN(step) FROM metrics WHERE run_id = @run AND key = keys.key) AS minStep,
+           (SELECT MAX(step) FROM metrics WHERE run_id = @run AND key = keys.key) AS maxStep
+         FROM keys WHERE key IS NOT NULL ORDER BY key`,
+      )
+      .all({ run: runId }) as { key: string; minStep: number; maxStep: number }[];
   }
 
   /**
@@ -926,10 +963,13 @@ export class Store {
   // ---- import
 
   /**
-   * A run read back from an export folder, stored whole in ONE transaction: the run row with
-   * its final status, its metrics and its artifacts. Nothing is stored if any part fails.
+   * A run read back from an export folder: the run row with its final status, its metrics and
+   * its artifacts. Stored in pieces of IMPORT_PIECE points, the event loop turning between them
+   * (one transaction of millions of points held the host's thread for seconds); the row is
+   * marked `importing`, so no one sees the run until the last piece, and removed with everything
+   * stored if any part fails.
    */
-  insertImportedRun(
+  async insertImportedRun(
     r: Omit<NewRun, 'datasetId'> & {
       datasetId: number | null;
       backend: string | null;
@@ -943,44 +983,52 @@ export class Store {
       startedAt: string | null;
       finishedAt: string | null;
     },
-    /** Read once, inside the transaction (an import's points stream from its parsed columns). */
+    /** Read once, a piece at a time (an import's points stream from its parsed columns). */
     points: Iterable<MetricPoint>,
     artifacts: { kind: ArtifactKind; step: number; meta: unknown; data?: TypedArray }[],
-  ): RunInfo {
-    const id = this.db.transaction(() => {
-      const runId = Number(
-        this.db
-          .prepare(
-            `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json,
-               seed, backend, status, progress, error, notes_json, summary_json, tags_json, note,
-               started_at, finished_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            r.name,
-            r.algorithm,
-            r.datasetId,
-            r.datasetName,
-            JSON.stringify(r.columns),
-            JSON.stringify(r.params),
-            r.seed,
-            r.backend,
-            r.status,
-            r.progress,
-            r.error,
-            JSON.stringify(r.notes),
-            r.summary === null || r.summary === undefined ? null : JSON.stringify(r.summary),
-            JSON.stringify([...new Set(r.tags)]),
-            r.note,
-            r.startedAt,
-            r.finishedAt,
-          ).lastInsertRowid,
-      );
-      // insertArtifact nests in this transaction (better-sqlite3 savepoints).
-      this.insertMetricRows(runId, points);
-      for (const a of artifacts) this.insertArtifact(runId, a);
-      return runId;
-    })();
-    return this.getRun(id)!;
+  ): Promise<RunInfo> {
+    const runId = Number(
+      this.db
+        .prepare(
+          `INSERT INTO runs (name, algorithm, dataset_id, dataset_name, columns_json, params_json,
+             seed, backend, status, progress, error, notes_json, summary_json, tags_json, note,
+             started_at, finished_at, host_pid, importing)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        )
+        .run(
+          r.name,
+          r.algorithm,
+          r.datasetId,
+          r.datasetName,
+          JSON.stringify(r.columns),
+          JSON.stringify(r.params),
+          r.seed,
+          r.backend,
+          r.status,
+          r.progress,
+          r.error,
+          JSON.stringify(r.notes),
+          r.summary === null || r.summary === undefined ? null : JSON.stringify(r.summary),
+          JSON.stringify([...new Set(r.tags)]),
+          r.note,
+          r.startedAt,
+          r.finishedAt,
+          process.pid,
+        ).lastInsertRowid,
+    );
+    try {
+      const rest = points[Symbol.iterator]();
+      while (this.db.transaction(() => this.insertMetricRows(runId, rest, IMPORT_PIECE))())
+        await new Promise((resolve) => setImmediate(resolve));
+      this.db.transaction(() => {
+        // insertArtifact nests in this transaction (better-sqlite3 savepoints).
+        for (const a of artifacts) this.insertArtifact(runId, a);
+        this.db.prepare(`UPDATE runs SET importing = 0, host_pid = NULL WHERE id = ?`).run(runId);
+      })();
+    } catch (e) {
+      this.deleteRun(runId);
+      throw e;
+    }
+    return this.getRun(runId)!;
   }
 }

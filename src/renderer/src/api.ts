@@ -4,6 +4,7 @@
  */
 import {
   ApiError,
+  EXPORT_ZIP_PATH,
   type Api,
   type EventName,
   type Events,
@@ -122,6 +123,7 @@ function webSocketApi(onState: (s: ConnectionState) => void, onReconnect: () => 
       set.add(listener as Listener);
       return () => set.delete(listener as Listener);
     },
+    zipUrl: (ids) => `${EXPORT_ZIP_PATH}?ids=${ids.join(',')}`,
   };
 }
 

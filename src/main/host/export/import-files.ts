@@ -83,9 +83,9 @@ async function openRegular(root: string, name: string): Promise<FileHandle | nul
 }
 
 /** Reads from an open file a chunk at a time, refusing it once it passes its size limit. */
-async function* chunks(file: FileHandle, name: string): AsyncGenerator<Buffer> {
+async function* chunks(file: FileHandle, name: string, size = MiB): AsyncGenerator<Buffer> {
   const max = sizeLimitOf(name);
-  const buffer = Buffer.alloc(MiB);
+  const buffer = Buffer.alloc(size);
   let total = 0;
   for (;;) {
     const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
@@ -122,32 +122,37 @@ export async function readRegularText(
   }
 }
 
+/** Bytes read at a time for lines: a piece's lines are handled before the event loop turns. */
+const LINES_PIECE = 256 * 1024;
+
 /**
- * A regular file's lines (without their line breaks), read a chunk at a time; a line longer
- * than `maxLineChars` is refused as soon as it is seen.
+ * A regular file's lines (without their line breaks), a piece's worth at a time: each piece is
+ * read from the disk, so the event loop turns between pieces (a line at a time would pass through
+ * microtasks only, holding the thread for a whole file). A line longer than `maxLineChars` is
+ * refused as soon as it is seen.
  */
 export async function* regularFileLines(
   root: string,
   name: string,
   maxLineChars: number,
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   const file = await openRegular(root, name);
   if (!file) throw badData('import.cannotRead', { file: name, reason: 'ENOENT' });
   try {
     const decoder = new TextDecoder();
     let rest = '';
     let line = 0;
-    for await (const chunk of chunks(file, name)) {
+    for await (const chunk of chunks(file, name, LINES_PIECE)) {
       const text = rest + decoder.decode(chunk, { stream: true });
       const lines = text.split('\n');
       rest = lines.pop()!;
       line += lines.length;
       if (rest.length > maxLineChars)
         throw badData('import.lineTooLong', { file: name, line: line + 1, max: maxLineChars });
-      yield* lines;
+      yield lines;
     }
     rest += decoder.decode();
-    if (rest !== '') yield rest;
+    if (rest !== '') yield [rest];
   } finally {
     await file.close();
   }

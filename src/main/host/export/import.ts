@@ -86,7 +86,8 @@ function importFolder(root: string): ImportFolder {
 /** metrics.csv read a line at a time into compact columns (at most MAX_IMPORTED_METRIC_POINTS). */
 async function readMetrics(root: string): Promise<ParsedMetrics> {
   const reader = new MetricsCsvReader();
-  for await (const line of regularFileLines(root, 'metrics.csv', MAX_LINE_CHARS)) reader.line(line);
+  for await (const lines of regularFileLines(root, 'metrics.csv', MAX_LINE_CHARS))
+    for (const line of lines) reader.line(line);
   return reader.finish();
 }
 
@@ -135,7 +136,7 @@ export async function importRunFolder(store: Store, dir: string): Promise<RunInf
     ? (store.listDatasets().find((d) => d.hash === meta.dataset.hash) ?? null)
     : null;
   try {
-    return store.insertImportedRun(
+    return await store.insertImportedRun(
       {
         name: meta.run.name,
         algorithm: meta.algorithm,

@@ -23,4 +23,11 @@ export type {
 export { importRunFolder } from './import';
 export { MAX_IMPORTED_METRIC_POINTS, metricsCsv, parseMetricsCsv } from './metrics-csv';
 export { runExporters } from './registry';
-export { exportRuns, exportRunsZip, exportRunsZipTo, runEntries, type ExportContext } from './run';
+export {
+  exportRuns,
+  exportRunsZip,
+  exportRunsZipTo,
+  runEntries,
+  zipFileName,
+  type ExportContext,
+} from './run';

@@ -15,12 +15,14 @@ class MetricCursor implements PointCursor {
   private page: ReturnType<Store['metricPage']>;
   private i = 0;
 
+  /** From the first point, or on from a first page read already. */
   constructor(
     private readonly store: Store,
     private readonly runId: number,
     private readonly key: string,
+    first?: ReturnType<Store['metricPage']>,
   ) {
-    this.page = store.metricPage(runId, key, -Infinity, PAGE);
+    this.page = first ?? store.metricPage(runId, key, -Infinity, PAGE);
   }
 
   /** The step of the current point (Infinity past the last). */
@@ -36,7 +38,7 @@ class MetricCursor implements PointCursor {
 
   advance(): void {
     this.i++;
-    if (this.i < this.page.steps.length || this.page.steps.length < PAGE) return;
+    if (this.i < this.page.steps.length || this.page.steps.length === 0) return;
     const after = this.page.steps[this.page.steps.length - 1];
     this.page = this.store.metricPage(this.runId, this.key, after, PAGE);
     this.i = 0;
@@ -55,18 +57,38 @@ export interface DrawnSeries {
   count: number;
   steps: Float64Array;
   values: Float64Array;
+  /** Each drawn point's wall time (ms from the run's start). */
+  wallMs: Float64Array;
 }
 
-/** Each metric of a run as drawn, read a page at a time. */
-export function drawnSeries(store: Store, runId: number): DrawnSeries[] {
-  return store.metricKeys(runId).map(({ key, count, minStep, maxStep }) => {
-    if (count <= MAX_DRAWN_POINTS) {
-      const { steps, values } = store.metricPage(runId, key, -Infinity, count);
-      return { key, count, steps, values };
+/** Points read before the event loop turns (a host serving others while it exports). */
+const POINTS_PER_TURN = 2 * PAGE;
+
+/**
+ * Each metric of a run as drawn — at most `maxPoints` points each — read a page at a time; the
+ * event loop turns between pages.
+ */
+export async function drawnSeries(
+  store: Store,
+  runId: number,
+  maxPoints = MAX_DRAWN_POINTS,
+): Promise<DrawnSeries[]> {
+  const out: DrawnSeries[] = [];
+  for (const { key, minStep, maxStep } of store.metricExtents(runId)) {
+    const head = store.metricPage(runId, key, -Infinity, maxPoints + 1);
+    if (head.steps.length <= maxPoints) {
+      out.push({ key, count: head.steps.length, ...head });
+      continue;
     }
-    const buckets = new MinMaxBuckets(minStep, maxStep);
-    const cursor = new MetricCursor(store, runId, key);
-    for (; cursor.step !== Infinity; cursor.advance()) buckets.add(cursor.step, cursor.value);
-    return { key, count, ...buckets.result() };
-  });
+    const buckets = new MinMaxBuckets(minStep, maxStep, Math.floor(maxPoints / 2) - 1);
+    const cursor = new MetricCursor(store, runId, key, head);
+    let count = 0;
+    for (; cursor.step !== Infinity; cursor.advance()) {
+      buckets.add(cursor.step, cursor.value, cursor.wallMs);
+      if (++count % POINTS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { steps, values, carried } = buckets.result();
+    out.push({ key, count, steps, values, wallMs: carried });
+  }
+  return out;
 }

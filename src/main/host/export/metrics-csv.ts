@@ -108,12 +108,17 @@ export function* metricsCsvChunks(keys: string[], rows: MetricRowSource): Genera
   // First pass: which metrics were ever reported at another time than their row's wall_ms.
   const ownWall = new Uint8Array(k);
   // (With one metric every row's wall_ms is its own: no pass needed.)
-  if (k > 1)
+  if (k > 1) {
+    let n = 0;
     for (const row of rows()) {
       const first = row.present.indexOf(1);
       for (let j = first + 1; j < k; j++)
         if (row.present[j] && row.wallMs[j] !== row.wallMs[first]) ownWall[j] = 1;
+      // An empty piece now and then: the writer awaits each, so the event loop turns during
+      // this pass over millions of rows too.
+      if (++n % LINES_PER_CHUNK === 0) yield '';
     }
+  }
   const own = keys.map((_, j) => j).filter((j) => ownWall[j]);
   const header = ['step', ...keys, 'wall_ms', ...own.map((j) => `wall_ms:${keys[j]}`)];
   let lines = [header.map(csvCell).join(',')];

@@ -23,7 +23,7 @@ import { bestIndex, differingKeys, summaryDirections } from '../../../shared/run
 import type { Store } from '../store';
 import { genericFiles } from './algorithms/shared-files';
 import { Bundle, readme, runFolderName, type Entry, type PendingEntry } from './bundle';
-import { drawnSeries, storeRows } from './metric-pages';
+import { drawnSeries, storeRows, type DrawnSeries } from './metric-pages';
 import { metricsCsvChunks } from './metrics-csv';
 import { runExporterOf } from './registry';
 import { checkExportFolder } from './target-folder';
@@ -37,6 +37,8 @@ export interface ExportContext {
   exportedAt: string;
   /** Chart titles and axis names in the export's language. */
   t: Label;
+  /** Each run's metrics as its charts draw them, read before the files are made. */
+  drawn: ReadonlyMap<number, DrawnSeries[]>;
 }
 
 /** The README's line for a run without a data set: what it was made from, if anything. */
@@ -92,7 +94,7 @@ export function runEntries(
     run.summary ?? null,
     'the run’s final results, as the app shows them',
   );
-  const series = drawnSeries(store, run.id);
+  const series = ctx.drawn.get(run.id)!;
   const keys = series.map((s) => s.key);
   bundle.add(
     'metrics.csv',
@@ -187,7 +189,7 @@ function comparisonJson(store: Store, runs: RunInfo[], folders: string[], ctx: E
 function comparisonEntries(store: Store, runs: RunInfo[], ctx: ExportContext): PendingEntry[] {
   const bundle = new Bundle();
   const folders = runs.map(runFolderName);
-  const seriesOf = runs.map((r) => drawnSeries(store, r.id));
+  const seriesOf = runs.map((r) => ctx.drawn.get(r.id)!);
   const keys = [...new Set(seriesOf.flatMap((list) => list.map((s) => s.key)))].sort();
   bundle.json(
     'comparison.json',
@@ -236,7 +238,9 @@ async function buildExport(store: Store, ids: number[], appVersion: string): Pro
     if (!run) throw ApiError.of('not-found', localText('refuse.noRun', { id }));
     return run;
   });
-  const ctx = { appVersion, exportedAt: new Date().toISOString(), t: englishLabel };
+  const drawn = new Map<number, DrawnSeries[]>();
+  for (const run of runs) drawn.set(run.id, await drawnSeries(store, run.id));
+  const ctx = { appVersion, exportedAt: new Date().toISOString(), t: englishLabel, drawn };
   const pending =
     runs.length === 1 ? runEntries(store, runs[0], ctx) : comparisonEntries(store, runs, ctx);
   const entries = await Promise.all(
@@ -258,7 +262,8 @@ export async function exportRuns(
   return writeEntries(dir, entries, options.overwrite);
 }
 
-const zipNameOf = (ids: number[]) =>
+/** What a zip of the export of `ids` is called. */
+export const zipFileName = (ids: number[]): string =>
   ids.length === 1 ? `latent-lab-run-${ids[0]}.zip` : `latent-lab-compare-${ids.join('-')}.zip`;
 
 /**
@@ -273,7 +278,7 @@ export async function exportRunsZipTo(
 ): Promise<{ fileName: string }> {
   const entries = await buildExport(store, ids, options.appVersion);
   await writeZip(entries, sink);
-  return { fileName: zipNameOf(ids) };
+  return { fileName: zipFileName(ids) };
 }
 
 /** The same files as `exportRuns`, as a zip in memory (the contract's reply). */
@@ -283,5 +288,5 @@ export async function exportRunsZip(
   options: { appVersion: string },
 ): Promise<{ fileName: string; data: Uint8Array }> {
   const entries = await buildExport(store, ids, options.appVersion);
-  return { fileName: zipNameOf(ids), data: await zipEntries(entries) };
+  return { fileName: zipFileName(ids), data: await zipEntries(entries) };
 }

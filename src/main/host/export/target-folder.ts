@@ -4,10 +4,11 @@
  * time. Node's `mkdir({ recursive: true })` never returns for a path under /proc/self and keeps
  * a thread spinning, so recursive creation is not used anywhere here.
  */
-import { lstat, mkdir, readdir, realpath, stat, statfs } from 'node:fs/promises';
-import { dirname, sep } from 'node:path';
+import { lstat, mkdir, readdir, realpath, rm, stat, statfs } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { ApiError } from '../../../shared/api';
 import { localText, type LocalText, type MessageKey } from '../../../shared/i18n';
+import { processIsAlive } from '../processes';
 
 /** An export is written into a folder of this name inside its target, then moved into place. */
 export const STAGING_PREFIX = '.latent-lab-export-';
@@ -83,6 +84,28 @@ async function nearestExisting(path: string) {
     if (info) return { path: p, info };
     if (dirname(p) === p)
       throw ApiError.of('conflict', localText('export.cannotUse', { path, reason: 'ENOENT' }));
+  }
+}
+
+/**
+ * The staging folder an export of this process writes into, inside the target: named with the
+ * process id, so a later export can tell one left by a killed process from one in use.
+ */
+export const stagingPrefix = (): string => `${STAGING_PREFIX}${process.pid}-`;
+
+/**
+ * Removes the staging folders of exports whose process has stopped (kill -9, a power cut) from
+ * `root`. A folder named without a process id (an older app's) goes once it is an hour old.
+ */
+export async function removeStaleStaging(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(STAGING_PREFIX.length))?.[1];
+    const stale = pid
+      ? !processIsAlive(Number(pid))
+      : Date.now() - ((await lstat(join(root, name)).catch(() => null))?.mtimeMs ?? Date.now()) >
+        60 * 60 * 1000;
+    if (stale) await rm(join(root, name), { recursive: true, force: true }).catch(() => {});
   }
 }
 

@@ -21,7 +21,13 @@ import {
 import { ApiError, type ExportResult } from '../../../shared/api';
 import { localText } from '../../../shared/i18n';
 import { isInside, pathInside, type Entry } from './bundle';
-import { STAGING_PREFIX, checkExportFolder, fsError, makeFolder } from './target-folder';
+import {
+  checkExportFolder,
+  fsError,
+  makeFolder,
+  removeStaleStaging,
+  stagingPrefix,
+} from './target-folder';
 
 /** The files that make a folder importable: moved into place last, removed first. */
 const markers = new Set(['params.json', 'comparison.json']);
@@ -83,7 +89,8 @@ export async function writeEntries(
   await makeFolder(root);
   await refuseLinksOutside(root, [...targets.values()]);
 
-  const staging = await mkdtemp(join(root, STAGING_PREFIX)).catch((e: unknown) => {
+  await removeStaleStaging(root);
+  const staging = await mkdtemp(join(root, stagingPrefix())).catch((e: unknown) => {
     throw fsError(e, 'export.cannotCreate', { path: root });
   });
   const ordered = writeOrder(entries);

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { ApiError, type ExportResult } from '../../../shared/api';
 import { useApi } from '../context';
-import { downloadFile } from '../download';
 import { useI18n } from '../i18n';
 import { useInFlight } from '../hooks/useInFlight';
 
@@ -53,18 +52,27 @@ export function ExportPanel({ ids }: { ids: number[] }) {
     }
   }
 
-  async function zip(): Promise<void> {
+  /**
+   * The browser downloads the zip straight to disk as the server streams it. Asked first with
+   * HEAD, so a run deleted meanwhile is said here rather than as a failed download.
+   */
+  async function zip(url: string): Promise<void> {
     setBusy(true);
     setError(null);
     try {
-      const { fileName, data } = await api.call('runs.exportZip', { ids });
-      downloadFile(fileName, data as BlobPart, 'application/zip');
+      const answer = await fetch(url, { method: 'HEAD' });
+      if (!answer.ok) throw new Error(t('export.zipRefused', { status: answer.status }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = '';
+      a.click();
     } catch (e) {
       setError((e as Error).message);
     } finally {
       setBusy(false);
     }
   }
+  const zipUrl = api.zipUrl?.(ids);
 
   return (
     <section className="card" data-testid="export-panel">
@@ -92,9 +100,15 @@ export function ExportPanel({ ids }: { ids: number[] }) {
         >
           {t('export.toFolder')}
         </button>
-        <button disabled={busy} onClick={() => void guard('export', zip)} data-testid="export-zip">
-          {t('export.zip')}
-        </button>
+        {zipUrl && (
+          <button
+            disabled={busy}
+            onClick={() => void guard('export', () => zip(zipUrl))}
+            data-testid="export-zip"
+          >
+            {t('export.zip')}
+          </button>
+        )}
       </div>
       <p className="muted">{t('export.help')}</p>
       {error && (

@@ -11,8 +11,54 @@ import { formatDateTime, formatDuration } from '../format';
 
 /** The data-set filter's value for runs that took no data set (a sampler's fixed target). */
 const NO_DATASET = '\u0000none';
-type SortKey =
-  'id' | 'name' | 'algorithm' | 'dataset' | 'status' | 'result' | 'created' | 'duration';
+const sortKeys = [
+  'id',
+  'name',
+  'algorithm',
+  'dataset',
+  'status',
+  'result',
+  'created',
+  'duration',
+] as const;
+type SortKey = (typeof sortKeys)[number];
+
+interface View {
+  sort: { key: SortKey; desc: boolean };
+  filter: { algorithm: string; dataset: string; status: string; text: string };
+}
+
+/**
+ * The library's filter and sort, read from the page's address: they live there (`#/runs?…`),
+ * so a reload, a reconnection of the web shell or a copied address shows the same view.
+ */
+function viewFromAddress(): View {
+  const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const key = q.get('sort');
+  return {
+    sort: {
+      key: sortKeys.find((k) => k === key) ?? 'id',
+      desc: q.get('order') !== 'asc',
+    },
+    filter: {
+      algorithm: q.get('algorithm') ?? '',
+      dataset: q.get('dataset') ?? '',
+      status: q.get('status') ?? '',
+      text: q.get('q') ?? '',
+    },
+  };
+}
+
+/** The view written into the address in place (no history entry per keystroke). */
+function viewToAddress({ sort, filter }: View): void {
+  const q = new URLSearchParams();
+  if (filter.text) q.set('q', filter.text);
+  for (const k of ['algorithm', 'dataset', 'status'] as const) if (filter[k]) q.set(k, filter[k]);
+  if (sort.key !== 'id') q.set('sort', sort.key);
+  if (!sort.desc) q.set('order', 'asc');
+  const query = q.toString();
+  history.replaceState(null, '', `#/runs${query ? `?${query}` : ''}`);
+}
 
 function headline(r: RunInfo): number | null {
   const key = specOf(r.algorithm)?.headline.key;
@@ -99,8 +145,9 @@ export function RunsPage() {
   const api = useApi();
   const { t } = useI18n();
   const [runs, setRuns] = useState<RunInfo[] | null>(null);
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'id', desc: true });
-  const [filter, setFilter] = useState({ algorithm: '', dataset: '', status: '', text: '' });
+  const [sort, setSort] = useState(() => viewFromAddress().sort);
+  const [filter, setFilter] = useState(() => viewFromAddress().filter);
+  useEffect(() => viewToAddress({ sort, filter }), [sort, filter]);
   const [selected, setSelected] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
   const { guard, busy } = useInFlight();
