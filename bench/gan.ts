@@ -8,34 +8,26 @@
  * fraction after a separate 5,000-step run when GAN_BENCH_QUALITY=1.
  * Run: npx tsx bench/gan.ts  [LATENT_LAB_BACKEND=wasm|cpu|tensorflow]
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitGan } from '../src/main/engine/algorithms/gan';
 import { initBackend } from '../src/main/engine/backend';
 import { createRng } from '../src/shared/rng';
+import { perfSection, referenceFigure, referenceFields } from './reference';
 import { ganParams } from '../src/shared/algorithms/gan';
 
 const READ_EVERY = 50;
 const STEPS = 1000;
 const REPEATS = 3;
-const here = path.dirname(fileURLToPath(import.meta.url));
 
-function readReference(): {
-  seconds_per_1000_steps?: number;
-  after_5000_steps?: { modes_covered_of_8: number; high_quality_fraction: number };
-} {
-  try {
-    const file = path.resolve(here, '../../shared/reference/perf.json');
-    return JSON.parse(readFileSync(file, 'utf8')).gan ?? {};
-  } catch {
-    return {};
-  }
-}
-
+// PyTorch first (3,000 steps: its per-1,000 figure over more than one chunk).
+const torch = referenceFigure({
+  section: 'gan',
+  perfKey: 'seconds_per_1000_steps',
+  script: 'gan_torch.py',
+  args: ['3000'],
+  pick: (out) => Number(out.seconds_per_1000_steps),
+});
 const backend = await initBackend();
-const reference = readReference();
 const noData = { values: new Float64Array(0), rows: 0, cols: 0, columns: [] };
 let peakRss = process.memoryUsage().rss;
 const options = (seed: number) => ({
@@ -75,7 +67,6 @@ if (process.env.GAN_BENCH_QUALITY === '1') {
   quality = { modes_covered: r.modesCovered, high_quality: r.highQuality };
 }
 
-const ref = reference.seconds_per_1000_steps ?? null;
 console.log(
   JSON.stringify({
     benchmark: 'gan_ring8',
@@ -83,11 +74,10 @@ console.log(
     read_back_every: READ_EVERY,
     seconds_per_1000_steps_median: median,
     seconds_per_1000_steps: seconds,
-    reference_seconds_per_1000_steps: ref,
-    ratio_to_reference: ref ? median / ref : null,
+    ...referenceFields(torch, median),
     peak_tensor_bytes: profile.peakBytes - before,
     peak_rss_bytes: peakRss,
     quality_after_5000_steps: quality,
-    reference_after_5000_steps: reference.after_5000_steps ?? null,
+    reference_after_5000_steps: perfSection('gan').after_5000_steps ?? null,
   }),
 );

@@ -1,24 +1,26 @@
 /**
  * EM speed and memory on the reference problem: 200,000 × 8, K = 8 well-separated Gaussians with
- * random full covariances, for each covariance type. Prints one line of JSON; compare with
- * scikit-learn's time per iteration (full covariance) measured on the same kind of machine
- * (../shared/reference/perf.json).
+ * random full covariances, for each covariance type. Prints one line of JSON, with
+ * scikit-learn's time per iteration (full covariance) beside it: measured in the same run with
+ * BENCH_REFERENCE=1, else perf.json's figure from another machine (marked so).
  *
  * Per type: the median time per EM iteration over 15 iterations after the first (the first
  * includes the initialisation and the upload), split into E-step (densities, responsibilities,
  * N_k and Σ r x) and M-step (scatter about the new means, read-back, Cholesky); the peak tensor
  * memory of two EM iterations (tf.profile's peakBytes: every live tensor, the data included) and
- * its ratio to the data's float32 size; and the process's peak RSS.
+ * its ratio to the data's float32 size; and the process's peak RSS. With BENCH_REFERENCE=1,
+ * scikit-learn fits the same data first (reference.ts) and the full type's ratio is same-run.
  * Run: npx tsx bench/gmm.ts  [LATENT_LAB_BACKEND=wasm|cpu|tensorflow]
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitGmm } from '../src/main/engine/algorithms/gmm';
 import { covarianceTypes, gmmParams, type CovarianceType } from '../src/shared/algorithms/gmm';
 import { initBackend } from '../src/main/engine/backend';
 import { createRng } from '../src/shared/rng';
+import { referenceFigure } from './reference';
 
 const ROWS = 200_000;
 const COLS = 8;
@@ -51,20 +53,6 @@ function syntheticProblem(seed: number): Float64Array {
   return values;
 }
 
-function referenceSecondsPerIteration(): number | null {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  try {
-    const perf = JSON.parse(
-      readFileSync(path.resolve(here, '../../shared/reference/perf.json'), 'utf8'),
-    ) as {
-      gmm_em?: { seconds_per_iteration?: number };
-    };
-    return perf.gmm_em?.seconds_per_iteration ?? null;
-  } catch {
-    return null;
-  }
-}
-
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -79,7 +67,27 @@ const data = {
   columns: Array.from({ length: COLS }, (_, j) => `x${j + 1}`),
 };
 const dataBytes = ROWS * COLS * 4;
-const reference = referenceSecondsPerIteration();
+/** scikit-learn on the same data (a CSV of it), full covariance, 100 iterations (tol 0). */
+function sklearnReference() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'latent-lab-bench-gmm-'));
+  try {
+    const csv = path.join(dir, 'data.csv');
+    const lines = [data.columns.join(',')];
+    for (let i = 0; i < ROWS; i++)
+      lines.push(Array.from(values.subarray(i * COLS, (i + 1) * COLS)).join(','));
+    writeFileSync(csv, lines.join('\n') + '\n');
+    return referenceFigure({
+      section: 'gmm_em',
+      perfKey: 'seconds_per_iteration',
+      script: 'gmm_sklearn.py',
+      args: [csv, String(K), 'full', '100', '0'],
+      pick: (out) => Number(out.fit_seconds) / Number(out.n_iter),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const reference = sklearnReference();
 let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 
@@ -121,7 +129,6 @@ async function measure(type: CovarianceType) {
     e_step_seconds_median: median(eStep),
     m_step_seconds_median: median(mStep),
     first_iteration_with_init_seconds: (mDone[0] - start) / 1000,
-    ratio_to_reference: reference ? secondsPerIteration / reference : null,
     peak_tensor_bytes: profile.peakBytes - before,
     memory_ratio_to_data: (profile.peakBytes - before) / dataBytes,
     mean_log_likelihood: summary.meanLogLikelihood,
@@ -138,7 +145,13 @@ console.log(
     cols: COLS,
     k: K,
     timed_iterations: ITERATIONS - 1,
-    reference_seconds_per_iteration: reference,
+    // scikit-learn's figure is for full covariance: that type's ratio is the one to read.
+    reference_seconds_per_iteration: reference.seconds,
+    reference_source: reference.source,
+    ...(reference.error ? { reference_error: reference.error } : {}),
+    ratio_full_to_reference: reference.seconds
+      ? types.full.seconds_per_iteration_median / reference.seconds
+      : null,
     data_bytes: dataBytes,
     peak_rss_bytes: peakRss,
     types,

@@ -14,31 +14,27 @@
  * flops, so per-op dispatch dominates, and a dense matMul cannot skip the off pixels.
  * Run: npx tsx bench/rbm.ts
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitRbm } from '../src/main/engine/algorithms/rbm';
 import { createRng } from '../src/shared/rng';
 import { loadMnist, mnistEngineData, readMnistSplit } from '../src/main/host/mnist';
 import { rbmParams } from '../src/shared/algorithms/rbm';
+import { perfSection, referenceDir, referenceFigure, referenceFields } from './reference';
 
 const EPOCHS = 5;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const shared = path.resolve(here, '../../shared/reference');
+const shared = referenceDir;
 
-function readReference(): {
-  seconds_per_epoch?: number;
-  exact_pseudo_loglik_test_after_5_epochs?: number;
-} {
-  try {
-    return JSON.parse(readFileSync(path.join(shared, 'perf.json'), 'utf8')).rbm ?? {};
-  } catch {
-    return {};
-  }
-}
-
+// scikit-learn first, on the same digits and split (its script reads them from ../shared).
+const sklearn = referenceFigure({
+  section: 'rbm',
+  perfKey: 'seconds_per_epoch',
+  script: 'rbm_sklearn.py',
+  args: [String(EPOCHS)],
+  pick: (out) => Number(out.seconds_per_epoch),
+});
 const data = mnistEngineData(loadMnist(path.resolve(here, '../resources')));
-const reference = readReference();
 const split = readMnistSplit(path.join(shared, 'mnist10k_perm.csv'));
 let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
@@ -78,8 +74,11 @@ const withAis = await fitRbm(
 );
 const aisSeconds = (performance.now() - aisStart) / 1000 - withAis.secondsPerEpoch;
 sampleRss();
-const refSeconds = reference.seconds_per_epoch ?? null;
-const refPll = reference.exact_pseudo_loglik_test_after_5_epochs ?? null;
+// The exact pseudo-log-likelihood on the test digits: scikit-learn's of this run, else perf.json's.
+const refPll =
+  sklearn.source === 'measured in this run'
+    ? Number(sklearn.detail.pseudo_loglik_full_mean_test)
+    : ((perfSection('rbm').exact_pseudo_loglik_test_after_5_epochs as number | undefined) ?? null);
 const testPll = b10.summary.testPll;
 console.log(
   JSON.stringify({
@@ -91,8 +90,7 @@ console.log(
     epochs: EPOCHS,
     seconds_per_epoch_batch10_median: b10.median,
     seconds_per_epoch_batch10: b10.perEpoch,
-    reference_seconds_per_epoch_batch10: refSeconds,
-    ratio_to_reference: refSeconds ? b10.median / refSeconds : null,
+    ...referenceFields(sklearn, b10.median),
     seconds_per_epoch_batch100_median: b100.median,
     seconds_per_epoch_batch100: b100.perEpoch,
     test_exact_pll_after_5_epochs: testPll,

@@ -7,7 +7,6 @@
  * and the peak tensor memory of one training step and the process's peak RSS.
  * Run: npx tsx bench/vae.ts  [LATENT_LAB_BACKEND=wasm|cpu|tensorflow]
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,28 +15,36 @@ import { initBackend } from '../src/main/engine/backend';
 import { createRng } from '../src/shared/rng';
 import { loadMnist, mnistEngineData, readMnistSplit } from '../src/main/host/mnist';
 import { vaeParams } from '../src/shared/algorithms/vae';
+import { referenceDir, referenceFigure, referenceFields } from './reference';
 
 const EPOCHS = 3;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const shared = path.resolve(here, '../../shared/reference');
+const shared = referenceDir;
 
-function readReference(): {
-  seconds_per_epoch?: number;
-  test_loss_per_sample_by_epoch?: number[];
-  train_loss_per_sample_by_epoch?: number[];
-} {
-  try {
-    return JSON.parse(readFileSync(path.join(shared, 'perf.json'), 'utf8')).vae ?? {};
-  } catch {
-    return {};
-  }
-}
-
+// PyTorch first, before our process warms up tfjs (each alone on the machine's cores).
+const torch = referenceFigure({
+  section: 'vae',
+  perfKey: 'seconds_per_epoch',
+  script: 'vae_torch.py',
+  args: [String(EPOCHS)],
+  pick: (out) => Number(out.mean_train_seconds_per_epoch),
+});
+const reference = (
+  torch.source === 'measured in this run'
+    ? {
+        test_loss_per_sample_by_epoch: (torch.detail.per_epoch as { test_loss: number }[]).map(
+          (e) => e.test_loss,
+        ),
+        train_loss_per_sample_by_epoch: (torch.detail.per_epoch as { train_loss: number }[]).map(
+          (e) => e.train_loss,
+        ),
+      }
+    : torch.detail
+) as { test_loss_per_sample_by_epoch?: number[]; train_loss_per_sample_by_epoch?: number[] };
 const backend = await initBackend();
 const loadStart = performance.now();
 const data = mnistEngineData(loadMnist(path.resolve(here, '../resources')));
 const loadSeconds = (performance.now() - loadStart) / 1000;
-const reference = readReference();
 const split = readMnistSplit(path.join(shared, 'mnist10k_perm.csv'));
 
 let peakRss = process.memoryUsage().rss;
@@ -85,7 +92,6 @@ const profile = await tf.profile(async () => {
   return [];
 });
 sampleRss();
-const refSeconds = reference.seconds_per_epoch ?? null;
 const refTest = reference.test_loss_per_sample_by_epoch ?? [];
 console.log(
   JSON.stringify({
@@ -97,8 +103,7 @@ console.log(
     mnist_load_seconds: loadSeconds,
     seconds_per_epoch_median: median,
     seconds_per_epoch: perEpoch,
-    reference_seconds_per_epoch: refSeconds,
-    ratio_to_reference: refSeconds ? median / refSeconds : null,
+    ...referenceFields(torch, median),
     train_loss_by_epoch: trainLoss,
     reference_train_loss_by_epoch: reference.train_loss_per_sample_by_epoch ?? null,
     test_loss_by_epoch: testLoss,
