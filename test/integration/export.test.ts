@@ -17,6 +17,7 @@ import {
 import { join, relative } from 'node:path';
 import { inflateSync, crc32 } from 'node:zlib';
 import { unzipSync } from 'fflate';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExportResult, MetricSeries, RunInfo } from '../../src/shared/api';
 import { colorOf } from '../../src/shared/charts';
@@ -199,6 +200,8 @@ describe('exporting one run', () => {
     expect(r.dir).toBe(join(tmp.dir, 'k2'));
     expect(r.files).toEqual([
       'README.md',
+      'data.csv',
+      'fit_sklearn.py',
       'loglik.png',
       'loglik.svg',
       'metrics.csv',
@@ -462,6 +465,8 @@ describe('comparison export', () => {
       expect(r.files.filter((f) => f.startsWith(`${folder}/`)).map((f) => f.split('/')[1])).toEqual(
         [
           'README.md',
+          'data.csv',
+          'fit_sklearn.py',
           'loglik.png',
           'loglik.svg',
           'metrics.csv',
@@ -699,4 +704,54 @@ describe('import', () => {
     }
     expect({ runs: runs(), points: points() }).toEqual(before);
   });
+});
+
+describe('export as code: the scikit-learn script of a GMM run', () => {
+  /** Debian's Python with scikit-learn (.ci/run installs python3-sklearn). */
+  function runScript(dir: string): Record<string, number | boolean | null> {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
+    } catch {
+      throw new Error('this test runs the exported script: apt-get install python3-sklearn');
+    }
+    const out = execFileSync('/usr/bin/python3', [join(dir, 'fit_sklearn.py')], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number | boolean | null>;
+  }
+
+  it.each([
+    { name: 'full, K = 2', params: { k: 2, covarianceType: 'full' } },
+    // Standardised, two restarts (the second kept or not: the script starts from the kept one).
+    {
+      name: 'diag, standardised, 3 restarts',
+      params: { k: 3, covarianceType: 'diag', standardize: true, nInit: 3, init: 'random' },
+    },
+    { name: 'tied, K = 2', params: { k: 2, covarianceType: 'tied' } },
+  ])(
+    'reproduces the run’s mean log-likelihood within 1e-6 ($name)',
+    async ({ name, params }) => {
+      const faithful = host.store.listDatasets().find((d) => d.name === 'Old Faithful')!.id;
+      const run = await fit({
+        datasetId: faithful,
+        columns: ['eruptions', 'waiting'],
+        // Run to its fixed point, so neither side stops one iteration apart from the other.
+        params: { ...params, tol: 1e-9, maxIter: 3000 },
+        name: `code ${name}`,
+      });
+      const dir = join(tmp.dir, `code-${run.id}`);
+      const r = await host.call('runs.export', { ids: [run.id], dir });
+      expect(r.files).toEqual(expect.arrayContaining(['fit_sklearn.py', 'data.csv']));
+      expect(read(dir, 'README.md')).toContain('`fit_sklearn.py`');
+      const rows = read(dir, 'data.csv').trim().split('\n');
+      expect(rows[0]).toBe('"eruptions","waiting"');
+      expect(rows).toHaveLength(273);
+      const printed = runScript(dir);
+      const ours = (run.summary as { meanLogLikelihood: number }).meanLogLikelihood;
+      expect(printed.latent_lab_mean_log_likelihood).toBe(ours);
+      expect(Math.abs((printed.sklearn_mean_log_likelihood as number) - ours)).toBeLessThan(1e-6);
+    },
+    120_000,
+  );
 });

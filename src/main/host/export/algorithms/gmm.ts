@@ -14,6 +14,7 @@ import { checkMixture } from './mixture-file';
 import type { RunExporter } from '../exporter';
 import { runTable } from '../../run-data';
 import { mixtureCharts } from './shared-files';
+import { keptStartingMixture, sklearnFiles } from './gmm-sklearn';
 
 const gmmSummarySchema = mixtureSchema.extend({
   covarianceType: z.enum(covarianceTypes),
@@ -65,8 +66,12 @@ export const gmmExporter: RunExporter = {
         );
       } else notes.push('No model.json: the run has no fitted mixture.');
     }
-    if (!mixture) return;
     const data = runTable(store, run);
+    // Export as code: the same fit in scikit-learn, from the kept restart's starting mixture.
+    const kept = typeof run.summary?.bestInit === 'number' ? run.summary.bestInit : 0;
+    const noScript = sklearnFiles(bundle, run, data, keptStartingMixture(store, run.id, kept));
+    if (noScript) notes.push(noScript);
+    if (!mixture) return;
     if (!data) {
       notes.push(
         `No mixture chart: the data set "${run.datasetName}" is no longer in the library, so the fit cannot be drawn over its data.`,
