@@ -84,6 +84,14 @@ export function formatValue(v: number, style: NumberStyle = {}): string {
   return style.fixed ? s : trimZeros(s);
 }
 
+/** The tick step ECharts picks for a span: a fifth of it, rounded to 1, 2, 3 or 5 × 10ⁿ. */
+export function tickStep(span: number): number {
+  const raw = span / 5;
+  const unit = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / unit;
+  return unit * (f < 1.5 ? 1 : f < 2.5 ? 2 : f < 4 ? 3 : f < 7.5 ? 5 : 10);
+}
+
 /** The finite extent of some values, or null when there are none. */
 export function extentOf(...lists: ArrayLike<number>[]): [number, number] | null {
   let lo = Infinity;
@@ -110,12 +118,14 @@ export function formatAxis(
 ): (v: number) => string {
   const span = extent ? extent[1] - extent[0] : 0;
   const size = extent ? Math.max(Math.abs(extent[0]), Math.abs(extent[1])) : 0;
-  const decimals = style.integer ? 0 : decimalsFor((span > 0 ? span : size || 1) / 5);
+  const decimals = style.integer ? 0 : decimalsFor(tickStep(span > 0 ? span : size || 1));
   return (v) => {
     if (!Number.isFinite(v)) return formatValue(v);
     if (Math.abs(v) >= 1e9 || (size > 0 && size < 1e-6)) return formatValue(v, { span });
     const onTick = Math.abs(v - Number(v.toFixed(decimals))) <= 1e-9 * Math.max(1, Math.abs(v));
-    const s = grouped(v, onTick || style.integer ? decimals : decimals + 1);
+    // An iteration axis has no tick at 1.5: it would print as a second "2".
+    if (style.integer && !onTick) return '';
+    const s = grouped(v, onTick ? decimals : decimals + 1);
     return s.replace(/^-(0\.?0*)$/, '$1'); // no "-0.0"
   };
 }
@@ -154,6 +164,9 @@ function colouredPerPoint(s: SeriesOption): boolean {
   );
 }
 
+/** A short stroke, the legend icon of arrows (a `lines` series). */
+const LINE_ICON = 'path://M0,4 L24,4 L24,6 L0,6 Z';
+
 export interface LegendEntry {
   name: string;
   icon?: string;
@@ -184,7 +197,9 @@ export function legendFromSeries(
         ? (symbol ?? 'circle')
         : s.type === 'bar' || s.type === 'custom'
           ? 'rect'
-          : undefined; // lines keep ECharts' line icon, drawn in the same colour
+          : s.type === 'lines'
+            ? LINE_ICON // not ECharts' block
+            : undefined; // a line series keeps ECharts' line icon, drawn in the same colour
     entries.push({
       name: a.name,
       ...(icon ? { icon } : {}),
@@ -413,11 +428,8 @@ export function boundLabels(
   lo: number,
   hi: number,
 ): { showMinLabel: boolean; showMaxLabel: boolean } {
-  const raw = (hi - lo) / 5;
-  if (!(raw > 0)) return { showMinLabel: true, showMaxLabel: true };
-  const unit = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / unit; // ECharts' own rounding of a tick step
-  const step = unit * (f < 1.5 ? 1 : f < 2.5 ? 2 : f < 4 ? 3 : f < 7.5 ? 5 : 10);
+  if (!(hi > lo)) return { showMinLabel: true, showMaxLabel: true };
+  const step = tickStep(hi - lo);
   const onTick = (v: number) => Math.abs(v / step - Math.round(v / step)) < 1e-6;
   return { showMinLabel: onTick(lo), showMaxLabel: onTick(hi) };
 }

@@ -55,6 +55,8 @@ export function metricLineOption(input: {
   logY?: boolean;
   /** x is a continuous quantity (e.g. seconds), not a step count. */
   continuousX?: boolean;
+  /** How many steps the y axis is cut into (ECharts' 5 unless a short chart asks for fewer). */
+  ySplits?: number;
 }): EChartsOption {
   const { mark } = input;
   const integer = !input.continuousX;
@@ -93,6 +95,7 @@ export function metricLineOption(input: {
           scale: true,
           nameLocation: 'end',
           nameTextStyle: { align: 'left' },
+          ...(input.ySplits ? { splitNumber: input.ySplits } : {}),
         },
     series: input.series.map((s, i): SeriesOption => {
       // Millions of points are thinned here, before ECharts sees them (min and max per pixel

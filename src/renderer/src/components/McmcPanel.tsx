@@ -369,6 +369,8 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
           xName: t('mcmc.view.iteration'),
           yName: '',
           series: [{ name: title, steps, values: steps.map((s) => series.get(s)!) }],
+          // A short chart: three y steps, so its labels do not crowd each other.
+          ySplits: 3,
         })}
         height={220}
         testId={`metric-${key}`}
