@@ -434,6 +434,17 @@ export function boundLabels(
   return { showMinLabel: onTick(lo), showMaxLabel: onTick(hi) };
 }
 
+/**
+ * Whether an axis that starts at the data's first value (`dataMin`) should print it: not when the
+ * first round tick is less than half a step away (a "50" beside a "60").
+ */
+export function showDataMin(lo: number, hi: number): boolean {
+  if (!(hi > lo)) return true;
+  const step = tickStep(hi - lo);
+  const gap = (Math.ceil(lo / step - 1e-9) * step - lo) / step;
+  return gap < 1e-9 || gap >= 0.5;
+}
+
 /** The x and y extents of points stored interleaved (x, y first in every `stride` values). */
 export function xyExtents(...lists: { values: ArrayLike<number>; stride: number }[]): {
   x: [number, number] | null;

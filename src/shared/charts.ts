@@ -15,6 +15,7 @@ import {
   niceBounds,
   palette,
   scatterTooltip,
+  showDataMin,
   styleChart,
   tooltipFor,
   xyExtents,
@@ -80,6 +81,7 @@ export function metricLineOption(input: {
       nameGap: 28,
       min: 'dataMin',
       ...(input.continuousX ? {} : { minInterval: 1 }),
+      axisLabel: { showMinLabel: x ? showDataMin(x[0], x[1]) : true },
     },
     yAxis: input.logY
       ? {

@@ -11,6 +11,7 @@ import {
   legendRows,
   markerOf,
   niceBounds,
+  showDataMin,
   styleChart,
   MAX_LEGEND_ROW_ENTRIES,
 } from '../../src/shared/chart-style';
@@ -71,6 +72,11 @@ describe('niceBounds and boundLabels', () => {
     expect(hi).toBeGreaterThanOrEqual(5.1);
     expect([lo, hi]).toEqual([1, 6]);
     expect(niceBounds(3, 3)[0]).toBeLessThan(3);
+  });
+  it('hides a first step that would crowd the first round tick', () => {
+    expect(showDataMin(50, 200)).toBe(false); // ticks every 30: "50" beside "60"
+    expect(showDataMin(1, 25)).toBe(true); // "1" well before "5"
+    expect(showDataMin(0, 100)).toBe(true);
   });
   it('hides a bound label that is not on a tick', () => {
     expect(boundLabels(-4.5, 4.5)).toEqual({ showMinLabel: false, showMaxLabel: false });
