@@ -134,8 +134,11 @@ export function ganViewOption(input: {
     ...(input.real ? [{ values: input.real, stride: 2 }] : []),
     ...(input.generated ? [{ values: input.generated, stride: 4 }] : []),
   );
-  const [x0, x1] = x ? niceBounds(...x) : [undefined, undefined];
-  const [y0, y1] = y ? niceBounds(...y) : [undefined, undefined];
+  // The field's own box while every point is inside it; round bounds around all once one leaves.
+  const view = (e: [number, number] | null, box: [number, number] | undefined) =>
+    !e ? [undefined, undefined] : box && e[0] >= box[0] && e[1] <= box[1] ? box : niceBounds(...e);
+  const [x0, x1] = view(x, bounds?.[0]);
+  const [y0, y1] = view(y, bounds?.[1]);
   return styleChart(
     {
       animation: false,
