@@ -8,6 +8,20 @@ import { isMessageKey, optionLabel, type MessageKey } from './i18n';
 import { contours } from 'd3-contour';
 import { thinForDrawing } from './downsample';
 import {
+  colorOf,
+  extentOf,
+  formatValue,
+  markerOf,
+  niceBounds,
+  palette,
+  scatterTooltip,
+  showDataMin,
+  styleChart,
+  tooltipFor,
+  xyExtents,
+  type AxisFormat,
+} from './chart-style';
+import {
   density1d,
   ellipse,
   marginalMixture,
@@ -19,18 +33,7 @@ import {
 
 export type Label = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
-/** Colour-blind-safe palette (Okabe–Ito), one colour per component or run. */
-export const palette = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#56B4E9',
-  '#D55E00',
-  '#F0E442',
-  '#000000',
-];
-export const colorOf = (i: number): string => palette[i % palette.length];
+export { colorOf, formatAxis, formatValue, markerOf, palette } from './chart-style';
 
 const baseGrid = { left: 64, right: 24, top: 60, bottom: 48, containLabel: true };
 
@@ -53,13 +56,23 @@ export function metricLineOption(input: {
   logY?: boolean;
   /** x is a continuous quantity (e.g. seconds), not a step count. */
   continuousX?: boolean;
+  /** How many steps the y axis is cut into (ECharts' 5 unless a short chart asks for fewer). */
+  ySplits?: number;
 }): EChartsOption {
   const { mark } = input;
-  return {
+  const integer = !input.continuousX;
+  const x = extentOf(...input.series.map((s) => s.steps));
+  const y = extentOf(...input.series.map((s) => s.values));
+  const ySpan = y ? y[1] - y[0] : 0;
+  const option: EChartsOption = {
     animation: false,
     title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0, data: input.series.map((s) => s.name) },
-    tooltip: { trigger: 'axis' },
+    legend: { bottom: 0 },
+    tooltip: tooltipFor(
+      'axis',
+      { name: input.xName, format: (v) => formatValue(v, { integer }) },
+      { format: (v) => formatValue(v, { span: ySpan }) },
+    ),
     grid: { ...baseGrid, bottom: 56 },
     xAxis: {
       type: 'value',
@@ -68,15 +81,23 @@ export function metricLineOption(input: {
       nameGap: 28,
       min: 'dataMin',
       ...(input.continuousX ? {} : { minInterval: 1 }),
+      axisLabel: { showMinLabel: x ? showDataMin(x[0], x[1]) : true },
     },
     yAxis: input.logY
-      ? { type: 'log', name: input.yName, nameLocation: 'end', nameTextStyle: { align: 'left' } }
+      ? {
+          type: 'log',
+          name: input.yName,
+          nameLocation: 'end',
+          nameTextStyle: { align: 'left' },
+          axisLabel: { formatter: (v: number) => formatValue(v), hideOverlap: true },
+        }
       : {
           type: 'value',
           name: input.yName,
           scale: true,
           nameLocation: 'end',
           nameTextStyle: { align: 'left' },
+          ...(input.ySplits ? { splitNumber: input.ySplits } : {}),
         },
     series: input.series.map((s, i): SeriesOption => {
       // Millions of points are thinned here, before ECharts sees them (min and max per pixel
@@ -102,6 +123,7 @@ export function metricLineOption(input: {
       };
     }),
   };
+  return styleChart(option, { x: { extent: x, integer }, y: { extent: y } });
 }
 
 /** Title and axis names for a metric's chart: the run pages' words where there are some. */
@@ -180,18 +202,16 @@ function blend(weights: ArrayLike<number>, offset: number, k: number): string {
   return `rgb(${Math.round(r)},${Math.round(g)},${Math.round(b)})`;
 }
 
-/** Density contour lines of a 2-D mixture (marching squares via d3-contour), in data units. */
-function mixtureContours(m: Mixture, xy: Float64Array, label: Label): SeriesOption[] {
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < xy.length; i += 2) {
-    x0 = Math.min(x0, xy[i]);
-    x1 = Math.max(x1, xy[i]);
-    y0 = Math.min(y0, xy[i + 1]);
-    y1 = Math.max(y1, xy[i + 1]);
-  }
-  const pad = 0.1;
-  [x0, x1] = [x0 - pad * (x1 - x0), x1 + pad * (x1 - x0)];
-  [y0, y1] = [y0 - pad * (y1 - y0), y1 + pad * (y1 - y0)];
+/**
+ * Density contour lines of a 2-D mixture (marching squares via d3-contour), in data units, over
+ * the whole view box: lines run on to the view's edges instead of stopping at the data's box.
+ */
+function mixtureContours(
+  m: Mixture,
+  box: [number, number, number, number],
+  label: Label,
+): SeriesOption[] {
+  const [x0, x1, y0, y1] = box;
   const n = 64;
   const f = weightedLogDensities(m);
   if (!f || !(x1 > x0) || !(y1 > y0)) return [];
@@ -204,7 +224,19 @@ function mixtureContours(m: Mixture, xy: Float64Array, label: Label): SeriesOpti
     }
   const max = Math.max(...grid);
   const levels = [0.05, 0.15, 0.3, 0.5, 0.7, 0.9].map((q) => q * max);
-  return [contourSeries(grid, n, [x0, x1, y0, y1], levels, label('run.view.contours'))];
+  return [contourSeries(grid, n, box, levels, label('run.view.contours'))];
+}
+
+/** The view of a 2-D mixture plot: round bounds around the points and every 2σ ellipse. */
+function viewBox(xy: Float64Array, m: Mixture | null): [number, number, number, number] {
+  const rings = (m?.means ?? []).map((mu, c) => ({
+    values: ellipse(mu, m!.covariances[c], 2, 24).flat(),
+    stride: 2,
+  }));
+  const { x, y } = xyExtents({ values: xy, stride: 2 }, ...rings);
+  const [x0, x1] = niceBounds(...(x ?? [0, 1]));
+  const [y0, y1] = niceBounds(...(y ?? [0, 1]));
+  return [x0, x1, y0, y1];
 }
 
 /**
@@ -276,7 +308,8 @@ function ellipseSeries(m: Mixture, label: Label): SeriesOption[] {
 /**
  * 2-D view: the data (coloured by most likely component, by responsibilities, by uncertainty, or
  * not at all), with 1σ and 2σ ellipses, means and density contours. With more than two columns,
- * `dims` picks the pair and the components' marginals are drawn.
+ * `dims` picks the pair and the components' marginals are drawn. `samples` drawn from the
+ * mixture are triangles in their component's colour.
  */
 export function mixture2dOption(input: {
   title: string;
@@ -288,6 +321,7 @@ export function mixture2dOption(input: {
   dims?: [number, number];
   coloring?: PointColoring;
   contours?: boolean;
+  samples?: { values: ArrayLike<number>; cols: number; labels: ArrayLike<number> } | null;
 }): EChartsOption {
   const [dx, dy] = input.dims ?? [0, 1];
   const xy = pickXy(input.values, input.cols, dx, dy);
@@ -296,7 +330,9 @@ export function mixture2dOption(input: {
   const k = m?.weights.length ?? 0;
   const coloring = m ? (input.coloring ?? 'label') : 'none';
   const series: SeriesOption[] = [];
-  const pointStyle = { symbolSize: 4, large: true, largeThreshold: 500 } as const;
+  const legendSkip = new Set<number>();
+  const pointStyle = { symbolSize: 5, large: true, largeThreshold: 500 } as const;
+  const componentName = (c: number) => input.label('run.view.component', { k: c + 1 });
   if (coloring === 'label') {
     const labels = mostLikelyComponent(m!, xy, 2);
     for (let c = 0; c < k; c++) {
@@ -304,14 +340,16 @@ export function mixture2dOption(input: {
       for (let i = 0; i < points; i++) if (labels[i] === c) data.push([xy[2 * i], xy[2 * i + 1]]);
       series.push({
         type: 'scatter',
-        name: input.label('run.view.component', { k: c + 1 }),
+        name: componentName(c),
         data,
+        symbol: markerOf(c),
         itemStyle: { color: colorOf(c), opacity: 0.6 },
         ...pointStyle,
       });
     }
   } else if (coloring === 'responsibility') {
-    // Per-point colours: small data only (the display subset), so no large mode here.
+    // Per-point colours (the components' colours mixed by responsibility): the components'
+    // legend entries are the key, so this series has none. Small data only (the display subset).
     const r = responsibilities(m!, xy, 2);
     series.push({
       type: 'scatter',
@@ -323,6 +361,8 @@ export function mixture2dOption(input: {
       })),
     });
   } else if (coloring === 'uncertainty') {
+    // Coloured by the visual map, which is this series' key: no legend entry.
+    legendSkip.add(series.length);
     const u = uncertainty(m!, xy, 2);
     series.push({
       type: 'scatter',
@@ -339,18 +379,49 @@ export function mixture2dOption(input: {
       ...pointStyle,
     });
   }
-  if (m && input.contours !== false) series.push(...mixtureContours(m, xy, input.label));
+  const box = viewBox(xy, m);
+  if (m && input.contours !== false) series.push(...mixtureContours(m, box, input.label));
   if (m && coloring !== 'uncertainty') series.push(...ellipseSeries(m, input.label));
-  return {
+  const samples = input.samples;
+  if (samples && m)
+    for (let c = 0; c < k; c++) {
+      const data: [number, number][] = [];
+      for (let i = 0; i < samples.labels.length; i++)
+        if (samples.labels[i] === c)
+          data.push([samples.values[i * samples.cols + dx], samples.values[i * samples.cols + dy]]);
+      series.push({
+        type: 'scatter',
+        name: componentName(c),
+        symbol: 'triangle',
+        symbolSize: 6,
+        data,
+        itemStyle: { color: colorOf(c), borderColor: '#222', borderWidth: 0.5 },
+        z: 5,
+      });
+    }
+  const [x0, x1, y0, y1] = box;
+  const xName = input.columns[dx];
+  const yName = input.columns[dy];
+  const uncertaintyAxis: AxisFormat = {
+    name: input.label('run.view.uncertainty'),
+    format: (v) => formatValue(v, { span: 1 }),
+  };
+  const option: EChartsOption = {
     animation: false,
     title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
     legend: { bottom: 0 },
-    tooltip: { trigger: 'item' },
+    tooltip: scatterTooltip(
+      [xName, yName],
+      [x0, x1],
+      [y0, y1],
+      coloring === 'uncertainty' ? uncertaintyAxis : undefined,
+    ),
     grid: { ...baseGrid, bottom: 56, right: coloring === 'uncertainty' ? 90 : 24 },
     ...(coloring === 'uncertainty'
       ? {
           visualMap: {
             type: 'continuous',
+            seriesIndex: 0,
             dimension: 2,
             min: 0,
             max: 1 - 1 / Math.max(k, 2),
@@ -364,21 +435,28 @@ export function mixture2dOption(input: {
       : {}),
     xAxis: {
       type: 'value',
-      name: input.columns[dx],
+      name: xName,
       nameLocation: 'middle',
       nameGap: 28,
-      scale: true,
+      min: x0,
+      max: x1,
       axisLine: { onZero: false },
     },
     yAxis: {
       type: 'value',
-      name: input.columns[dy],
+      name: yName,
       nameLocation: 'end',
-      scale: true,
+      min: y0,
+      max: y1,
       axisLine: { onZero: false },
     },
     series,
   };
+  return styleChart(option, {
+    x: { extent: [x0, x1] },
+    y: { extent: [y0, y1] },
+    legendSkip,
+  });
 }
 
 /**
@@ -412,6 +490,7 @@ export function pairsOption(input: {
         xAxisIndex: index,
         yAxisIndex: index,
         data,
+        symbol: m ? markerOf(c) : 'circle',
         symbolSize: 3,
         large: true,
         largeThreshold: 500,
@@ -430,15 +509,20 @@ export function pairsOption(input: {
         });
     }
   }
-  return {
+  return styleChart({
     animation: false,
     title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
     legend: { bottom: 0 },
+    tooltip: tooltipFor(
+      'item',
+      { format: (v) => formatValue(v) },
+      { format: (v) => formatValue(v) },
+    ),
     grid: layout.grid,
     xAxis: layout.xAxis,
     yAxis: layout.yAxis,
     series,
-  } as EChartsOption;
+  } as EChartsOption);
 }
 
 /**
@@ -567,30 +651,39 @@ export function histogram1dOption(input: {
       itemStyle: { color: '#222' },
     });
   }
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0 },
-    tooltip: { trigger: 'axis' },
-    grid: { ...baseGrid, bottom: 56 },
-    xAxis: {
-      type: 'value',
-      name: input.column,
-      nameLocation: 'middle',
-      nameGap: 28,
-      min: lo - width,
-      max: hi + width,
-      // The computed bounds would print with every digit; the round ticks between them remain.
-      axisLabel: { showMinLabel: false, showMaxLabel: false },
+  const density = extentOf(...series.map((s) => (s.data as [number, number][]).map((d) => d[1])));
+  const densityName = input.label('run.view.densityAxis');
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      legend: { bottom: 0 },
+      tooltip: tooltipFor(
+        'axis',
+        { name: input.column, format: (v) => formatValue(v, { span: hi - lo }) },
+        { format: (v) => formatValue(v, { span: density ? density[1] : 0 }) },
+      ),
+      grid: { ...baseGrid, bottom: 56 },
+      xAxis: {
+        type: 'value',
+        name: input.column,
+        nameLocation: 'middle',
+        nameGap: 28,
+        min: lo - width,
+        max: hi + width,
+        // The computed bounds are not round; the round ticks between them remain.
+        axisLabel: { showMinLabel: false, showMaxLabel: false },
+      },
+      yAxis: {
+        type: 'value',
+        name: densityName,
+        nameLocation: 'end',
+        nameTextStyle: { align: 'left' },
+      },
+      series,
     },
-    yAxis: {
-      type: 'value',
-      name: input.label('run.view.densityAxis'),
-      nameLocation: 'end',
-      nameTextStyle: { align: 'left' },
-    },
-    series,
-  };
+    { x: { extent: [lo, hi] }, y: { extent: density && [0, density[1]] } },
+  );
 }
 
 /**
@@ -651,23 +744,29 @@ export function points2dOption(input: {
       ...pointStyle,
     });
   }
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    // Labels (ten digits) wrap onto a second legend line rather than scroll out of sight.
-    legend: { bottom: 0, left: 'center', itemGap: 8, data: series.map((s) => s.name as string) },
-    tooltip: { trigger: 'item' },
-    grid: { ...baseGrid, bottom: series.length > 6 ? 84 : 56 },
-    xAxis: {
-      type: 'value',
-      name: input.axisNames[0],
-      nameLocation: 'middle',
-      nameGap: 28,
-      scale: true,
+  const { x, y } = xyExtents(
+    ...series.map((s) => ({ values: (s.data as [number, number][]).flat(), stride: 2 })),
+  );
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      // Labels (ten digits) wrap onto more legend rows rather than scroll out of sight.
+      legend: { bottom: 0 },
+      tooltip: scatterTooltip(input.axisNames, x, y),
+      grid: { ...baseGrid, bottom: 56 },
+      xAxis: {
+        type: 'value',
+        name: input.axisNames[0],
+        nameLocation: 'middle',
+        nameGap: 28,
+        scale: true,
+      },
+      yAxis: { type: 'value', name: input.axisNames[1], scale: true },
+      series,
     },
-    yAxis: { type: 'value', name: input.axisNames[1], scale: true },
-    series,
-  };
+    { x: { extent: x }, y: { extent: y } },
+  );
 }
 
 /** Ten well-separated colours for class labels (digits): Okabe–Ito, then four more. */
@@ -685,19 +784,27 @@ export function histogramOption(input: {
   const [lo, hi] = input.range;
   const n = input.counts.length;
   const width = (hi - lo) / n;
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    tooltip: { trigger: 'axis' },
-    grid: baseGrid,
-    xAxis: {
-      type: 'category',
-      name: input.xName,
-      nameLocation: 'middle',
-      nameGap: 28,
-      data: Array.from({ length: n }, (_, i) => (lo + (i + 0.5) * width).toFixed(3)),
+  const centre = (i: number) => formatValue(lo + (i + 0.5) * width, { span: hi - lo, fixed: true });
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: tooltipFor(
+        'axis',
+        { name: input.xName, format: (v) => formatValue(v, { span: hi - lo }) },
+        { format: (v) => formatValue(v, { integer: true }) },
+      ),
+      grid: baseGrid,
+      xAxis: {
+        type: 'category',
+        name: input.xName,
+        nameLocation: 'middle',
+        nameGap: 28,
+        data: Array.from({ length: n }, (_, i) => centre(i)),
+      },
+      yAxis: { type: 'value', name: input.yName },
+      series: [{ type: 'bar', barCategoryGap: '5%', data: Array.from(input.counts) }],
     },
-    yAxis: { type: 'value', name: input.yName },
-    series: [{ type: 'bar', barCategoryGap: '5%', data: Array.from(input.counts) }],
-  };
+    { y: { extent: extentOf([0], input.counts), integer: true } },
+  );
 }

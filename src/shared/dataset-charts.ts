@@ -5,6 +5,7 @@
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { ColumnSummary, TableOverview } from './api';
 import { palette, pairGrid, type Label } from './charts';
+import { styleChart } from './chart-style';
 
 /** Labels with their own colour at most; the rest share one grey as "other". */
 export const MAX_LABEL_COLOURS = 10;
@@ -24,55 +25,61 @@ export function columnHistogramOption(input: {
   format(v: number): string;
 }): EChartsOption {
   const { edges, counts } = input.histogram;
-  return {
-    animation: false,
-    grid: { left: 8, right: 16, top: 12, bottom: 4, containLabel: true },
-    tooltip: {
-      trigger: 'item',
-      formatter: (p) => {
-        const i = (p as { dataIndex: number }).dataIndex;
-        return input.label('dataset.bin', {
-          from: input.format(edges[i]),
-          to: input.format(edges[i + 1]),
-          n: counts[i],
-        });
-      },
-    },
-    xAxis: {
-      type: 'value',
-      min: edges[0],
-      max: edges[edges.length - 1],
-      // The edges themselves would print with every digit; the round ticks between them remain.
-      axisLabel: { fontSize: 10, showMinLabel: false, showMaxLabel: false, hideOverlap: true },
-      splitLine: { show: false },
-    },
-    // At the left edge, not across the bars where x = 0.
-    yAxis: {
-      type: 'value',
-      minInterval: 1,
-      axisLabel: { fontSize: 10 },
-      axisLine: { onZero: false },
-    },
-    series: [
-      {
-        type: 'custom',
-        name: input.label('dataset.binCount'),
-        // A rectangle from edge to edge, so bars meet whatever the bins' number and the width.
-        renderItem: (_params, api) => {
-          const i = api.value(0) as number;
-          const [x0, y0] = api.coord([edges[i], counts[i]]);
-          const [x1, y1] = api.coord([edges[i + 1], 0]);
-          return {
-            type: 'rect',
-            shape: { x: x0, y: y0, width: Math.max(1, x1 - x0 - 1), height: y1 - y0 },
-            style: { fill: '#56B4E9' },
-          };
+  return styleChart(
+    {
+      animation: false,
+      grid: { left: 8, right: 16, top: 12, bottom: 4, containLabel: true },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => {
+          const i = (p as { dataIndex: number }).dataIndex;
+          return input.label('dataset.bin', {
+            from: input.format(edges[i]),
+            to: input.format(edges[i + 1]),
+            n: counts[i],
+          });
         },
-        encode: { x: [1, 2], y: 3 },
-        data: counts.map((c, i) => [i, edges[i], edges[i + 1], c]),
       },
-    ],
-  };
+      xAxis: {
+        type: 'value',
+        min: edges[0],
+        max: edges[edges.length - 1],
+        // The edges themselves would print with every digit; the round ticks between them remain.
+        axisLabel: { fontSize: 10, showMinLabel: false, showMaxLabel: false, hideOverlap: true },
+        splitLine: { show: false },
+      },
+      // At the left edge, not across the bars where x = 0.
+      yAxis: {
+        type: 'value',
+        minInterval: 1,
+        axisLabel: { fontSize: 10 },
+        axisLine: { onZero: false },
+      },
+      series: [
+        {
+          type: 'custom',
+          name: input.label('dataset.binCount'),
+          // A rectangle from edge to edge, so bars meet whatever the bins' number and the width.
+          renderItem: (_params, api) => {
+            const i = api.value(0) as number;
+            const [x0, y0] = api.coord([edges[i], counts[i]]);
+            const [x1, y1] = api.coord([edges[i + 1], 0]);
+            return {
+              type: 'rect',
+              shape: { x: x0, y: y0, width: Math.max(1, x1 - x0 - 1), height: y1 - y0 },
+              style: { fill: '#56B4E9' },
+            };
+          },
+          encode: { x: [1, 2], y: 3 },
+          data: counts.map((c, i) => [i, edges[i], edges[i + 1], c]),
+        },
+      ],
+    },
+    {
+      x: { extent: [edges[0], edges[edges.length - 1]] },
+      y: { extent: [0, Math.max(1, ...counts)], integer: true },
+    },
+  );
 }
 
 /** How the points of a scatter matrix are coloured: a group per label, capped honestly. */
@@ -174,7 +181,7 @@ export function scatterMatrixOption(input: {
             : { itemStyle: { color: colours[g], opacity: 0.75 } }),
         });
   }
-  return {
+  return styleChart({
     animation: false,
     legend: groups
       ? { bottom: 0, left: 'center', itemGap: 10, data: names.filter((_, g) => groups.inSample[g]) }
@@ -184,5 +191,5 @@ export function scatterMatrixOption(input: {
     xAxis: layout.xAxis,
     yAxis: layout.yAxis,
     series,
-  } as EChartsOption;
+  } as EChartsOption);
 }

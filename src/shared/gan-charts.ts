@@ -6,6 +6,7 @@
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { GanFieldMeta } from './algorithms/gan';
 import { colorOf } from './charts';
+import { niceBounds, scatterTooltip, styleChart, xyExtents } from './chart-style';
 
 /** D = 0 (sure it is fake) purple … 0.5 white … D = 1 (sure it is real) green, as GAN Lab. */
 function heatColor(t: number): string {
@@ -17,9 +18,6 @@ function heatColor(t: number): string {
   const mix = a.map((v, i) => Math.round(v + (b[i] - v) * u));
   return `rgb(${mix[0]},${mix[1]},${mix[2]})`;
 }
-
-/** Data-derived bounds are float32 sums: their end ticks print as 0.5200000256299973 otherwise. */
-const tick = (v: number) => String(Number(v.toPrecision(4)));
 
 interface RectApi {
   value(i: number): number;
@@ -127,33 +125,48 @@ export function ganViewOption(input: {
       } as SeriesOption);
     }
   }
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: {
-      bottom: 0,
-      data: series.filter((s) => s.type !== 'custom').map((s) => s.name as string),
+  // The view holds the field's box and every point: generated points that leave the box stay
+  // in sight (the field is drawn where it was computed).
+  const { x, y } = xyExtents(
+    ...(bounds
+      ? [{ values: [bounds[0][0], bounds[1][0], bounds[0][1], bounds[1][1]], stride: 2 }]
+      : []),
+    ...(input.real ? [{ values: input.real, stride: 2 }] : []),
+    ...(input.generated ? [{ values: input.generated, stride: 4 }] : []),
+  );
+  // The field's own box while every point is inside it; round bounds around all once one leaves.
+  const view = (e: [number, number] | null, box: [number, number] | undefined) =>
+    !e ? [undefined, undefined] : box && e[0] >= box[0] && e[1] <= box[1] ? box : niceBounds(...e);
+  const [x0, x1] = view(x, bounds?.[0]);
+  const [y0, y1] = view(y, bounds?.[1]);
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      legend: { bottom: 0 },
+      tooltip: scatterTooltip(input.axisNames, x, y),
+      grid: { left: 56, right: 24, top: 48, bottom: 56, containLabel: true },
+      xAxis: {
+        type: 'value',
+        name: input.axisNames[0],
+        nameLocation: 'middle',
+        nameGap: 28,
+        min: x0,
+        max: x1,
+        axisLine: { onZero: false },
+      },
+      yAxis: {
+        type: 'value',
+        name: input.axisNames[1],
+        min: y0,
+        max: y1,
+        axisLine: { onZero: false },
+      },
+      series,
     },
-    tooltip: { trigger: 'item' },
-    grid: { left: 56, right: 24, top: 48, bottom: 56, containLabel: true },
-    xAxis: {
-      type: 'value',
-      name: input.axisNames[0],
-      nameLocation: 'middle',
-      nameGap: 28,
-      min: bounds?.[0][0],
-      max: bounds?.[0][1],
-      axisLine: { onZero: false },
-      axisLabel: { formatter: tick },
+    {
+      x: { extent: x0 === undefined ? null : [x0, x1!] },
+      y: { extent: y0 === undefined ? null : [y0, y1!] },
     },
-    yAxis: {
-      type: 'value',
-      name: input.axisNames[1],
-      min: bounds?.[1][0],
-      max: bounds?.[1][1],
-      axisLine: { onZero: false },
-      axisLabel: { formatter: tick },
-    },
-    series,
-  };
+  );
 }

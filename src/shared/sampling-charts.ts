@@ -5,6 +5,14 @@
  */
 import type { EChartsOption, SeriesOption } from 'echarts';
 import { colorOf, contourSeries, densityHistogram, type Label } from './charts';
+import {
+  boundLabels,
+  extentOf,
+  formatValue,
+  scatterTooltip,
+  styleChart,
+  tooltipFor,
+} from './chart-style';
 import type { TransitionMeta } from './draws';
 
 /** The target's log density on a size × size grid over bounds (row j = y, column i = x). */
@@ -82,10 +90,9 @@ function moveSeries(
       out.push({
         type: 'scatter',
         name: label('mcmc.view.tree'),
-        data: pts.map((p, i) => ({
-          value: p,
-          itemStyle: { color: colorOf(4 + (meta.depthOf![i] % 4)), opacity: 0.85 },
-        })),
+        // One colour, the legend's; the explanation below says how the tree grew.
+        data: pts,
+        itemStyle: { color: '#56B4E9', opacity: 0.85 },
         symbolSize: 5,
         z: 8,
       });
@@ -181,31 +188,42 @@ export function targetViewOption(input: {
     [undefined, undefined],
     [undefined, undefined],
   ];
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0, type: 'scroll' },
-    tooltip: { trigger: 'item' },
-    grid,
-    xAxis: {
-      type: 'value',
-      name: input.names[0],
-      nameLocation: 'middle',
-      nameGap: 28,
-      min: x0,
-      max: x1,
-      axisLine: { onZero: false },
+  const xBox: [number, number] | null = x0 !== undefined && x1 !== undefined ? [x0, x1] : null;
+  const yBox: [number, number] | null = y0 !== undefined && y1 !== undefined ? [y0, y1] : null;
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      // Every entry in sight (it wraps; fitLegend makes room): a paged legend hid "rejected".
+      legend: { bottom: 0 },
+      tooltip: scatterTooltip(input.names, xBox, yBox),
+      grid,
+      xAxis: {
+        type: 'value',
+        name: input.names[0],
+        nameLocation: 'middle',
+        nameGap: 28,
+        min: x0,
+        max: x1,
+        axisLine: { onZero: false },
+        ...(x0 !== undefined && x1 !== undefined ? { axisLabel: boundLabels(x0, x1) } : {}),
+      },
+      yAxis: {
+        type: 'value',
+        name: input.names[1],
+        nameLocation: 'end',
+        min: y0,
+        max: y1,
+        axisLine: { onZero: false },
+        ...(y0 !== undefined && y1 !== undefined ? { axisLabel: boundLabels(y0, y1) } : {}),
+      },
+      series,
     },
-    yAxis: {
-      type: 'value',
-      name: input.names[1],
-      nameLocation: 'end',
-      min: y0,
-      max: y1,
-      axisLine: { onZero: false },
+    {
+      x: { extent: xBox },
+      y: { extent: yBox },
     },
-    series,
-  };
+  );
 }
 
 /** Points of a line drawn at most: enough for a chart's width, light to rebuild live. */
@@ -226,42 +244,58 @@ export function traceOption(input: {
   warmup: number;
   label: Label;
 }): EChartsOption {
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0 },
-    tooltip: { trigger: 'axis' },
-    grid,
-    xAxis: {
-      type: 'value',
-      name: input.label('mcmc.view.iteration'),
-      nameLocation: 'middle',
-      nameGap: 28,
-      min: 0,
+  const y = extentOf(...input.chains);
+  const iteration = input.label('mcmc.view.iteration');
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      legend: { bottom: 0 },
+      tooltip: lineTooltip(iteration, y),
+      grid,
+      xAxis: {
+        type: 'value',
+        name: iteration,
+        nameLocation: 'middle',
+        nameGap: 28,
+        min: 0,
+      },
+      yAxis: { type: 'value', scale: true },
+      series: input.chains.map((x, c): SeriesOption => ({
+        type: 'line',
+        name: input.label('mcmc.view.chain', { c: c + 1 }),
+        data: thinned(x),
+        showSymbol: false,
+        sampling: 'lttb',
+        lineStyle: { width: 1, opacity: 0.8 },
+        color: colorOf(c),
+        ...(c === 0 && input.warmup > 0
+          ? {
+              markArea: {
+                silent: true,
+                itemStyle: { color: 'rgba(120,120,120,0.1)' },
+                data: [
+                  [{ xAxis: 0, name: input.label('mcmc.view.warmup') }, { xAxis: input.warmup }],
+                ],
+              },
+            }
+          : {}),
+      })),
     },
-    yAxis: { type: 'value', scale: true },
-    series: input.chains.map((x, c): SeriesOption => ({
-      type: 'line',
-      name: input.label('mcmc.view.chain', { c: c + 1 }),
-      data: thinned(x),
-      showSymbol: false,
-      sampling: 'lttb',
-      lineStyle: { width: 1, opacity: 0.8 },
-      color: colorOf(c),
-      ...(c === 0 && input.warmup > 0
-        ? {
-            markArea: {
-              silent: true,
-              itemStyle: { color: 'rgba(120,120,120,0.1)' },
-              data: [
-                [{ xAxis: 0, name: input.label('mcmc.view.warmup') }, { xAxis: input.warmup }],
-              ],
-            },
-          }
-        : {}),
-    })),
-  };
+    { x: { extent: [0, maxLength(input.chains)], integer: true }, y: { extent: y } },
+  );
 }
+
+/** An axis tooltip over draws: the iteration (or lag) whole, values to the data's precision. */
+function lineTooltip(xName: string, y: [number, number] | null) {
+  return tooltipFor(
+    'axis',
+    { name: xName, format: (v) => formatValue(v, { integer: true }) },
+    { format: (v) => formatValue(v, { span: y ? y[1] - y[0] : undefined }) },
+  );
+}
+
+const maxLength = (xs: ArrayLike<number>[]) => Math.max(1, ...xs.map((x) => x.length));
 
 /** Autocorrelation by lag, a line per chain, and a dashed line per extra series (running mean). */
 export function lagOption(input: {
@@ -274,36 +308,43 @@ export function lagOption(input: {
   reference?: number | null;
 }): EChartsOption {
   const offset = input.offset ?? 0;
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { bottom: 0 },
-    tooltip: { trigger: 'axis' },
-    grid,
-    xAxis: { type: 'value', name: input.xName, nameLocation: 'middle', nameGap: 28, min: offset },
-    yAxis: { type: 'value', scale: true },
-    series: input.chains.map((x, c): SeriesOption => ({
-      type: 'line',
-      name: input.label('mcmc.view.chain', { c: c + 1 }),
-      data: thinned(x, offset),
-      showSymbol: false,
-      sampling: 'lttb',
-      lineStyle: { width: 1.2 },
-      color: colorOf(c),
-      ...(c === 0 && input.reference != null && Number.isFinite(input.reference)
-        ? {
-            markLine: {
-              silent: true,
-              symbol: 'none',
-              lineStyle: { color: '#000', type: 'dashed' },
-              // Inside the plot: at the line's end it would be cut off by the chart's edge.
-              label: { formatter: input.label('mcmc.view.truth'), position: 'insideEndTop' },
-              data: [{ yAxis: input.reference }],
-            },
-          }
-        : {}),
-    })),
-  };
+  const y = extentOf(...input.chains);
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 14 } },
+      legend: { bottom: 0 },
+      tooltip: lineTooltip(input.xName, y),
+      grid,
+      xAxis: { type: 'value', name: input.xName, nameLocation: 'middle', nameGap: 28, min: offset },
+      yAxis: { type: 'value', scale: true },
+      series: input.chains.map((x, c): SeriesOption => ({
+        type: 'line',
+        name: input.label('mcmc.view.chain', { c: c + 1 }),
+        data: thinned(x, offset),
+        showSymbol: false,
+        sampling: 'lttb',
+        lineStyle: { width: 1.2 },
+        color: colorOf(c),
+        ...(c === 0 && input.reference != null && Number.isFinite(input.reference)
+          ? {
+              markLine: {
+                silent: true,
+                symbol: 'none',
+                lineStyle: { color: '#000', type: 'dashed' },
+                // Inside the plot: at the line's end it would be cut off by the chart's edge.
+                label: { formatter: input.label('mcmc.view.truth'), position: 'insideEndTop' },
+                data: [{ yAxis: input.reference }],
+              },
+            }
+          : {}),
+      })),
+    },
+    {
+      x: { extent: [offset, offset + maxLength(input.chains)], integer: true },
+      y: { extent: y },
+    },
+  );
 }
 
 /** A histogram of the kept draws of one parameter (all chains pooled), density-scaled. */
@@ -313,21 +354,35 @@ export function marginalOption(input: {
   label: Label;
   bins?: number;
 }): EChartsOption {
-  const { bars } = densityHistogram(input.values, input.bins);
-  return {
-    animation: false,
-    title: { text: input.title, left: 'center', textStyle: { fontSize: 13 } },
-    tooltip: { trigger: 'axis' },
-    grid: { ...grid, bottom: 32 },
-    xAxis: { type: 'value', scale: true },
-    yAxis: { type: 'value', name: input.label('run.view.densityAxis') },
-    series: [
-      {
-        type: 'bar',
-        data: bars,
-        barWidth: '96%',
-        itemStyle: { color: '#8fa8c8' },
-      },
-    ],
-  };
+  const { bars, lo, hi } = densityHistogram(input.values, input.bins);
+  const density = extentOf(
+    [0],
+    bars.map((b) => b[1]),
+  );
+  return styleChart(
+    {
+      animation: false,
+      title: { text: input.title, left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: tooltipFor(
+        'axis',
+        { format: (v) => formatValue(v, { span: hi - lo }) },
+        {
+          name: input.label('run.view.densityAxis'),
+          format: (v) => formatValue(v, { span: density ? density[1] : undefined }),
+        },
+      ),
+      grid: { ...grid, bottom: 32 },
+      xAxis: { type: 'value', scale: true },
+      yAxis: { type: 'value', name: input.label('run.view.densityAxis') },
+      series: [
+        {
+          type: 'bar',
+          data: bars,
+          barWidth: '96%',
+          itemStyle: { color: '#8fa8c8' },
+        },
+      ],
+    },
+    { x: { extent: [lo, hi] }, y: { extent: density } },
+  );
 }

@@ -97,7 +97,10 @@ describe('scatter matrix option', () => {
       groups,
       label: t,
     });
-    expect((o.legend as { data: string[] }).data).toEqual(['p', 'q']);
+    const legend = (o.legend as { data: { name: string; itemStyle: { color: string } }[] }).data;
+    expect(legend.map((e) => e.name)).toEqual(['p', 'q']);
+    for (const e of legend)
+      expect(e.itemStyle.color).toBe(groups.colours[groups.names.indexOf(e.name)]);
     for (const s of o.series as Scatter[])
       expect(s.itemStyle.color).toBe(groups.colours[groups.names.indexOf(s.name)]);
     const p = (o.series as Scatter[]).find((s) => s.name === 'p')!;

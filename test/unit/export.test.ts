@@ -143,6 +143,8 @@ describe('chart rendering', () => {
   it('draws SVG with title, axis names and legend, and a PNG of twice its size', () => {
     const svg = renderSvg(option, { width: 640, height: 360 });
     expect(svg).toMatch(/^<svg[^>]* width="640" height="360"/);
+    // Opaque: on a dark viewer a transparent chart's black text cannot be read.
+    expect(svg).toMatch(/^<svg[^>]*>\s*<rect width="640" height="360" x="0" y="0" fill="#ffffff"/);
     for (const text of ['A title', 'the x axis', 'the y axis', 'first &lt;series&gt;', 'second'])
       expect(svg).toContain(text);
     const { png } = renderChart(option, { width: 300, height: 200 });

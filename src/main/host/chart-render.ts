@@ -14,6 +14,7 @@
 import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
+import { fitLegend } from '../../shared/chart-style';
 
 export interface ChartSize {
   width: number;
@@ -42,8 +43,13 @@ export function renderSvg(option: EChartsOption, size: ChartSize = chartSize): s
     height: size.height,
   });
   try {
-    // No animation in a still image, whatever the option says.
-    chart.setOption({ ...option, animation: false });
+    // No animation in a still image, whatever the option says; an opaque white background, or
+    // a dark viewer shows black text on black; the legend fitted to the image's width.
+    chart.setOption({
+      ...fitLegend(option, size.width),
+      animation: false,
+      backgroundColor: '#ffffff',
+    });
     return chart.renderToSVGString().replace(notXml, '\uFFFD');
   } finally {
     chart.dispose();

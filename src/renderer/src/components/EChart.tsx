@@ -13,6 +13,7 @@ import {
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsOption } from 'echarts';
+import { fitLegend } from '../../../shared/chart-style';
 
 echarts.use([
   LineChart,
@@ -31,8 +32,12 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+// The end-to-end tests read each chart's option and drawn colours from its instance.
+(globalThis as { echartsInstanceOf?: typeof echarts.getInstanceByDom }).echartsInstanceOf =
+  echarts.getInstanceByDom;
+
 /**
- * Draws an option. However often the option changes, it redraws at most once per animation frame
+ * Draws an option, fitted to the chart's width (a legend that wraps makes room for itself). However often the option changes, it redraws at most once per animation frame
  * and at most once per `minIntervalMs` (a heavy chart can ask for fewer redraws while streaming).
  */
 export function EChart({
@@ -51,10 +56,15 @@ export function EChart({
   const frame = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const lastDraw = useRef(0);
+  const shown = useRef<EChartsOption | null>(null);
   useEffect(() => {
     const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
     chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
+    const ro = new ResizeObserver(() => {
+      c.resize();
+      // A new width can wrap the legend onto more or fewer rows.
+      if (shown.current) c.setOption(fitLegend(shown.current, c.getWidth()), { notMerge: true });
+    });
     ro.observe(el.current!);
     return () => {
       ro.disconnect();
@@ -72,7 +82,8 @@ export function EChart({
         lastDraw.current = performance.now();
         const c = chart.current;
         if (!c) return;
-        c.setOption(option, { notMerge: true, lazyUpdate: true });
+        shown.current = option;
+        c.setOption(fitLegend(option, c.getWidth()), { notMerge: true, lazyUpdate: true });
         // Tests and benchmarks read when a chart has actually drawn what it was given.
         c.off('finished');
         c.on('finished', () => el.current?.setAttribute('data-drawn', String(performance.now())));

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { isActiveStatus, type StoredArtifact } from '../../../shared/api';
 import type { ArtifactKind } from '../../../shared/artifacts';
 import { concat } from '../../../shared/concat';
-import { metricLineOption, pairsOption } from '../../../shared/charts';
+import { formatValue, metricLineOption, pairsOption } from '../../../shared/charts';
 import {
   drawsColumn,
   drawsCsv,
@@ -369,6 +369,8 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
           xName: t('mcmc.view.iteration'),
           yName: '',
           series: [{ name: title, steps, values: steps.map((s) => series.get(s)!) }],
+          // A short chart: three y steps, so its labels do not crowd each other.
+          ySplits: 3,
         })}
         height={220}
         testId={`metric-${key}`}
@@ -396,8 +398,9 @@ export function McmcPanel({ run, metrics }: RunPanelProps) {
               {' '}
               ·{' '}
               {t('mcmc.essPerSecond', {
-                ess: formatNumber(summary.minEssBulk, 4),
-                rate: formatNumber(summary.minEssBulk / summary.seconds, 4),
+                // An effective sample size is a count: whole, as Stan prints it.
+                ess: formatValue(summary.minEssBulk, { integer: true }),
+                rate: formatValue(summary.minEssBulk / summary.seconds),
               })}
             </>
           )}

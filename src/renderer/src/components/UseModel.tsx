@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { RunInfo, SampleResult, ScoreResult } from '../../../shared/api';
 import { mixtureSchema } from '../../../shared/artifacts';
-import { colorOf, mixture2dOption } from '../../../shared/charts';
+import { formatValue, mixture2dOption } from '../../../shared/charts';
 import { useApi } from '../context';
 import { downloadCsv } from '../download';
 import { useI18n } from '../i18n';
@@ -24,6 +24,13 @@ function scoreTable(r: ScoreResult): { header: string[]; rows: (string | number)
     r.labels[i] + 1,
   ]);
   return { header, rows };
+}
+
+/** A preview cell: responsibilities all at three decimals ("1.000" beside "0.250"). */
+function scoreCell(r: ScoreResult, column: number, v: number): string {
+  const d = r.columns.length;
+  if (column > d && column <= d + r.k) return formatValue(v, { span: 1, fixed: true });
+  return formatValue(v, { integer: column === d + r.k + 1 });
 }
 
 /** Score a new CSV with the fitted mixture, and draw samples from it. */
@@ -68,7 +75,7 @@ export function UseModel({
 
   const sampleOption = useMemo(() => {
     if (!samples || !data || data.cols < 2 || !mixture.success) return null;
-    const option = mixture2dOption({
+    return mixture2dOption({
       title: t('model.samplesTitle', { n: samples.labels.length }),
       values: data.values,
       cols: data.cols,
@@ -77,27 +84,8 @@ export function UseModel({
       label: t,
       coloring: 'none',
       contours: false,
+      samples: { values: samples.values, cols: samples.columns.length, labels: samples.labels },
     });
-    const d = samples.columns.length;
-    const series = Array.isArray(option.series) ? option.series : [];
-    return {
-      ...option,
-      series: [
-        ...series,
-        {
-          type: 'scatter' as const,
-          name: t('model.samples'),
-          symbol: 'triangle',
-          symbolSize: 6,
-          data: Array.from(samples.labels, (c, i) => ({
-            value: [samples.values[i * d], samples.values[i * d + 1]],
-            itemStyle: { color: colorOf(c), borderColor: '#222', borderWidth: 0.5 },
-          })),
-          itemStyle: { color: '#222' },
-          z: 5,
-        },
-      ],
-    };
   }, [samples, data, mixture.success, mixture.data, run.columns, t]);
 
   if (!mixture.success) return null;
@@ -147,7 +135,7 @@ export function UseModel({
                         <tr key={i}>
                           {r.map((v, j) => (
                             <td key={j}>
-                              {typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}
+                              {typeof v === 'number' ? scoreCell(score.result, j, v) : v}
                             </td>
                           ))}
                         </tr>

@@ -3,6 +3,7 @@ import { appliedParams, specOf } from '../../../shared/algorithms';
 import type { ParamValue } from '../../../shared/algorithms/fields';
 import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
+import { formatValue } from '../../../shared/chart-style';
 import { viewOf } from '../algorithms';
 import type { AlgorithmView, RunTable, T } from '../algorithms/types';
 import { labelKey } from '../components/ParamForm';
@@ -20,6 +21,10 @@ function summaryLabel(key: string, t: T): string {
   return isMessageKey(label) ? t(label) : key;
 }
 
+/** A summary figure: an effective sample size is a count (whole, as Stan prints it). */
+const summaryNumber = (key: string, v: number) =>
+  /^minEss(Bulk|Tail)?$/.test(key) ? formatValue(v, { integer: true }) : fmt(v);
+
 /** The summary keys the algorithm's view lists, then its own extra rows. */
 function SummaryTable({
   summary,
@@ -34,7 +39,7 @@ function SummaryTable({
     typeof v === 'boolean'
       ? t(v ? 'summary.yes' : 'summary.no')
       : typeof v === 'number'
-        ? fmt(v)
+        ? summaryNumber(k, v)
         : formatParam(k, v as ParamValue, t);
   // An algorithm without views: every plain value of its summary.
   const keys =
