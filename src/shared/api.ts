@@ -496,6 +496,8 @@ export const requests = {
   ),
   'runs.resume': request<{ ok: boolean }>()(z.strictObject({ id })),
   'runs.list': request<RunInfo[]>()(z.strictObject({})),
+  /** The runs waiting for a free worker in this host, first in line first. */
+  'runs.queue': request<RunQueue>()(z.strictObject({})),
   'runs.get': request<RunInfo>()(z.strictObject({ id })),
   'runs.metrics': request<MetricSeries[]>()(z.strictObject({ id })),
   'runs.artifacts': request<StoredArtifact[]>()(
@@ -575,6 +577,15 @@ export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
 export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
 export type RequestOutput<N extends RequestName> = Requests[N]['output'];
 
+/**
+ * The host's queue: runs waiting for one of its `maxWorkers` engine processes, in order. A run
+ * queued by another process on the same database (the CLI) is not in it.
+ */
+export interface RunQueue {
+  queued: number[];
+  maxWorkers: number;
+}
+
 /** Events the host pushes; throttled per run to at most ~20 a second. */
 export interface Events {
   'run.updated': RunInfo;
@@ -583,6 +594,8 @@ export interface Events {
   'run.artifact': { runId: number; artifact: StoredArtifact };
   'dataset.importProgress': { importId: string; fraction: number };
   'datasets.changed': { reason: 'imported' | 'deleted' | 'renamed' };
+  /** The queue changed: a run joined it, left it for a worker, or was cancelled in it. */
+  'runs.queue': RunQueue;
 }
 export type EventName = keyof Events;
 export const eventNames: EventName[] = [
@@ -592,6 +605,7 @@ export const eventNames: EventName[] = [
   'run.artifact',
   'dataset.importProgress',
   'datasets.changed',
+  'runs.queue',
 ];
 
 /** A typed client: the renderer's transports and the tests implement this. */

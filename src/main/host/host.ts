@@ -393,6 +393,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.step': ({ id, until }) => ({ ok: runs.control(id, 'step', until) }),
     'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
+    'runs.queue': () => runs.queueState(),
     'runs.get': ({ id }) => existingRun(id),
     'runs.metrics': ({ id }) => store.metricSeries(id),
     'runs.artifacts': ({ id, kind, latestOnly, afterStep }) =>

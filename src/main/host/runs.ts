@@ -8,6 +8,7 @@ import {
   isActiveStatus,
   type ParamValues,
   type RunInfo,
+  type RunQueue,
   type StoredArtifact,
 } from '../../shared/api';
 import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
@@ -96,7 +97,16 @@ export class RunManager {
 
   enqueue(run: QueuedRun): void {
     this.queue.push(run);
-    this.pump();
+    this.pump(true);
+  }
+
+  /** The runs waiting for a worker, first in line first (a queued run's page shows its place). */
+  queueState(): RunQueue {
+    return { queued: this.queue.map((q) => q.runId), maxWorkers: this.maxWorkers };
+  }
+
+  private queueChanged(): void {
+    this.events.emit('runs.queue', this.queueState());
   }
 
   /** Resolves when the run reaches a terminal status. */
@@ -121,6 +131,7 @@ export class RunManager {
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       this.settle(runId, 'cancelled', {});
+      this.queueChanged();
       return true;
     }
     const a = this.active.get(runId);
@@ -156,10 +167,13 @@ export class RunManager {
     this.queue.length = 0;
   }
 
-  private pump(): void {
+  /** Starts queued runs while workers are free; says so when the queue changed. */
+  private pump(changed = false): void {
+    const before = this.queue.length;
     while (this.active.size < this.maxWorkers && this.queue.length > 0) {
       this.launchRun(this.queue.shift()!);
     }
+    if (changed || this.queue.length !== before) this.queueChanged();
   }
 
   private launchRun(q: QueuedRun): void {

@@ -14,7 +14,7 @@ import { EChart } from '../components/EChart';
 import { fetchRunTable } from '../hooks/useRunData';
 import { labelKey } from '../components/ParamForm';
 import { useApi } from '../context';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { fmt, formatParam } from '../format';
 import type { ParamValue } from '../../../shared/algorithms/fields';
@@ -170,12 +170,8 @@ export function ComparePage({ ids }: { ids: number[] }) {
   );
 
   if (ids.length < 2 || ids.length > 6)
-    return (
-      <div className="page">
-        <p className="error">{t('compare.count')}</p>
-      </div>
-    );
-  if (error) return <PageMessage error={error} />;
+    return <PageMessage error={t('compare.count')} back="runs" />;
+  if (error) return <PageMessage error={t('compare.failed', { message: error })} back="runs" />;
   if (!loaded) return <PageMessage />;
 
   const summaryKeys = [
@@ -242,7 +238,11 @@ export function ComparePage({ ids }: { ids: number[] }) {
                   <tr key={r.key} className={r.differs ? 'differs' : ''}>
                     <th>{label(r.key, 'param', loaded[0].run.algorithm)}</th>
                     {r.values.map((v, i) => (
-                      <td key={i}>{formatParam(r.key, v as ParamValue, t)}</td>
+                      <td key={i}>
+                        {r.key === 'algorithm'
+                          ? algorithmName(t, String(v))
+                          : formatParam(r.key, v as ParamValue, t)}
+                      </td>
                     ))}
                   </tr>
                 ))}
@@ -267,7 +267,10 @@ export function ComparePage({ ids }: { ids: number[] }) {
                         className={i === best ? 'best-cell' : ''}
                         title={i === best ? t('compare.best') : undefined}
                       >
-                        {typeof v === 'number' ? fmt(v) : formatParam(key, v as ParamValue, t)}{' '}
+                        {viewOf(loaded[i].run.algorithm)?.summaryFormats?.[key]?.(v) ??
+                          (typeof v === 'number'
+                            ? fmt(v)
+                            : formatParam(key, v as ParamValue, t))}{' '}
                         {i === best && '★'}
                       </td>
                     ))}

@@ -11,7 +11,7 @@ import {
 } from '../components/ParamForm';
 import { navigate, useApi } from '../context';
 import { useInFlight } from '../hooks/useInFlight';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
 import { PaintCanvas } from '../components/PaintCanvas';
 
 /** A table's numeric columns; an image set's one pseudo-column, which stands for every pixel. */
@@ -163,14 +163,11 @@ export function NewRunPage({
             }}
             data-testid="algorithm"
           >
-            {Object.keys(algorithmSpecs).map((id) => {
-              const k = `algo.${id}`;
-              return (
-                <option key={id} value={id}>
-                  {isMessageKey(k) ? t(k) : id}
-                </option>
-              );
-            })}
+            {Object.keys(algorithmSpecs).map((id) => (
+              <option key={id} value={id}>
+                {algorithmName(t, id)}
+              </option>
+            ))}
           </select>
         </label>
         {isMessageKey(about) && <p className="explain">{t(about)}</p>}

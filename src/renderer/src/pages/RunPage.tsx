@@ -9,8 +9,9 @@ import { labelKey } from '../components/ParamForm';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
 import { useInFlight } from '../hooks/useInFlight';
+import { useQueuePlace } from '../hooks/useQueuePlace';
 import { useRunData, useStepArtifacts, type MetricMap } from '../hooks/useRunData';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { RunNotes } from '../components/RunNotes';
 import { fmt, formatDuration, formatParam } from '../format';
@@ -209,8 +210,10 @@ function RunDetails({ run }: { run: RunInfo }) {
 }
 
 export function RunPage({ runId }: { runId: number }) {
-  const { run, metrics, data, error } = useRunData(runId);
-  if (error) return <PageMessage error={error} />;
+  const { t } = useI18n();
+  const { run, metrics, data, error, notFound } = useRunData(runId);
+  if (error)
+    return <PageMessage error={notFound ? t('run.notFound', { id: runId }) : error} back="runs" />;
   if (!run) return <PageMessage />;
   return <RunView run={run} metrics={metrics} data={data} />;
 }
@@ -222,6 +225,7 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
   const active = isActiveStatus(run.status);
   const view = viewOf(run.algorithm);
   const artifacts = useStepArtifacts(run.id, view?.stepArtifactKind ?? null, !active);
+  const queuePlace = useQueuePlace(run.id, run.status === 'queued');
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -236,7 +240,6 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
       ? (elapsed * (1 - run.progress)) / run.progress
       : null;
   const summary = run.summary;
-  const title = `algo.${run.algorithm}`;
   const about = `algo.${run.algorithm}.about`;
 
   return (
@@ -253,12 +256,13 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
         )}
       </header>
       <p className="muted">
-        {isMessageKey(title) ? t(title) : run.algorithm} ·{' '}
+        {algorithmName(t, run.algorithm)} ·{' '}
         {run.datasetName === '' && run.datasetId === null ? (
           (view?.source?.(run, t) ?? '')
         ) : (
           <>
             {t('run.dataset')}: {run.datasetName} [{run.columns.join(', ')}]
+            {datasetGone(run) && ` ${t('run.datasetDeleted')}`}
           </>
         )}{' '}
         · {t('run.seed')} {run.seed}
@@ -287,6 +291,21 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
               : t('run.progressNoEta', { pct })}
           </span>
         </div>
+      )}
+      {run.status === 'queued' && (
+        <p className="notice" role="status" data-testid="queue-place">
+          {!queuePlace
+            ? t('run.queuedElsewhere')
+            : t(queuePlace.position === 1 ? 'run.queuedNext' : 'run.queued', {
+                position: queuePlace.position,
+                workers: queuePlace.maxWorkers,
+              })}
+        </p>
+      )}
+      {datasetGone(run) && (
+        <p className="notice" data-testid="dataset-gone">
+          {t('run.datasetGone', { name: run.datasetName })}
+        </p>
       )}
       {run.error && (
         <div className="error" role="alert">

@@ -4,7 +4,7 @@ import { datasetGone, isActiveStatus, runStatuses, type RunInfo } from '../../..
 import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
 import { useInFlight } from '../hooks/useInFlight';
 import { PageMessage } from '../components/PageMessage';
 import { formatDateTime, formatDuration } from '../format';
@@ -168,10 +168,7 @@ export function RunsPage() {
   if (runs === null) return <PageMessage />;
   const datasets = [...new Set(runs.map((r) => r.datasetName))].filter(Boolean).sort();
   const someWithoutData = runs.some((r) => r.datasetName === '');
-  const algoLabel = (id: string) => {
-    const k = `algo.${id}`;
-    return isMessageKey(k) ? t(k) : id;
-  };
+  const algoLabel = (id: string) => algorithmName(t, id);
   const header = (key: SortKey, label: string) => (
     <th
       className="sortable"
