@@ -10,6 +10,7 @@ import type { ParamValues } from './algorithms/fields';
 import type { Artifact, ArtifactKind } from './artifacts';
 import { inEnglish, type LocalText } from './i18n';
 import { artifactKinds } from './artifacts';
+import type { RunStage } from './progress';
 
 export const columnTypes = ['number', 'integer', 'text', 'empty'] as const;
 export type ColumnType = (typeof columnTypes)[number];
@@ -274,6 +275,8 @@ export interface RunInfo {
   /** In step mode: the phase the run is paused after (or last passed), e.g. 'e-step' of step 3. */
   phase: { name: string; step: number } | null;
   progress: number;
+  /** The stage it is in and the clock of its pace, while it runs (null before its first report). */
+  stage: RunStage | null;
   error: string | null;
   /** The error as a translatable text, when the engine gave one. */
   errorText: LocalText | null;

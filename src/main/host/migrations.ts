@@ -92,6 +92,9 @@ export const migrations: readonly string[] = [
   // writes every page twice (the log, then the database): 80 MB of values cost ~0.5 s there
   // against ~0.2 s written once. Small tables and image sets stay in `data`.
   `ALTER TABLE datasets ADD COLUMN data_file TEXT;`,
+  // 10: the stage a running run is in and the clock of its pace ({name, fraction, since, …} JSON,
+  // see RunStage), so the page tells the time left of each stage by its own pace.
+  `ALTER TABLE runs ADD COLUMN stage_json TEXT;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -12,6 +12,7 @@ import {
   type StoredArtifact,
 } from '../../shared/api';
 import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
+import { nextStage, restartClock, type RunStage } from '../../shared/progress';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
@@ -40,6 +41,8 @@ interface Active {
   pending: MetricPoint[];
   pendingArtifacts: StoredArtifact[];
   progress: number | null;
+  /** The stage it is in and its clock (kept here, written with the progress). */
+  stage: RunStage | null;
   cancelRequested: boolean;
   finished: boolean;
   killTimer?: NodeJS.Timeout;
@@ -195,6 +198,7 @@ export class RunManager {
       pending: [],
       pendingArtifacts: [],
       progress: null,
+      stage: null,
       cancelRequested: false,
       finished: false,
     };
@@ -254,6 +258,8 @@ export class RunManager {
         break;
       case 'progress':
         a.progress = m.fraction;
+        // A run of one stage is its own stage: the whole run timed by its pace.
+        a.stage = nextStage(a.stage, m.stage ?? { name: '', fraction: m.fraction }, new Date());
         break;
       case 'note':
         this.store.addNote(a.runId, m.message, knownText(m.text));
@@ -268,6 +274,11 @@ export class RunManager {
       }
       case 'paused':
       case 'running':
+        // Going on after a pause: the stage's pace is measured afresh, without the pause.
+        if (m.type === 'running' && a.stage) {
+          a.stage = restartClock(a.stage, new Date());
+          a.progress ??= this.store.getRun(a.runId)?.progress ?? 0;
+        }
         // A metric or snapshot sent just before the checkpoint must be visible with it.
         this.flush(a);
         this.store.setPhase(a.runId, m.type, { name: m.phase, step: m.step });
@@ -378,7 +389,7 @@ export class RunManager {
         this.events.emit('run.artifact', { runId: a.runId, artifact });
     }
     if (a.progress !== null) {
-      this.store.setProgress(a.runId, a.progress);
+      this.store.setProgress(a.runId, a.progress, a.stage);
       a.progress = null;
       this.pushRun(a.runId);
     }

@@ -3,6 +3,7 @@ import { appliedParams, specOf } from '../../../shared/algorithms';
 import type { ParamValue } from '../../../shared/algorithms/fields';
 import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
+import { stageSecondsLeft } from '../../../shared/progress';
 import { viewOf } from '../algorithms';
 import type { AlgorithmView, RunTable, T } from '../algorithms/types';
 import { labelKey } from '../components/ParamForm';
@@ -56,6 +57,26 @@ function SummaryTable({
       </tbody>
     </table>
   );
+}
+
+/**
+ * How far the run is: overall, or in its stage (training, then AIS) with the time left of that
+ * stage alone and the next stage named without one — never one time for stages of other paces.
+ */
+function progressText(run: RunInfo, now: number, t: T): string {
+  const left = run.status === 'running' ? stageSecondsLeft(run.stage, now) : null;
+  const eta = left === null ? null : formatDuration(left);
+  const stage = run.stage;
+  if (!stage?.name || run.status === 'completed') {
+    const pct = Math.round(run.progress * 100);
+    return eta === null ? t('run.progressNoEta', { pct }) : t('run.progress', { pct, eta });
+  }
+  const vars = { stage: t(`run.stage.${stage.name}`), pct: Math.round(stage.fraction * 100) };
+  const text =
+    eta === null ? t('run.progressStageNoEta', vars) : t('run.progressStage', { ...vars, eta });
+  return stage.next
+    ? `${text} · ${t('run.stageThen', { stage: t(`run.stage.${stage.next}`) })}`
+    : text;
 }
 
 /** Pause, advance one phase, resume — and what the phase just done means. */
@@ -234,11 +255,6 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
 
   const spec = specOf(run.algorithm);
   const pct = Math.round(run.progress * 100);
-  const elapsed = run.startedAt ? (now - Date.parse(run.startedAt)) / 1000 : 0;
-  const eta =
-    run.progress > 0.02 && run.status === 'running'
-      ? (elapsed * (1 - run.progress)) / run.progress
-      : null;
   const summary = run.summary;
   const about = `algo.${run.algorithm}.about`;
 
@@ -285,11 +301,7 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
       {(active || run.status === 'completed') && (
         <div className="progress" aria-label="progress">
           <div className="progress-bar" style={{ width: `${pct}%` }} />
-          <span>
-            {eta !== null
-              ? t('run.progress', { pct, eta: formatDuration(eta) })
-              : t('run.progressNoEta', { pct })}
-          </span>
+          <span data-testid="run-progress">{progressText(run, now, t)}</span>
         </div>
       )}
       {run.status === 'queued' && (
