@@ -345,8 +345,14 @@ export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
  * its envelope with room to spare. A larger frame closes the socket (1009) before it is buffered.
  */
 export const MAX_REQUEST_FRAME_BYTES = UPLOAD_CHUNK_BYTES + 2 * 1024 * 1024;
+/**
+ * Lengths of what people type: a data set's or a run's name, a tag, the tags of a run, a run's
+ * note. The page checks them as they are typed (and says so in the reader's language); the
+ * contract refuses what still goes over.
+ */
+export const textLimits = { name: 200, tag: 40, tags: 20, note: 10_000 } as const;
 /** A data set's name, as imported or renamed: trimmed, 1–200 characters. */
-const datasetName = z.string().trim().min(1).max(200);
+const datasetName = z.string().trim().min(1).max(textLimits.name);
 const distinct = (a: string[]) => new Set(a).size === a.length;
 /** A column's name is at most this long: a longer header cell is cut (and the import says so). */
 export const MAX_COLUMN_NAME = 200;
@@ -482,7 +488,7 @@ export const requests = {
         .int()
         .min(0)
         .max(2 ** 31 - 1),
-      name: z.string().trim().max(200).optional(),
+      name: z.string().trim().max(textLimits.name).optional(),
       /** Pause at the first checkpoint (step mode from the start). */
       startPaused: z.boolean().default(false),
     }),
@@ -517,9 +523,9 @@ export const requests = {
   'runs.update': request<RunInfo>()(
     z.strictObject({
       id,
-      name: z.string().trim().min(1).max(200).optional(),
-      tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
-      note: z.string().max(10_000).optional(),
+      name: z.string().trim().min(1).max(textLimits.name).optional(),
+      tags: z.array(z.string().trim().min(1).max(textLimits.tag)).max(textLimits.tags).optional(),
+      note: z.string().max(textLimits.note).optional(),
     }),
   ),
   /** The same algorithm, data, columns, parameters and seed again, as a new run. */

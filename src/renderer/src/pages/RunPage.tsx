@@ -15,6 +15,13 @@ import { useRunData, useStepArtifacts, type MetricMap } from '../hooks/useRunDat
 import { algorithmName, useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { RunNotes } from '../components/RunNotes';
+import {
+  LimitMessage,
+  nameProblem,
+  noteProblem,
+  parseTags,
+  tagsProblem,
+} from '../components/TextLimit';
 import { fmt, formatDuration, formatParam } from '../format';
 
 function summaryLabel(key: string, t: T): string {
@@ -146,16 +153,19 @@ function RunDetails({ run }: { run: RunInfo }) {
   const [message, setMessage] = useState<string | null>(null);
   const { guard, busy } = useInFlight();
   const dirty = name !== run.name || tags !== run.tags.join(', ') || note !== run.note;
+  const problems = {
+    name: nameProblem(name, t),
+    tags: tagsProblem(tags, t),
+    note: noteProblem(note, t),
+  };
+  const fits = !problems.name && !problems.tags && !problems.note;
   async function save() {
     setMessage(null);
     try {
       await api.call('runs.update', {
         id: run.id,
         name: name.trim() || run.name,
-        tags: tags
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+        tags: parseTags(tags),
         note,
       });
       setMessage(t('run.saved'));
@@ -178,23 +188,26 @@ function RunDetails({ run }: { run: RunInfo }) {
           <span className="field-label">{t('runs.col.name')}</span>
           <input
             value={name}
-            maxLength={200}
+            aria-invalid={problems.name !== null}
             onChange={(e) => setName(e.target.value)}
             data-testid="run-name"
           />
+          <LimitMessage message={problems.name} testId="run-name-limit" />
         </label>
         <label className="field grow">
           <span className="field-label">{t('run.tags')}</span>
           <input
             value={tags}
             placeholder={t('run.tagsHelp')}
+            aria-invalid={problems.tags !== null}
             onChange={(e) => setTags(e.target.value)}
             data-testid="run-tags"
           />
+          <LimitMessage message={problems.tags} testId="run-tags-limit" />
         </label>
         <button
           className="primary"
-          disabled={!dirty}
+          disabled={!dirty || !fits}
           onClick={() => void save()}
           data-testid="run-save"
         >
@@ -224,6 +237,7 @@ function RunDetails({ run }: { run: RunInfo }) {
           onChange={(e) => setNote(e.target.value)}
           data-testid="run-note"
         />
+        <LimitMessage message={problems.note} testId="run-note-limit" />
       </label>
       {message && <p className="muted">{message}</p>}
     </section>
