@@ -8,6 +8,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { Store } from '../../src/main/host/store';
+import { specOf } from '../../src/shared/algorithms';
+import type { ParamValues } from '../../src/shared/algorithms/fields';
 import { webShellForFile } from './web-shell';
 
 const shell = webShellForFile(test);
@@ -227,4 +229,46 @@ test('a comparison in human words; names over their limit; a run whose data set 
     'The data this view draws over is gone: its data set was deleted.',
   );
   await shot(page, 'dataset-gone-en');
+});
+
+test('the tfjs-node note: in the reader’s language even on an older run, never on a run without tensors', async ({
+  page,
+}) => {
+  // Two runs as older versions kept them: the note in English only, with no text to translate.
+  const english = 'native TensorFlow (@tensorflow/tfjs-node) is not installed here';
+  const store = new Store(join(shell.dataDir, 'latent-lab.db'));
+  const ids: Record<string, number> = {};
+  try {
+    for (const [algorithm, backend] of [
+      ['gmm', 'wasm'],
+      ['mcmc', 'js'],
+    ]) {
+      const run = store.createRun({
+        name: `older ${algorithm}`,
+        algorithm,
+        datasetId: null,
+        datasetName: '',
+        columns: [],
+        params: specOf(algorithm)!.params.parse({}) as ParamValues,
+        seed: 0,
+      });
+      store.markRunning(run.id);
+      store.setBackend(run.id, backend);
+      store.addNote(run.id, english);
+      store.finishRun(run.id, 'cancelled', {});
+      ids[algorithm] = run.id;
+    }
+  } finally {
+    store.close();
+  }
+  await page.goto(`${shell.url}#/run/${ids.gmm}`);
+  await expect(page.getByTestId('run-note-item')).toHaveText(english);
+  await toChinese(page);
+  await expect(page.getByTestId('run-note-item')).toHaveText(
+    '这里没有安装原生 TensorFlow（@tensorflow/tfjs-node）',
+  );
+  // A sampler runs on plain JavaScript: what tfjs lacks is not said of it.
+  await page.goto(`${shell.origin}/#/run/${ids.mcmc}`);
+  await expect(page.getByTestId('run-status')).toHaveText('已取消');
+  await expect(page.getByTestId('run-note-item')).toHaveCount(0);
 });
