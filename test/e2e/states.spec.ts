@@ -229,6 +229,15 @@ test('a comparison in human words; names over their limit; a run whose data set 
     'The data this view draws over is gone: its data set was deleted.',
   );
   await shot(page, 'dataset-gone-en');
+  // So do the run library and the comparison, where the fitted model was drawn over the data.
+  await page.goto(`${shell.origin}/#/runs`);
+  await expect(
+    page.getByTestId('run-row').filter({ has: page.locator(`a[href="#/run/${onBlobs}"]`) }),
+  ).toContainText('Blobs (deleted)');
+  await page.goto(`${shell.origin}/#/compare?ids=${onBlobs},${onFaithful}`);
+  await expect(page.getByTestId('compare-data-gone')).toHaveText(
+    `#${onBlobs} gmm on Blobs: The data this view draws over is gone: its data set was deleted.`,
+  );
 });
 
 test('the tfjs-node note: in the reader’s language even on an older run, never on a run without tensors', async ({

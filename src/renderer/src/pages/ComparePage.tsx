@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
+  datasetGone,
   isActiveStatus,
   type MetricSeries,
   type RunInfo,
@@ -350,6 +351,18 @@ export function ComparePage({ ids }: { ids: number[] }) {
               // Each run at the newest picture it has at or before the chosen step.
               const at = [...pictures].reverse().find((a) => a.step <= shownStep) ?? pictures[0];
               const compare = viewOf(run.algorithm)?.compare;
+              if (compare && at && compare.needsData && !data && datasetGone(run))
+                return (
+                  <div
+                    key={run.id}
+                    className="compare-visual"
+                    style={{ borderTopColor: colorOf(i) }}
+                  >
+                    <p className="muted" data-testid="compare-data-gone">
+                      {runLabel(run)}: {t('run.datasetGoneView')}
+                    </p>
+                  </div>
+                );
               if (!compare || !at || (compare.needsData && !data)) return null;
               const View = compare.View;
               return (

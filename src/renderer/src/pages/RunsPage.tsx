@@ -292,7 +292,10 @@ export function RunsPage() {
                         {r.note && <div className="muted note-snippet">{r.note}</div>}
                       </td>
                       <td>{algoLabel(r.algorithm)}</td>
-                      <td>{r.datasetName || '—'}</td>
+                      <td>
+                        {r.datasetName || '—'}
+                        {datasetGone(r) && ` ${t('run.datasetDeleted')}`}
+                      </td>
                       <td>
                         <span className={`status status-${r.status}`}>
                           {t(`run.status.${r.status}`)}
