@@ -362,9 +362,9 @@ const uniqueNames = z.array(columnName).min(1).refine(distinct, 'a column is nam
 // A run names stored columns: ones imported before names were cut at MAX_COLUMN_NAME too.
 const uniqueNamesOrNone = z.array(z.string()).refine(distinct, 'a column is named twice');
 /** Paths cross the boundary absolute: never resolved against whatever folder the host runs in. */
-const absolutePath = z
-  .string()
-  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
+/** A folder or file named from the root (/…, C:\…, \\server\…): the host has no "current" folder. */
+export const isAbsolutePath = (p: string): boolean => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
+const absolutePath = z.string().refine(isAbsolutePath, 'must be an absolute path');
 const csvSource = z.discriminatedUnion('kind', [
   /** A pasted table (tab-separated from a spreadsheet) or a small file's text. */
   z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),

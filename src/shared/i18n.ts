@@ -1174,6 +1174,8 @@ const en = {
   'limit.tooLong': 'At most {max} characters: this has {n}.',
   'limit.tagTooLong': 'A tag has at most {max} characters: “{tag}” has {n}.',
   'limit.tooManyTags': 'At most {max} tags: these are {n}.',
+  'limit.absolutePath':
+    'A full path from the root is needed, like /home/me/exports or C:\\exports.',
   'token.title': 'Latent Lab: this address needs its key',
   'token.lead':
     'This browser has not been let in to Latent Lab: the address has no key (token), or an old one. Each start of the app makes a new key and prints the address that carries it.',
@@ -2280,6 +2282,7 @@ const zh: Messages = {
   'limit.tooLong': '最多 {max} 个字符：现在有 {n} 个。',
   'limit.tagTooLong': '每个标签最多 {max} 个字符：“{tag}”有 {n} 个。',
   'limit.tooManyTags': '最多 {max} 个标签：现在有 {n} 个。',
+  'limit.absolutePath': '需要从根目录开始的完整路径，例如 /home/me/exports 或 C:\\exports。',
   'token.title': 'Latent Lab：这个地址需要它的密钥',
   'token.lead':
     '这个浏览器还没有获准进入 Latent Lab：地址中没有密钥（token），或者是旧的密钥。应用每次启动都会生成新的密钥，并打印带有它的地址。',

@@ -175,6 +175,14 @@ test('a comparison in human words; names over their limit; a run whose data set 
   await expect(page.getByTestId('run-save')).toBeDisabled();
   await page.getByTestId('run-tags').fill('fine');
   await expect(page.getByTestId('run-save')).toBeEnabled();
+  // A folder for the host is a full path: a relative one is said so before it is sent.
+  await page.getByTestId('export-dir').fill('exports/run');
+  await expect(page.getByTestId('export-dir-problem')).toHaveText(
+    'A full path from the root is needed, like /home/me/exports or C:\\exports.',
+  );
+  await expect(page.getByTestId('export-button')).toBeDisabled();
+  await page.getByTestId('export-dir').fill('/tmp/exports/run');
+  await expect(page.getByTestId('export-dir-problem')).toHaveCount(0);
   await page.goto(`${shell.origin}/#/new`);
   await page.locator('input[name=name]').fill('m'.repeat(250));
   await expect(page.getByTestId('run-name-limit')).toHaveText(

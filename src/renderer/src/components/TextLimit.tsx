@@ -1,4 +1,4 @@
-import { textLimits } from '../../../shared/api';
+import { isAbsolutePath, textLimits } from '../../../shared/api';
 import type { T } from '../algorithms/types';
 
 /**
@@ -32,6 +32,10 @@ export function tagsProblem(typed: string, t: T): string | null {
   const quoted = long.length > 24 ? `${long.slice(0, 24)}…` : long;
   return t('limit.tagTooLong', { max: textLimits.tag, tag: quoted, n: long.length });
 }
+
+/** A folder typed for the host: from the root (it has no current folder to start from). */
+export const folderProblem = (typed: string, t: T) =>
+  typed.trim() && !isAbsolutePath(typed.trim()) ? t('limit.absolutePath') : null;
 
 /** The message under a field whose text goes over its limit (nothing when it does not). */
 export function LimitMessage({ message, testId }: { message: string | null; testId?: string }) {

@@ -5,6 +5,7 @@ import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
 import { algorithmName, useI18n } from '../i18n';
+import { folderProblem, LimitMessage } from '../components/TextLimit';
 import { useInFlight } from '../hooks/useInFlight';
 import { PageMessage } from '../components/PageMessage';
 import { formatDateTime, formatDuration } from '../format';
@@ -71,11 +72,17 @@ function ImportRun() {
       <div className="row">
         <label className="field grow">
           <span className="field-label">{t('runs.importFolder')}</span>
-          <input value={dir} onChange={(e) => setDir(e.target.value)} data-testid="import-dir" />
+          <input
+            value={dir}
+            aria-invalid={folderProblem(dir, t) !== null}
+            onChange={(e) => setDir(e.target.value)}
+            data-testid="import-dir"
+          />
+          <LimitMessage message={folderProblem(dir, t)} testId="import-dir-problem" />
         </label>
         <button
           className="primary"
-          disabled={!dir.trim() || busy('import')}
+          disabled={!dir.trim() || folderProblem(dir, t) !== null || busy('import')}
           onClick={() => void guard('import', () => importFrom(dir.trim()))}
           data-testid="import-button"
         >
