@@ -19,6 +19,7 @@ import {
 } from '../shared/api';
 import { encodeFrame, type ServerMessage } from '../shared/wire';
 import type { Host } from './host/host';
+import { tokenPage } from './token-page';
 import { WebClient, type ClientLimits } from './web-client';
 
 const cookieName = 'latent_lab_token';
@@ -164,6 +165,18 @@ export async function startWebServer(options: {
     const refused = url ? refusal(req, url) : ([400, 'malformed URL'] as const);
     if (!url || refused) {
       const [status, reason] = refused ?? [400, 'malformed URL'];
+      if (status === 401) {
+        // A person with an address copied without its key: say how to get in (same status).
+        res
+          .writeHead(401, {
+            'Content-Type': 'text/html; charset=utf-8',
+            'Cache-Control': 'no-store',
+            'X-Content-Type-Options': 'nosniff',
+            'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'`,
+          })
+          .end(tokenPage(req.headers['accept-language'], `http://127.0.0.1:${port}`));
+        return;
+      }
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(reason + '\n');
       return;
     }

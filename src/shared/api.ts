@@ -10,6 +10,7 @@ import type { ParamValues } from './algorithms/fields';
 import type { Artifact, ArtifactKind } from './artifacts';
 import { inEnglish, type LocalText } from './i18n';
 import { artifactKinds } from './artifacts';
+import type { RunStage } from './progress';
 
 export const columnTypes = ['number', 'integer', 'text', 'empty'] as const;
 export type ColumnType = (typeof columnTypes)[number];
@@ -274,6 +275,8 @@ export interface RunInfo {
   /** In step mode: the phase the run is paused after (or last passed), e.g. 'e-step' of step 3. */
   phase: { name: string; step: number } | null;
   progress: number;
+  /** The stage it is in and the clock of its pace, while it runs (null before its first report). */
+  stage: RunStage | null;
   error: string | null;
   /** The error as a translatable text, when the engine gave one. */
   errorText: LocalText | null;
@@ -357,8 +360,14 @@ export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
  * its envelope with room to spare. A larger frame closes the socket (1009) before it is buffered.
  */
 export const MAX_REQUEST_FRAME_BYTES = UPLOAD_CHUNK_BYTES + 2 * 1024 * 1024;
+/**
+ * Lengths of what people type: a data set's or a run's name, a tag, the tags of a run, a run's
+ * note. The page checks them as they are typed (and says so in the reader's language); the
+ * contract refuses what still goes over.
+ */
+export const textLimits = { name: 200, tag: 40, tags: 20, note: 10_000 } as const;
 /** A data set's name, as imported or renamed: trimmed, 1–200 characters. */
-const datasetName = z.string().trim().min(1).max(200);
+const datasetName = z.string().trim().min(1).max(textLimits.name);
 const distinct = (a: string[]) => new Set(a).size === a.length;
 /** A column's name is at most this long: a longer header cell is cut (and the import says so). */
 export const MAX_COLUMN_NAME = 200;
@@ -368,9 +377,9 @@ const uniqueNames = z.array(columnName).min(1).refine(distinct, 'a column is nam
 // A run names stored columns: ones imported before names were cut at MAX_COLUMN_NAME too.
 const uniqueNamesOrNone = z.array(z.string()).refine(distinct, 'a column is named twice');
 /** Paths cross the boundary absolute: never resolved against whatever folder the host runs in. */
-const absolutePath = z
-  .string()
-  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
+/** A folder or file named from the root (/…, C:\…, \\server\…): the host has no "current" folder. */
+export const isAbsolutePath = (p: string): boolean => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
+const absolutePath = z.string().refine(isAbsolutePath, 'must be an absolute path');
 const csvSource = z.discriminatedUnion('kind', [
   /** A pasted table (tab-separated from a spreadsheet) or a small file's text. */
   z.strictObject({ kind: z.literal('text'), text: z.string().max(512 * 1024 * 1024) }),
@@ -494,7 +503,7 @@ export const requests = {
         .int()
         .min(0)
         .max(2 ** 31 - 1),
-      name: z.string().trim().max(200).optional(),
+      name: z.string().trim().max(textLimits.name).optional(),
       /** Pause at the first checkpoint (step mode from the start). */
       startPaused: z.boolean().default(false),
     }),
@@ -511,6 +520,8 @@ export const requests = {
   ),
   'runs.resume': request<{ ok: boolean }>()(z.strictObject({ id })),
   'runs.list': request<RunInfo[]>()(z.strictObject({})),
+  /** The runs waiting for a free worker in this host, first in line first. */
+  'runs.queue': request<RunQueue>()(z.strictObject({})),
   'runs.get': request<RunInfo>()(z.strictObject({ id })),
   'runs.metrics': request<MetricSeries[]>()(z.strictObject({ id })),
   'runs.artifacts': request<StoredArtifact[]>()(
@@ -527,9 +538,9 @@ export const requests = {
   'runs.update': request<RunInfo>()(
     z.strictObject({
       id,
-      name: z.string().trim().min(1).max(200).optional(),
-      tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
-      note: z.string().max(10_000).optional(),
+      name: z.string().trim().min(1).max(textLimits.name).optional(),
+      tags: z.array(z.string().trim().min(1).max(textLimits.tag)).max(textLimits.tags).optional(),
+      note: z.string().max(textLimits.note).optional(),
     }),
   ),
   /** The same algorithm, data, columns, parameters and seed again, as a new run. */
@@ -586,6 +597,15 @@ export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
 export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
 export type RequestOutput<N extends RequestName> = Requests[N]['output'];
 
+/**
+ * The host's queue: runs waiting for one of its `maxWorkers` engine processes, in order. A run
+ * queued by another process on the same database (the CLI) is not in it.
+ */
+export interface RunQueue {
+  queued: number[];
+  maxWorkers: number;
+}
+
 /** Events the host pushes; throttled per run to at most ~20 a second. */
 export interface Events {
   'run.updated': RunInfo;
@@ -594,6 +614,8 @@ export interface Events {
   'run.artifact': { runId: number; artifact: StoredArtifact };
   'dataset.importProgress': { importId: string; fraction: number };
   'datasets.changed': { reason: 'imported' | 'deleted' | 'renamed' };
+  /** The queue changed: a run joined it, left it for a worker, or was cancelled in it. */
+  'runs.queue': RunQueue;
 }
 export type EventName = keyof Events;
 export const eventNames: EventName[] = [
@@ -603,6 +625,7 @@ export const eventNames: EventName[] = [
   'run.artifact',
   'dataset.importProgress',
   'datasets.changed',
+  'runs.queue',
 ];
 
 /** A typed client: the renderer's transports and the tests implement this. */

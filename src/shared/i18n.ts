@@ -1150,6 +1150,46 @@ const en = {
     'sheet "{sheet}" is too big to import: {rows} rows × {columns} columns is more than {max} cells',
   'xlsx.tooBig':
     '{file} unpacks to more than {max} MB (at {part}): too big to import, or not a real workbook',
+  // states (issue 20)
+  'state.backToRuns': '← All runs',
+  'state.backToData': '← Back to the data sets',
+  'run.notFound': 'There is no run {id}: it may have been deleted, or the address is mistyped.',
+  'compare.failed': 'These runs cannot be compared: {message}',
+  'run.datasetDeleted': '(deleted)',
+  'run.datasetGone':
+    'The data set “{name}” was deleted after this run. Its results are kept, but the views that draw the data cannot be shown, and it cannot be run again.',
+  'run.datasetGoneView': 'The data this view draws over is gone: its data set was deleted.',
+  'chart.waitingEpoch': 'Waiting for the first epoch…',
+  'chart.waitingSteps': 'Waiting for the first {n} steps…',
+  'run.queued':
+    'Waiting for a free worker: number {position} in the queue (the app runs {workers} at a time).',
+  'run.queuedNext':
+    'Waiting for a free worker: next in the queue (the app runs {workers} at a time).',
+  'run.queuedElsewhere': 'Waiting for a free worker.',
+  'run.stage.train': 'training',
+  'run.stage.ais': 'AIS estimate of log Z',
+  'run.stage.iwae': 'IWAE bound',
+  'run.progressStage': '{stage}: {pct}% — about {eta} left',
+  'run.progressStageNoEta': '{stage}: {pct}%',
+  'run.stageThen': 'then {stage} (its time is known once it starts)',
+  'summary.bestInit': 'best restart',
+  'limit.tooLong': 'At most {max} characters: this has {n}.',
+  'limit.tagTooLong': 'A tag has at most {max} characters: “{tag}” has {n}.',
+  'limit.tooManyTags': 'At most {max} tags: these are {n}.',
+  'limit.absolutePath':
+    'A full path from the root is needed, like /home/me/exports or C:\\exports.',
+  'token.title': 'Latent Lab: this address needs its key',
+  'token.lead':
+    'This browser has not been let in to Latent Lab: the address has no key (token), or an old one. Each start of the app makes a new key and prints the address that carries it.',
+  'token.how': 'To open the app:',
+  'token.step1':
+    'Find the terminal where the app was started (npm run web). It printed a line “Latent Lab is serving on {origin}/?token=…”.',
+  'token.step2':
+    'Open that whole address, with its ?token=… part, in this browser. The browser keeps the key until it closes, and then every address of the app opens here, this one too.',
+  'token.step3':
+    'Started again since? Then the key is new: use the address printed this time. To keep one key across starts, set LATENT_LAB_TOKEN when starting it.',
+  'token.why':
+    'The key keeps other web pages and other users of this computer away from your data and runs. Never share an address that carries it.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -2221,6 +2261,42 @@ const zh: Messages = {
   'xlsx.tooManyCells':
     '工作表“{sheet}”太大，无法导入：{rows} 行 × {columns} 列超过了 {max} 个单元格',
   'xlsx.tooBig': '{file} 解压后超过 {max} MB（在 {part} 处）：太大无法导入，或并非真正的工作簿',
+  // states (issue 20)
+  'state.backToRuns': '← 全部运行',
+  'state.backToData': '← 返回数据集',
+  'run.notFound': '没有编号为 {id} 的运行：它可能已被删除，或地址有误。',
+  'compare.failed': '无法比较这些运行：{message}',
+  'run.datasetDeleted': '（已删除）',
+  'run.datasetGone':
+    '数据集“{name}”在这次运行之后被删除了。运行的结果仍然保留，但需要画出数据的视图无法显示，也不能再次运行。',
+  'run.datasetGoneView': '这个视图要画在其上的数据已不存在：它的数据集已被删除。',
+  'chart.waitingEpoch': '等待第一轮（epoch）结束…',
+  'chart.waitingSteps': '等待前 {n} 步完成…',
+  'run.queued': '正在等待空闲的工作进程：排在队列第 {position} 位（同时最多运行 {workers} 个）。',
+  'run.queuedNext': '正在等待空闲的工作进程：下一个就轮到它（同时最多运行 {workers} 个）。',
+  'run.queuedElsewhere': '正在等待空闲的工作进程。',
+  'run.stage.train': '训练',
+  'run.stage.ais': '用 AIS 估计 log Z',
+  'run.stage.iwae': 'IWAE 界',
+  'run.progressStage': '{stage}：{pct}% —— 预计还需 {eta}',
+  'run.progressStageNoEta': '{stage}：{pct}%',
+  'run.stageThen': '之后是{stage}（开始后才能估计其用时）',
+  'summary.bestInit': '最佳重启',
+  'limit.tooLong': '最多 {max} 个字符：现在有 {n} 个。',
+  'limit.tagTooLong': '每个标签最多 {max} 个字符：“{tag}”有 {n} 个。',
+  'limit.tooManyTags': '最多 {max} 个标签：现在有 {n} 个。',
+  'limit.absolutePath': '需要从根目录开始的完整路径，例如 /home/me/exports 或 C:\\exports。',
+  'token.title': 'Latent Lab：这个地址需要它的密钥',
+  'token.lead':
+    '这个浏览器还没有获准进入 Latent Lab：地址中没有密钥（token），或者是旧的密钥。应用每次启动都会生成新的密钥，并打印带有它的地址。',
+  'token.how': '打开应用的方法：',
+  'token.step1':
+    '找到启动应用的终端（npm run web）。它打印过一行“Latent Lab is serving on {origin}/?token=…”。',
+  'token.step2':
+    '在这个浏览器中打开那个完整的地址，包括 ?token=… 部分。浏览器会记住密钥直到关闭，之后应用的每个地址（包括这一个）都能在这里打开。',
+  'token.step3':
+    '之后又重新启动过？那么密钥已经换了：请使用这次打印的地址。若想在多次启动之间保持同一个密钥，启动时设置 LATENT_LAB_TOKEN。',
+  'token.why': '密钥使其他网页和这台电脑的其他用户无法接触你的数据和运行。切勿分享带有密钥的地址。',
 };
 
 export const languages = { en, zh } as const satisfies Record<string, Messages>;

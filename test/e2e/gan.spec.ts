@@ -83,9 +83,20 @@ test('a painted distribution: the brush makes points, and a GAN learns them', as
   const [x, y] = first.split(',').map(Number);
   expect(x).toBeLessThan(0);
   expect(y).toBeGreaterThan(0);
-  await page.locator('input[name=steps]').fill('100');
+  // Read back only at the end (several seconds here): until then the charts of the losses and
+  // of D's outputs say what they wait for, not empty axes.
+  await page.locator('input[name=steps]').fill('400');
+  await page.locator('input[name=viewEvery]').fill('400');
   await page.getByTestId('run-button').click();
+  await expect(page).toHaveURL(/#\/run\/\d+$/);
+  await expect(page.getByTestId('gan-loss-chart-waiting')).toHaveText(
+    'Waiting for the first 400 steps…',
+  );
+  await expect(page.getByTestId('gan-output-chart-waiting')).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('gan-waiting.png') });
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+  await expect(page.getByTestId('gan-loss-chart')).toHaveAttribute('data-drawn', /\d/);
+  await expect(page.getByTestId('gan-loss-chart-waiting')).toHaveCount(0);
   await expect(page.getByTestId('gan-view-chart')).toHaveAttribute('data-drawn', /\d/);
   await page.screenshot({ path: test.info().outputPath('gan-painted-page.png') });
 });

@@ -47,7 +47,27 @@ test('one epoch of a small RBM on the digits: monitors, galleries, Gibbs chains 
   await page.locator('input[name=galleryEvery]').fill('300');
   await page.getByTestId('run-button').click();
   await expect(page).toHaveURL(/#\/run\/\d+$/);
+  // Every progress line shown: training is timed alone and names AIS after it (issue 20: its
+  // time was told as if AIS would go at training's pace).
+  await page.getByTestId('run-progress').evaluate((el) => {
+    const seen: string[] = [];
+    (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+    const note = () => seen.push(el.textContent ?? '');
+    note();
+    new MutationObserver(note).observe(el, { childList: true, characterData: true, subtree: true });
+  });
   await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 90_000 });
+  const progress = await page.evaluate(
+    () => (window as unknown as { progressSeen: string[] }).progressSeen,
+  );
+  const training = progress.filter((p) => p.startsWith('training'));
+  expect(training.length, progress.join('\n')).toBeGreaterThan(0);
+  for (const p of training)
+    expect(p).toMatch(
+      /^training: \d+%( — about [\d.]+ s left)? · then AIS estimate of log Z \(its time is known once it starts\)$/,
+    );
+  for (const p of progress.filter((p) => p.startsWith('AIS')))
+    expect(p).toMatch(/^AIS estimate of log Z: \d+%( — about [\d.]+ s left)?$/);
 
   for (const id of ['rbm-pll-chart', 'rbm-free-energy-chart', 'rbm-recon-chart', 'rbm-histogram'])
     await expect(page.getByTestId(id), id).toHaveAttribute('data-drawn', /\d/);

@@ -187,10 +187,23 @@ describe('runs in real engine processes', () => {
     try {
       const order: string[] = [];
       host.on('run.updated', (r) => order.push(`${r.id}:${r.status}`));
+      const queues: number[][] = [];
+      host.on('runs.queue', (q) => queues.push(q.queued));
       const first = await startFaithful(host, 1);
       const second = await startFaithful(host, 2);
+      const third = await startFaithful(host, 3);
       expect(host.store.getRun(first.id)!.status).toBe('running');
       expect(second.status).toBe('queued');
+      // The queue in order, as a queued run's page shows its place.
+      expect(await host.call('runs.queue', {})).toEqual({
+        queued: [second.id, third.id],
+        maxWorkers: 1,
+      });
+      expect(queues.at(-1)).toEqual([second.id, third.id]);
+      await host.runs.whenSettled(third.id);
+      // Each move was told: the second left the line, then the third; none is left waiting.
+      expect(queues.slice(-2)).toEqual([[third.id], []]);
+      expect(await host.call('runs.queue', {})).toEqual({ queued: [], maxWorkers: 1 });
       const [a, b] = await Promise.all([
         host.runs.whenSettled(first.id),
         host.runs.whenSettled(second.id),

@@ -113,12 +113,36 @@ describe('web shell over HTTP', () => {
   it('refuses a request without the token, or with a wrong one', async () => {
     const none = await get('/');
     expect(none.status).toBe(401);
-    expect(none.body).not.toContain('Latent Lab');
+    expect(none.body).not.toContain('<title>Latent Lab</title>'); // not the app's page
     expect((await get('/assets/app.js')).status).toBe(401);
     expect((await get('/?token=wrong')).status).toBe(401);
     const almost = server.token.slice(0, -1) + (server.token.endsWith('a') ? 'b' : 'a');
     expect((await get(`/?token=${almost}`)).status).toBe(401);
     expect((await get('/', { cookie: 'latent_lab_token=nope' })).status).toBe(401);
+  });
+
+  it('answers a browser without the token with a page saying how to get in, in both languages', async () => {
+    const page = await get('/runs/%3Cscript%3Ealert(1)%3C/script%3E?token=wrong', {
+      'accept-language': 'en-GB,en;q=0.9,zh-CN;q=0.8',
+    });
+    expect(page.status).toBe(401);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    // How to get in, in English then Chinese, with this server's address to look for.
+    const english = page.body.indexOf('npm run web');
+    const chinese = page.body.indexOf('打开应用的方法');
+    expect(english).toBeGreaterThan(0);
+    expect(chinese).toBeGreaterThan(english);
+    expect(page.body).toContain(`http://127.0.0.1:${server.port}/?token=…`);
+    // Nothing of the key, nothing of the request, nothing to run.
+    expect(page.body).not.toContain(server.token);
+    expect(page.body).not.toContain('wrong');
+    expect(page.body).not.toMatch(/<script|alert\(/i);
+    // A reader who prefers Chinese gets it first.
+    const zh = (await get('/', { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' })).body;
+    expect(zh.indexOf('打开应用的方法')).toBeLessThan(zh.indexOf('To open the app'));
+    expect(zh).toContain('<html lang="zh-CN">');
   });
 
   it('serves with the token and sets a strict HttpOnly cookie that then suffices', async () => {

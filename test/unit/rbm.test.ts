@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StageReport } from '../../src/shared/progress';
 import { CancelledError, DataError, type EngineData } from '../../src/main/engine/algorithm';
 import {
   createRbmTrainer,
@@ -245,6 +246,7 @@ describe('RBM training', () => {
     const data = bars(1, 300);
     const artifacts: { kind: string; step: number; meta: unknown; data?: unknown }[] = [];
     const metrics: Record<string, number>[] = [];
+    const stages: (StageReport | undefined)[] = [];
     const summary = await fitRbm(
       data,
       P({
@@ -260,9 +262,18 @@ describe('RBM training', () => {
         emit: {
           artifact: (kind, step, meta, d) => artifacts.push({ kind, step, meta, data: d }),
           metrics: (_s, m) => metrics.push(m),
+          progress: (_f, stage) => stages.push(stage),
         },
       },
     );
+    // Training, then AIS, each a stage of its own (timed apart on the page), training naming AIS next.
+    const names = stages.map((st) => st?.name);
+    expect(names.indexOf('ais')).toBeGreaterThan(names.lastIndexOf('train'));
+    expect(stages.filter((st) => st?.name === 'train').every((st) => st!.next === 'ais')).toBe(
+      true,
+    );
+    expect(stages.findLast((st) => st?.name === 'train')!.fraction).toBe(1);
+    expect(stages.findLast((st) => st?.name === 'ais')!.fraction).toBe(1);
     const pll = metrics.filter((m) => m.testPll !== undefined).map((m) => m.testPll);
     expect(pll).toHaveLength(40);
     // Better than independent pixels (the best a model without weights can do): bars correlate

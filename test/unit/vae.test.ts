@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inEnglish } from '../../src/shared/i18n';
+import type { StageReport } from '../../src/shared/progress';
 import {
   CancelledError,
   DataError,
@@ -86,6 +87,7 @@ interface Recorded {
   metrics: { step: number; values: Record<string, number> }[];
   artifacts: { kind: string; step: number; meta: unknown; data?: unknown }[];
   progress: number[];
+  stages: (StageReport | undefined)[];
   notes: string[];
 }
 
@@ -95,7 +97,7 @@ function context(
   seed: number,
   checkpoint: (phase: string, step: number) => Promise<void> = async () => {},
 ): { ctx: AlgorithmContext<VaeParams>; rec: Recorded } {
-  const rec: Recorded = { metrics: [], artifacts: [], progress: [], notes: [] };
+  const rec: Recorded = { metrics: [], artifacts: [], progress: [], stages: [], notes: [] };
   const ctx: AlgorithmContext<VaeParams> = {
     tf,
     data,
@@ -107,7 +109,10 @@ function context(
     emit: {
       metrics: (step, values) => rec.metrics.push({ step, values }),
       artifact: (kind, step, meta, d) => rec.artifacts.push({ kind, step, meta, data: d }),
-      progress: (f) => rec.progress.push(f),
+      progress: (f, stage) => {
+        rec.progress.push(f);
+        rec.stages.push(stage);
+      },
       note: (m) => rec.notes.push(inEnglish(m)),
     },
   };
@@ -324,6 +329,12 @@ describe('fitVae on tiny images', () => {
     const model = a.rec.artifacts.filter((x) => x.kind === 'model');
     expect(model.length).toBe(1);
     expect(a.rec.progress.at(-1)).toBe(1);
+    // Training, then the IWAE bound: two stages timed apart, training naming the bound next.
+    const names = a.rec.stages.map((st) => st?.name);
+    expect(names.indexOf('iwae')).toBeGreaterThan(names.lastIndexOf('train'));
+    expect(
+      a.rec.stages.filter((st) => st?.name === 'train').every((st) => st!.next === 'iwae'),
+    ).toBe(true);
 
     // Same seed ⇒ the same numbers.
     const b = context(data, params, 7);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ArtifactKind, Mixture, TypedArray } from '../../shared/artifacts';
 import { localText, TextError, type LocalText } from '../../shared/i18n';
 import type { ParamValues } from '../../shared/algorithms/fields';
+import type { StageReport } from '../../shared/progress';
 import type { Rng } from '../../shared/rng';
 import type { CompiledFormula } from './sampling/formula-target';
 
@@ -29,8 +30,11 @@ export interface EngineData {
 export interface Emitter {
   metrics(step: number, values: Record<string, number>): void;
   artifact(kind: ArtifactKind, step: number, meta: unknown, data?: TypedArray): void;
-  /** Fraction of the run done, in [0, 1]. */
-  progress(fraction: number): void;
+  /**
+   * Fraction of the run done, in [0, 1], and of the stage it is in when its stages take time
+   * differently (the page times each stage by its own pace: see src/shared/progress.ts).
+   */
+  progress(fraction: number, stage?: StageReport): void;
   /** A remark kept with the run (e.g. a restart kept), shown in the reader's language. */
   note(text: LocalText): void;
 }

@@ -10,6 +10,7 @@ import {
   typedArraySchema,
 } from '../../shared/artifacts';
 import { localTextSchema } from '../../shared/i18n';
+import { stageReportSchema } from '../../shared/progress';
 import { compiledFormulaSchema } from './sampling/formula-target';
 
 export const hostToWorker = z.discriminatedUnion('type', [
@@ -65,7 +66,12 @@ export const workerToHost = z.discriminatedUnion('type', [
     meta: z.unknown(),
     data: typedArraySchema.optional(),
   }),
-  z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1) }),
+  z.object({
+    type: z.literal('progress'),
+    fraction: z.number().min(0).max(1),
+    /** The stage the run is in (training, then an estimate), when it has several. */
+    stage: stageReportSchema.optional(),
+  }),
   z.object({ type: z.literal('note'), ...noteSchema.shape }),
   /** A note that the run now uses a different backend (e.g. after a missing kernel). */
   z.object({ type: z.literal('backend'), backend: z.string() }),

@@ -84,6 +84,8 @@ class StepControl {
   }
 }
 
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
 /** A note as the host keeps it: English, and the text to translate. */
 const noteOf = (text: LocalText) => ({ message: inEnglish(text), text });
 
@@ -115,8 +117,12 @@ async function run(
       emit: {
         metrics: (step, values) => send({ type: 'metrics', step, values }),
         artifact: (kind, step, meta, data) => send({ type: 'artifact', kind, step, meta, data }),
-        progress: (fraction) =>
-          send({ type: 'progress', fraction: Math.min(1, Math.max(0, fraction)) }),
+        progress: (fraction, stage) =>
+          send({
+            type: 'progress',
+            fraction: clamp01(fraction),
+            ...(stage ? { stage: { ...stage, fraction: clamp01(stage.fraction) } } : {}),
+          }),
         note,
       },
     });

@@ -403,6 +403,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     'runs.step': ({ id, until }) => ({ ok: runs.control(id, 'step', until) }),
     'runs.resume': ({ id }) => ({ ok: runs.control(id, 'resume') }),
     'runs.list': () => store.listRuns(),
+    'runs.queue': () => runs.queueState(),
     'runs.get': ({ id }) => existingRun(id),
     'runs.metrics': async ({ id }) =>
       (await drawnSeries(store, id, MAX_SENT_POINTS)).map(

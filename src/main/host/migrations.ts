@@ -96,6 +96,9 @@ export const migrations: readonly string[] = [
   // host's thread in one transaction); until the last piece it is `importing` and no listing
   // shows it. One left so by a process that stopped is removed by the next to open the file.
   `ALTER TABLE runs ADD COLUMN importing INTEGER NOT NULL DEFAULT 0;`,
+  // 11: the stage a running run is in and the clock of its pace ({name, fraction, since, …} JSON,
+  // see RunStage), so the page tells the time left of each stage by its own pace.
+  `ALTER TABLE runs ADD COLUMN stage_json TEXT;`,
 ];
 
 export function migrate(db: Database.Database, list: readonly string[] = migrations): number {

@@ -8,9 +8,11 @@ import {
   isActiveStatus,
   type ParamValues,
   type RunInfo,
+  type RunQueue,
   type StoredArtifact,
 } from '../../shared/api';
 import { inEnglish, knownText, localText, type LocalText } from '../../shared/i18n';
+import { nextStage, restartClock, type RunStage } from '../../shared/progress';
 import type { EngineData } from '../engine/algorithm';
 import type { LaunchWorker, WorkerHandle } from '../engine/protocol';
 import { workerToHost } from '../engine/protocol';
@@ -39,6 +41,8 @@ interface Active {
   pending: MetricPoint[];
   pendingArtifacts: StoredArtifact[];
   progress: number | null;
+  /** The stage it is in and its clock (kept here, written with the progress). */
+  stage: RunStage | null;
   cancelRequested: boolean;
   finished: boolean;
   killTimer?: NodeJS.Timeout;
@@ -96,7 +100,16 @@ export class RunManager {
 
   enqueue(run: QueuedRun): void {
     this.queue.push(run);
-    this.pump();
+    this.pump(true);
+  }
+
+  /** The runs waiting for a worker, first in line first (a queued run's page shows its place). */
+  queueState(): RunQueue {
+    return { queued: this.queue.map((q) => q.runId), maxWorkers: this.maxWorkers };
+  }
+
+  private queueChanged(): void {
+    this.events.emit('runs.queue', this.queueState());
   }
 
   /** Resolves when the run reaches a terminal status. */
@@ -121,6 +134,7 @@ export class RunManager {
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       this.settle(runId, 'cancelled', {});
+      this.queueChanged();
       return true;
     }
     const a = this.active.get(runId);
@@ -156,10 +170,13 @@ export class RunManager {
     this.queue.length = 0;
   }
 
-  private pump(): void {
+  /** Starts queued runs while workers are free; says so when the queue changed. */
+  private pump(changed = false): void {
+    const before = this.queue.length;
     while (this.active.size < this.maxWorkers && this.queue.length > 0) {
       this.launchRun(this.queue.shift()!);
     }
+    if (changed || this.queue.length !== before) this.queueChanged();
   }
 
   private launchRun(q: QueuedRun): void {
@@ -181,6 +198,7 @@ export class RunManager {
       pending: [],
       pendingArtifacts: [],
       progress: null,
+      stage: null,
       cancelRequested: false,
       finished: false,
     };
@@ -240,6 +258,8 @@ export class RunManager {
         break;
       case 'progress':
         a.progress = m.fraction;
+        // A run of one stage is its own stage: the whole run timed by its pace.
+        a.stage = nextStage(a.stage, m.stage ?? { name: '', fraction: m.fraction }, new Date());
         break;
       case 'note':
         this.store.addNote(a.runId, m.message, knownText(m.text));
@@ -254,6 +274,11 @@ export class RunManager {
       }
       case 'paused':
       case 'running':
+        // Going on after a pause: the stage's pace is measured afresh, without the pause.
+        if (m.type === 'running' && a.stage) {
+          a.stage = restartClock(a.stage, new Date());
+          a.progress ??= this.store.getRun(a.runId)?.progress ?? 0;
+        }
         // A metric or snapshot sent just before the checkpoint must be visible with it.
         this.flush(a);
         this.store.setPhase(a.runId, m.type, { name: m.phase, step: m.step });
@@ -364,7 +389,7 @@ export class RunManager {
         this.events.emit('run.artifact', { runId: a.runId, artifact });
     }
     if (a.progress !== null) {
-      this.store.setProgress(a.runId, a.progress);
+      this.store.setProgress(a.runId, a.progress, a.stage);
       a.progress = null;
       this.pushRun(a.runId);
     }

@@ -37,6 +37,7 @@ import {
 import type { ParamValues } from '../../shared/algorithms/fields';
 import type { ArtifactKind, TypedArray } from '../../shared/artifacts';
 import { inEnglish, knownText, localText, TextError, type LocalText } from '../../shared/i18n';
+import type { RunStage } from '../../shared/progress';
 import { migrate } from './migrations';
 import { processIsAlive } from './processes';
 import { joinBlocks } from './table-scan';
@@ -145,6 +146,7 @@ interface RunRow {
   notes_text_json: string;
   summary_json: string | null;
   phase_json: string | null;
+  stage_json: string | null;
   tags_json: string;
   note: string;
   created_at: string;
@@ -655,6 +657,7 @@ export class Store {
       status: r.status,
       phase: r.phase_json ? (JSON.parse(r.phase_json) as RunInfo['phase']) : null,
       progress: r.progress,
+      stage: r.stage_json ? (JSON.parse(r.stage_json) as RunStage) : null,
       error: r.error,
       errorText: r.error_text_json ? knownText(JSON.parse(r.error_text_json)) : null,
       notes,
@@ -706,8 +709,10 @@ export class Store {
       .run(status, JSON.stringify(phase), id);
   }
 
-  setProgress(id: number, progress: number): void {
-    this.db.prepare(`UPDATE runs SET progress = ? WHERE id = ?`).run(progress, id);
+  setProgress(id: number, progress: number, stage: RunStage | null = null): void {
+    this.db
+      .prepare(`UPDATE runs SET progress = ?, stage_json = ? WHERE id = ?`)
+      .run(progress, stage ? JSON.stringify(stage) : null, id);
   }
 
   /** A remark kept with the run: English, and the same as a translatable text when it has one. */
@@ -732,7 +737,7 @@ export class Store {
         .prepare(
           `UPDATE runs SET status = ?, finished_at = ?, summary_json = COALESCE(?, summary_json),
              error = COALESCE(?, error), error_text_json = COALESCE(?, error_text_json),
-             progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END
+             progress = CASE WHEN ? = 'completed' THEN 1 ELSE progress END, stage_json = NULL
            WHERE id = ? AND status IN ('queued', 'running', 'paused')`,
         )
         .run(

@@ -3,6 +3,7 @@ import { createApi, type ConnectionState } from './api';
 import { ApiContext } from './context';
 import { I18nProvider, useI18n } from './i18n';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { PageMessage } from './components/PageMessage';
 import { ComparePage } from './pages/ComparePage';
 import { DataPage } from './pages/DataPage';
 import { DatasetPage } from './pages/DatasetPage';
@@ -97,13 +98,7 @@ function Shell({ connection, epoch }: { connection: ConnectionState; epoch: numb
       <main>
         <ErrorBoundary
           key={hash}
-          fallback={(message) => (
-            <div className="page">
-              <p className="error" role="alert">
-                {t('app.pageFailed', { message })}
-              </p>
-            </div>
-          )}
+          fallback={(message) => <PageMessage error={t('app.pageFailed', { message })} />}
         >
           <Route hash={hash} epoch={epoch} />
         </ErrorBoundary>

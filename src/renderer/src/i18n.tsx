@@ -1,5 +1,11 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { languages, translate, type Language, type MessageKey } from '../../shared/i18n';
+import {
+  isMessageKey,
+  languages,
+  translate,
+  type Language,
+  type MessageKey,
+} from '../../shared/i18n';
 
 interface I18n {
   lang: Language;
@@ -35,4 +41,10 @@ export function useI18n(): I18n {
   const v = useContext(I18nContext);
   if (!v) throw new Error('useI18n outside I18nProvider');
   return v;
+}
+
+/** An algorithm's name in the reader's language ("Gaussian mixture (EM)"), else its id. */
+export function algorithmName(t: I18n['t'], id: string): string {
+  const key = `algo.${id}`;
+  return isMessageKey(key) ? t(key) : id;
 }

@@ -79,7 +79,9 @@ export const gmmSweep: Algorithm<GmmSweepParams, GmmSweepSummary> = {
         });
         ctx.emit.note(localText('note.sweepFitFailed', { k, covarianceType, reason: e.message }));
       }
-      ctx.emit.progress((fitIndex + 1) / plan.length);
+      // Fits differ in cost (K grows) and each stops at its convergence: no time is told.
+      const fraction = (fitIndex + 1) / plan.length;
+      ctx.emit.progress(fraction, { name: '', fraction, untimed: true });
       await ctx.checkpoint('fit', fitIndex);
     }
     const ok = fits.filter((f) => f.error === undefined);

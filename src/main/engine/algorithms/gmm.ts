@@ -1043,7 +1043,9 @@ export const gmm: Algorithm<GmmParams, GmmSummary> = {
         lastStep = step;
         ctx.emit.artifact('mixture', step, mixture);
         const iter = step - restartSteps[restart];
-        ctx.emit.progress(Math.min(1, (restart * maxIter + iter) / (nInit * maxIter)));
+        // A fraction of the maximum of iterations: EM stops at convergence, so no time is told.
+        const fraction = Math.min(1, (restart * maxIter + iter) / (nInit * maxIter));
+        ctx.emit.progress(fraction, { name: '', fraction, untimed: true });
       },
     });
     if (nInit > 1) {

@@ -45,6 +45,7 @@ import {
   type Emitter,
 } from '../algorithm';
 import type { Rng } from '../../../shared/rng';
+import type { StageReport } from '../../../shared/progress';
 import { epochBatches } from '../training/batches';
 import { interleaveImages, toImageGrid, type ImageShape } from '../training/image-grid';
 import { packTensors } from '../training/model-artifact';
@@ -396,6 +397,12 @@ export async function fitRbm(
   const stepsPerEpoch = Math.ceil(nTrain / params.batchSize);
   const totalSteps = stepsPerEpoch * params.epochs;
   const aisShare = params.aisRuns > 0 ? AIS_SHARE : 0;
+  // Training and AIS take time at different paces: each is timed as its own stage.
+  const trainingStage = (step: number): StageReport => ({
+    name: 'train',
+    fraction: step / totalSteps,
+    ...(params.aisRuns > 0 ? { next: 'ais' as const } : {}),
+  });
 
   const emitGalleries = (step: number) => {
     if (!emit.artifact) return;
@@ -502,7 +509,7 @@ export async function fitRbm(
       trainSeconds += (performance.now() - t0) / 1000;
       if (params.galleryEvery > 0 && step % params.galleryEvery === 0) emitGalleries(step);
       if (step % 50 === 0) {
-        emit.progress?.((step / totalSteps) * (1 - aisShare));
+        emit.progress?.((step / totalSteps) * (1 - aisShare), trainingStage(step));
         await checkpoint('step', step);
       }
     }
@@ -514,7 +521,7 @@ export async function fitRbm(
     }
     if (!params.galleryEvery || step % params.galleryEvery !== 0) emitGalleries(step);
     options.onEpoch?.(epoch, last);
-    emit.progress?.((step / totalSteps) * (1 - aisShare));
+    emit.progress?.((step / totalSteps) * (1 - aisShare), trainingStage(step));
     await checkpoint('epoch', step);
   }
   if (!Object.keys(last).length) last = monitors();
@@ -530,7 +537,7 @@ export async function fitRbm(
       rng,
       baseBias: bernoulli ? visibleLogOdds(trainX, nTrain, nv) : undefined,
       between: async (fraction) => {
-        emit.progress?.(1 - aisShare + aisShare * fraction);
+        emit.progress?.(1 - aisShare + aisShare * fraction, { name: 'ais', fraction });
         await checkpoint('ais', step);
       },
     });

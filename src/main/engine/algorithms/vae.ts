@@ -503,7 +503,11 @@ export async function fitVae(
         emit.metrics?.(step, metrics);
         options.onStep?.(step, recon, kl);
         if (params.galleryEvery > 0 && step % params.galleryEvery === 0) await emitGalleries(step);
-        emit.progress?.((step / totalSteps) * (1 - iwaeShare));
+        emit.progress?.((step / totalSteps) * (1 - iwaeShare), {
+          name: 'train',
+          fraction: step / totalSteps,
+          ...(iwaeShare > 0 ? { next: 'iwae' as const } : {}),
+        });
         await checkpoint('step', step);
       }
       lastTrainLoss = epochLossSum / nTrain;
@@ -533,7 +537,8 @@ export async function fitVae(
       let done = 0;
       const bound = await iwaeBound(tf, model, testX, nTest, params.iwaeK, rng, async () => {
         done++;
-        emit.progress?.(1 - iwaeShare + iwaeShare * Math.min(1, done / chunks));
+        const fraction = Math.min(1, done / chunks);
+        emit.progress?.(1 - iwaeShare + iwaeShare * fraction, { name: 'iwae', fraction });
         await checkpoint('iwae', step);
       });
       testIwae = -bound.reduce((s, v) => s + v, 0) / nTest + scaling.logScale;

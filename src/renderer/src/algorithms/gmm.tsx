@@ -82,6 +82,8 @@ export const gmmView: AlgorithmView = {
   Panel: GmmPanel,
   UseModel: GmmUseModel,
   summaryRows: ['covarianceType', 'meanLogLikelihood', 'bic', 'aic', 'iterations', 'converged'],
+  // The engine counts restarts from 0; people count them from 1.
+  summaryFormats: { bestInit: (v) => String(Number(v) + 1) },
   summaryExtras(summary, t) {
     const restarts = summary.initLogLikelihoods as number[] | undefined;
     if (!restarts || restarts.length <= 1) return null;

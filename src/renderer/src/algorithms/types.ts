@@ -44,6 +44,8 @@ export interface AlgorithmView {
   UseModel?: ComponentType<{ run: RunInfo; data: RunTable }>;
   /** Summary keys shown (when present) in the run's result table, in this order. */
   summaryRows: readonly string[];
+  /** How a summary value reads where a plain number would mislead (a 0-based index). */
+  summaryFormats?: Partial<Record<string, (value: unknown) => string>>;
   /** More rows of the result table, computed from the summary (restarts, the best model). */
   summaryExtras?(summary: Record<string, unknown>, t: T): ReactNode;
   /** Shown under the result table (a GMM's fitted components). */

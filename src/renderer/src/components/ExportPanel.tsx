@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ApiError, type ExportResult } from '../../../shared/api';
 import { useApi } from '../context';
 import { useI18n } from '../i18n';
+import { folderProblem, LimitMessage } from './TextLimit';
 import { useInFlight } from '../hooks/useInFlight';
 
 /**
@@ -88,13 +89,15 @@ export function ExportPanel({ ids }: { ids: number[] }) {
           <input
             value={dir}
             placeholder="/home/me/latent-lab-exports/run-1"
+            aria-invalid={folderProblem(dir, t) !== null}
             onChange={(e) => setDir(e.target.value)}
             data-testid="export-dir"
           />
+          <LimitMessage message={folderProblem(dir, t)} testId="export-dir-problem" />
         </label>
         <button
           className="primary"
-          disabled={busy || !dir.trim()}
+          disabled={busy || !dir.trim() || folderProblem(dir, t) !== null}
           onClick={() => void guard('export', () => exportTo(dir.trim()))}
           data-testid="export-button"
         >

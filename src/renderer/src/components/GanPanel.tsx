@@ -11,6 +11,7 @@ import { downloadCsv } from '../download';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useSavedModel } from '../hooks/useSavedModel';
 import { useI18n } from '../i18n';
+import { ChartOrWaiting } from './ChartOrWaiting';
 import { EChart } from './EChart';
 import type { RunPanelProps } from '../algorithms/types';
 import { ImageGrid } from './ImageGrid';
@@ -44,6 +45,10 @@ export function GanPanel({ run, metrics }: RunPanelProps) {
   const dFake = metrics.get('dFake');
   const modes = metrics.get('modesCovered');
   const js = metrics.get('js');
+  // Losses are read back from the device every viewEvery steps (or at the last one, or a pause).
+  const waiting = t('chart.waitingSteps', {
+    n: Math.min(Number(run.params.viewEvery), Number(run.params.steps)),
+  });
 
   const lossOption = useMemo(
     () =>
@@ -192,7 +197,13 @@ export function GanPanel({ run, metrics }: RunPanelProps) {
           </section>
         )}
         <section className="card">
-          <EChart option={lossOption} testId="gan-loss-chart" minIntervalMs={streaming ? 250 : 0} />
+          <ChartOrWaiting
+            ready={Boolean(dLoss?.size)}
+            waiting={waiting}
+            option={lossOption}
+            testId="gan-loss-chart"
+            minIntervalMs={streaming ? 250 : 0}
+          />
           <p className="muted" data-testid="gan-steps">
             {t('gan.chart.step')} {sortedSteps(dLoss).at(-1) ?? 0}
             {modesNow !== undefined && (
@@ -206,7 +217,9 @@ export function GanPanel({ run, metrics }: RunPanelProps) {
           </p>
         </section>
         <section className="card">
-          <EChart
+          <ChartOrWaiting
+            ready={Boolean(dReal?.size)}
+            waiting={waiting}
             option={outputOption}
             testId="gan-output-chart"
             minIntervalMs={streaming ? 250 : 0}

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { StoredArtifact } from '../../../shared/api';
+import { datasetGone, type StoredArtifact } from '../../../shared/api';
 import { mixtureSchema, type Mixture } from '../../../shared/artifacts';
 import {
   histogram1dOption,
@@ -171,7 +171,7 @@ export function GmmPanel({ run, metrics, artifacts, data }: RunPanelProps) {
           </p>
         </section>
         <section className="card">
-          {data && (
+          {data ? (
             <MixtureView
               data={data}
               columns={run.columns}
@@ -180,6 +180,12 @@ export function GmmPanel({ run, metrics, artifacts, data }: RunPanelProps) {
               minIntervalMs={streaming ? 250 : 0}
               testId="mixture-view"
             />
+          ) : (
+            datasetGone(run) && (
+              <p className="muted" data-testid="view-data-gone">
+                {t('run.datasetGoneView')}
+              </p>
+            )
           )}
           {steps.length > 1 && (
             <div className="snapshot-bar">

@@ -18,6 +18,7 @@ import {
 import type { LocalText } from '../../../shared/i18n';
 import { useApi } from '../context';
 import { useI18n } from '../i18n';
+import { LimitMessage, nameProblem } from './TextLimit';
 import { sendFile } from '../send-file';
 import { useInFlight } from '../hooks/useInFlight';
 
@@ -371,10 +372,11 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
               <span className="field-label">{t('data.name')}</span>
               <input
                 value={name}
-                maxLength={200}
+                aria-invalid={nameProblem(name, t) !== null}
                 onChange={(e) => setName(e.target.value)}
                 data-testid="dataset-name"
               />
+              <LimitMessage message={nameProblem(name, t)} testId="dataset-name-limit" />
             </label>
             {labelCandidates && labelCandidates.length > 0 && (
               <label className="field">
@@ -405,7 +407,13 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
             </label>
             <button
               className="primary"
-              disabled={columns.length === 0 || !name.trim() || busy !== null || naPending}
+              disabled={
+                columns.length === 0 ||
+                !name.trim() ||
+                nameProblem(name, t) !== null ||
+                busy !== null ||
+                naPending
+              }
               onClick={() => void guard('import', doImport)}
             >
               {busy?.what === 'importing'

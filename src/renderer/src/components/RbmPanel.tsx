@@ -7,6 +7,7 @@ import { histogramOption, metricLineOption } from '../../../shared/charts';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
 import { fmt } from '../format';
+import { ChartOrWaiting } from './ChartOrWaiting';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
 import { GalleryStepSlider, latestOf, sortedSteps, useGalleries } from './VaePanel';
@@ -98,10 +99,20 @@ export function RbmPanel({ run, metrics }: RunPanelProps) {
           </section>
         )}
         <section className="card">
-          <EChart option={feOption} testId="rbm-free-energy-chart" />
+          <ChartOrWaiting
+            ready={Boolean(fe?.size)}
+            waiting={t('chart.waitingEpoch')}
+            option={feOption}
+            testId="rbm-free-energy-chart"
+          />
         </section>
         <section className="card">
-          <EChart option={reconOption} testId="rbm-recon-chart" />
+          <ChartOrWaiting
+            ready={Boolean(recon?.size)}
+            waiting={t('chart.waitingEpoch')}
+            option={reconOption}
+            testId="rbm-recon-chart"
+          />
           {aisStep !== undefined && (
             <p data-testid="rbm-ais">
               {t('rbm.ais', {

@@ -5,6 +5,7 @@ import type { ArtifactKind } from '../../../shared/artifacts';
 import { metricLineOption, points2dOption } from '../../../shared/charts';
 import { useRunArtifacts } from '../hooks/useRunData';
 import { useI18n } from '../i18n';
+import { ChartOrWaiting } from './ChartOrWaiting';
 import { EChart } from './EChart';
 import { ImageGrid } from './ImageGrid';
 import type { RunPanelProps } from '../algorithms/types';
@@ -196,7 +197,12 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
           </p>
         </section>
         <section className="card">
-          <EChart option={epochOption} testId="vae-epoch-chart" />
+          <ChartOrWaiting
+            ready={Boolean(epochLoss?.size)}
+            waiting={t('chart.waitingEpoch')}
+            option={epochOption}
+            testId="vae-epoch-chart"
+          />
           {activeNow !== undefined && (
             <p className="muted" data-testid="active-units">
               {t('vae.activeUnits', { n: activeNow, total: Number(run.params.latentDim) })}

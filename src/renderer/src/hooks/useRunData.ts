@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ArtifactKind } from '../../../shared/artifacts';
-import type { Api, RunInfo, StoredArtifact } from '../../../shared/api';
+import { ApiError, type Api, type RunInfo, type StoredArtifact } from '../../../shared/api';
 import { runColumns } from '../../../shared/columns';
 import type { RunTable } from '../algorithms/types';
 import { useApi } from '../context';
@@ -14,6 +14,8 @@ export interface RunData {
   /** The run's columns of its data set, row-major; null while loading or if the data set is gone. */
   data: RunTable;
   error: string | null;
+  /** The run does not exist (deleted, or a mistyped address). */
+  notFound: boolean;
 }
 
 function mergeMetrics(
@@ -55,9 +57,10 @@ export function useRunData(runId: number): RunData {
     metrics: new Map(),
     data: null,
     error: null,
+    notFound: false,
   });
   useEffect(() => {
-    setState({ run: null, metrics: new Map(), data: null, error: null });
+    setState({ run: null, metrics: new Map(), data: null, error: null, notFound: false });
     // A fetch that answers after this effect was replaced (another run) must change nothing.
     let current = true;
     const update = (f: (s: RunData) => RunData) => current && setState(f);
@@ -84,7 +87,13 @@ export function useRunData(runId: number): RunData {
       }));
       const data = await fetchRunTable(api, run);
       if (data) update((s) => ({ ...s, data }));
-    })().catch((e: Error) => update((s) => ({ ...s, error: e.message })));
+    })().catch((e: Error) =>
+      update((s) => ({
+        ...s,
+        error: e.message,
+        notFound: e instanceof ApiError && e.code === 'not-found' && s.run === null,
+      })),
+    );
     return () => {
       current = false;
       offs.forEach((off) => off());

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
+  datasetGone,
   isActiveStatus,
   type MetricSeries,
   type RunInfo,
@@ -14,7 +15,7 @@ import { EChart } from '../components/EChart';
 import { fetchRunTable } from '../hooks/useRunData';
 import { labelKey } from '../components/ParamForm';
 import { useApi } from '../context';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { fmt, formatParam } from '../format';
 import type { ParamValue } from '../../../shared/algorithms/fields';
@@ -170,12 +171,8 @@ export function ComparePage({ ids }: { ids: number[] }) {
   );
 
   if (ids.length < 2 || ids.length > 6)
-    return (
-      <div className="page">
-        <p className="error">{t('compare.count')}</p>
-      </div>
-    );
-  if (error) return <PageMessage error={error} />;
+    return <PageMessage error={t('compare.count')} back="runs" />;
+  if (error) return <PageMessage error={t('compare.failed', { message: error })} back="runs" />;
   if (!loaded) return <PageMessage />;
 
   const summaryKeys = [
@@ -242,7 +239,11 @@ export function ComparePage({ ids }: { ids: number[] }) {
                   <tr key={r.key} className={r.differs ? 'differs' : ''}>
                     <th>{label(r.key, 'param', loaded[0].run.algorithm)}</th>
                     {r.values.map((v, i) => (
-                      <td key={i}>{formatParam(r.key, v as ParamValue, t)}</td>
+                      <td key={i}>
+                        {r.key === 'algorithm'
+                          ? algorithmName(t, String(v))
+                          : formatParam(r.key, v as ParamValue, t)}
+                      </td>
                     ))}
                   </tr>
                 ))}
@@ -267,7 +268,10 @@ export function ComparePage({ ids }: { ids: number[] }) {
                         className={i === best ? 'best-cell' : ''}
                         title={i === best ? t('compare.best') : undefined}
                       >
-                        {typeof v === 'number' ? fmt(v) : formatParam(key, v as ParamValue, t)}{' '}
+                        {viewOf(loaded[i].run.algorithm)?.summaryFormats?.[key]?.(v) ??
+                          (typeof v === 'number'
+                            ? fmt(v)
+                            : formatParam(key, v as ParamValue, t))}{' '}
                         {i === best && '★'}
                       </td>
                     ))}
@@ -347,6 +351,18 @@ export function ComparePage({ ids }: { ids: number[] }) {
               // Each run at the newest picture it has at or before the chosen step.
               const at = [...pictures].reverse().find((a) => a.step <= shownStep) ?? pictures[0];
               const compare = viewOf(run.algorithm)?.compare;
+              if (compare && at && compare.needsData && !data && datasetGone(run))
+                return (
+                  <div
+                    key={run.id}
+                    className="compare-visual"
+                    style={{ borderTopColor: colorOf(i) }}
+                  >
+                    <p className="muted" data-testid="compare-data-gone">
+                      {runLabel(run)}: {t('run.datasetGoneView')}
+                    </p>
+                  </div>
+                );
               if (!compare || !at || (compare.needsData && !data)) return null;
               const View = compare.View;
               return (

@@ -23,6 +23,7 @@ import { ImageGrid } from '../components/ImageGrid';
 import { navigate, useApi } from '../context';
 import { fmtValue, formatDateTime } from '../format';
 import { useI18n } from '../i18n';
+import { LimitMessage, nameProblem } from '../components/TextLimit';
 
 /** Small histograms drawn at most: a table thousands of columns wide would freeze the page. */
 const MAX_HISTOGRAMS = 30;
@@ -133,25 +134,30 @@ function DatasetHeader({ meta }: { meta: DatasetMeta }) {
           className="dataset-title"
           onSubmit={(e) => {
             e.preventDefault();
-            void rename(editing);
+            if (!nameProblem(editing, t)) void rename(editing);
           }}
         >
           <input
             className="rename-input"
             aria-label={t('dataset.newName')}
             value={editing}
-            maxLength={200}
+            aria-invalid={nameProblem(editing, t) !== null}
             autoFocus
             onChange={(e) => setEditing(e.target.value)}
             onKeyDown={(e) => e.key === 'Escape' && setEditing(null)}
             data-testid="dataset-rename-input"
           />
-          <button className="primary" type="submit" disabled={!editing.trim()}>
+          <button
+            className="primary"
+            type="submit"
+            disabled={!editing.trim() || nameProblem(editing, t) !== null}
+          >
             {t('dataset.save')}
           </button>
           <button type="button" onClick={() => setEditing(null)}>
             {t('common.cancel')}
           </button>
+          <LimitMessage message={nameProblem(editing, t)} testId="dataset-rename-limit" />
         </form>
       )}
       <p className="muted">

@@ -11,7 +11,8 @@ import {
 } from '../components/ParamForm';
 import { navigate, useApi } from '../context';
 import { useInFlight } from '../hooks/useInFlight';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
+import { LimitMessage, nameProblem } from '../components/TextLimit';
 import { PaintCanvas } from '../components/PaintCanvas';
 
 /** A table's numeric columns; an image set's one pseudo-column, which stands for every pixel. */
@@ -163,14 +164,11 @@ export function NewRunPage({
             }}
             data-testid="algorithm"
           >
-            {Object.keys(algorithmSpecs).map((id) => {
-              const k = `algo.${id}`;
-              return (
-                <option key={id} value={id}>
-                  {isMessageKey(k) ? t(k) : id}
-                </option>
-              );
-            })}
+            {Object.keys(algorithmSpecs).map((id) => (
+              <option key={id} value={id}>
+                {algorithmName(t, id)}
+              </option>
+            ))}
           </select>
         </label>
         {isMessageKey(about) && <p className="explain">{t(about)}</p>}
@@ -273,7 +271,13 @@ export function NewRunPage({
           </label>
           <label className="field">
             <span className="field-label">{t('newRun.name')}</span>
-            <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              name="name"
+              value={name}
+              aria-invalid={nameProblem(name, t) !== null}
+              onChange={(e) => setName(e.target.value)}
+            />
+            <LimitMessage message={nameProblem(name, t)} testId="run-name-limit" />
           </label>
         </div>
         {error && (
@@ -284,7 +288,7 @@ export function NewRunPage({
         <div className="row">
           <button
             className="primary big"
-            disabled={busy || (needsData && !dataset)}
+            disabled={busy || (needsData && !dataset) || nameProblem(name, t) !== null}
             onClick={() => void guard('start', start)}
             data-testid="run-button"
           >

@@ -4,16 +4,25 @@ import type { ParamValue } from '../../../shared/algorithms/fields';
 import { datasetGone, isActiveStatus, type RunInfo } from '../../../shared/api';
 import { isMessageKey } from '../../../shared/i18n';
 import { formatValue } from '../../../shared/chart-style';
+import { stageSecondsLeft } from '../../../shared/progress';
 import { viewOf } from '../algorithms';
 import type { AlgorithmView, RunTable, T } from '../algorithms/types';
 import { labelKey } from '../components/ParamForm';
 import { ExportPanel } from '../components/ExportPanel';
 import { navigate, useApi } from '../context';
 import { useInFlight } from '../hooks/useInFlight';
+import { useQueuePlace } from '../hooks/useQueuePlace';
 import { useRunData, useStepArtifacts, type MetricMap } from '../hooks/useRunData';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
 import { PageMessage } from '../components/PageMessage';
 import { RunNotes } from '../components/RunNotes';
+import {
+  LimitMessage,
+  nameProblem,
+  noteProblem,
+  parseTags,
+  tagsProblem,
+} from '../components/TextLimit';
 import { fmt, formatDuration, formatParam } from '../format';
 
 function summaryLabel(key: string, t: T): string {
@@ -60,6 +69,26 @@ function SummaryTable({
       </tbody>
     </table>
   );
+}
+
+/**
+ * How far the run is: overall, or in its stage (training, then AIS) with the time left of that
+ * stage alone and the next stage named without one — never one time for stages of other paces.
+ */
+function progressText(run: RunInfo, now: number, t: T): string {
+  const left = run.status === 'running' ? stageSecondsLeft(run.stage, now) : null;
+  const eta = left === null ? null : formatDuration(left);
+  const stage = run.stage;
+  if (!stage?.name || run.status === 'completed') {
+    const pct = Math.round(run.progress * 100);
+    return eta === null ? t('run.progressNoEta', { pct }) : t('run.progress', { pct, eta });
+  }
+  const vars = { stage: t(`run.stage.${stage.name}`), pct: Math.round(stage.fraction * 100) };
+  const text =
+    eta === null ? t('run.progressStageNoEta', vars) : t('run.progressStage', { ...vars, eta });
+  return stage.next
+    ? `${text} · ${t('run.stageThen', { stage: t(`run.stage.${stage.next}`) })}`
+    : text;
 }
 
 /** Pause, advance one phase, resume — and what the phase just done means. */
@@ -129,16 +158,19 @@ function RunDetails({ run }: { run: RunInfo }) {
   const [message, setMessage] = useState<string | null>(null);
   const { guard, busy } = useInFlight();
   const dirty = name !== run.name || tags !== run.tags.join(', ') || note !== run.note;
+  const problems = {
+    name: nameProblem(name, t),
+    tags: tagsProblem(tags, t),
+    note: noteProblem(note, t),
+  };
+  const fits = !problems.name && !problems.tags && !problems.note;
   async function save() {
     setMessage(null);
     try {
       await api.call('runs.update', {
         id: run.id,
         name: name.trim() || run.name,
-        tags: tags
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
+        tags: parseTags(tags),
         note,
       });
       setMessage(t('run.saved'));
@@ -161,23 +193,26 @@ function RunDetails({ run }: { run: RunInfo }) {
           <span className="field-label">{t('runs.col.name')}</span>
           <input
             value={name}
-            maxLength={200}
+            aria-invalid={problems.name !== null}
             onChange={(e) => setName(e.target.value)}
             data-testid="run-name"
           />
+          <LimitMessage message={problems.name} testId="run-name-limit" />
         </label>
         <label className="field grow">
           <span className="field-label">{t('run.tags')}</span>
           <input
             value={tags}
             placeholder={t('run.tagsHelp')}
+            aria-invalid={problems.tags !== null}
             onChange={(e) => setTags(e.target.value)}
             data-testid="run-tags"
           />
+          <LimitMessage message={problems.tags} testId="run-tags-limit" />
         </label>
         <button
           className="primary"
-          disabled={!dirty}
+          disabled={!dirty || !fits}
           onClick={() => void save()}
           data-testid="run-save"
         >
@@ -207,6 +242,7 @@ function RunDetails({ run }: { run: RunInfo }) {
           onChange={(e) => setNote(e.target.value)}
           data-testid="run-note"
         />
+        <LimitMessage message={problems.note} testId="run-note-limit" />
       </label>
       {message && <p className="muted">{message}</p>}
     </section>
@@ -214,8 +250,10 @@ function RunDetails({ run }: { run: RunInfo }) {
 }
 
 export function RunPage({ runId }: { runId: number }) {
-  const { run, metrics, data, error } = useRunData(runId);
-  if (error) return <PageMessage error={error} />;
+  const { t } = useI18n();
+  const { run, metrics, data, error, notFound } = useRunData(runId);
+  if (error)
+    return <PageMessage error={notFound ? t('run.notFound', { id: runId }) : error} back="runs" />;
   if (!run) return <PageMessage />;
   return <RunView run={run} metrics={metrics} data={data} />;
 }
@@ -227,6 +265,7 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
   const active = isActiveStatus(run.status);
   const view = viewOf(run.algorithm);
   const artifacts = useStepArtifacts(run.id, view?.stepArtifactKind ?? null, !active);
+  const queuePlace = useQueuePlace(run.id, run.status === 'queued');
   useEffect(() => {
     if (!active) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -235,13 +274,7 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
 
   const spec = specOf(run.algorithm);
   const pct = Math.round(run.progress * 100);
-  const elapsed = run.startedAt ? (now - Date.parse(run.startedAt)) / 1000 : 0;
-  const eta =
-    run.progress > 0.02 && run.status === 'running'
-      ? (elapsed * (1 - run.progress)) / run.progress
-      : null;
   const summary = run.summary;
-  const title = `algo.${run.algorithm}`;
   const about = `algo.${run.algorithm}.about`;
 
   return (
@@ -258,12 +291,13 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
         )}
       </header>
       <p className="muted">
-        {isMessageKey(title) ? t(title) : run.algorithm} ·{' '}
+        {algorithmName(t, run.algorithm)} ·{' '}
         {run.datasetName === '' && run.datasetId === null ? (
           (view?.source?.(run, t) ?? '')
         ) : (
           <>
             {t('run.dataset')}: {run.datasetName} [{run.columns.join(', ')}]
+            {datasetGone(run) && ` ${t('run.datasetDeleted')}`}
           </>
         )}{' '}
         · {t('run.seed')} {run.seed}
@@ -286,12 +320,23 @@ function RunView({ run, metrics, data }: { run: RunInfo; metrics: MetricMap; dat
       {(active || run.status === 'completed') && (
         <div className="progress" aria-label="progress">
           <div className="progress-bar" style={{ width: `${pct}%` }} />
-          <span>
-            {eta !== null
-              ? t('run.progress', { pct, eta: formatDuration(eta) })
-              : t('run.progressNoEta', { pct })}
-          </span>
+          <span data-testid="run-progress">{progressText(run, now, t)}</span>
         </div>
+      )}
+      {run.status === 'queued' && (
+        <p className="notice" role="status" data-testid="queue-place">
+          {!queuePlace
+            ? t('run.queuedElsewhere')
+            : t(queuePlace.position === 1 ? 'run.queuedNext' : 'run.queued', {
+                position: queuePlace.position,
+                workers: queuePlace.maxWorkers,
+              })}
+        </p>
+      )}
+      {datasetGone(run) && (
+        <p className="notice" data-testid="dataset-gone">
+          {t('run.datasetGone', { name: run.datasetName })}
+        </p>
       )}
       {run.error && (
         <div className="error" role="alert">

@@ -4,7 +4,8 @@ import { datasetGone, isActiveStatus, runStatuses, type RunInfo } from '../../..
 import { isMessageKey } from '../../../shared/i18n';
 import { runSeconds } from '../../../shared/run-summary';
 import { navigate, useApi } from '../context';
-import { useI18n } from '../i18n';
+import { algorithmName, useI18n } from '../i18n';
+import { folderProblem, LimitMessage } from '../components/TextLimit';
 import { useInFlight } from '../hooks/useInFlight';
 import { PageMessage } from '../components/PageMessage';
 import { formatDateTime, formatDuration } from '../format';
@@ -117,11 +118,17 @@ function ImportRun() {
       <div className="row">
         <label className="field grow">
           <span className="field-label">{t('runs.importFolder')}</span>
-          <input value={dir} onChange={(e) => setDir(e.target.value)} data-testid="import-dir" />
+          <input
+            value={dir}
+            aria-invalid={folderProblem(dir, t) !== null}
+            onChange={(e) => setDir(e.target.value)}
+            data-testid="import-dir"
+          />
+          <LimitMessage message={folderProblem(dir, t)} testId="import-dir-problem" />
         </label>
         <button
           className="primary"
-          disabled={!dir.trim() || busy('import')}
+          disabled={!dir.trim() || folderProblem(dir, t) !== null || busy('import')}
           onClick={() => void guard('import', () => importFrom(dir.trim()))}
           data-testid="import-button"
         >
@@ -215,10 +222,7 @@ export function RunsPage() {
   if (runs === null) return <PageMessage />;
   const datasets = [...new Set(runs.map((r) => r.datasetName))].filter(Boolean).sort();
   const someWithoutData = runs.some((r) => r.datasetName === '');
-  const algoLabel = (id: string) => {
-    const k = `algo.${id}`;
-    return isMessageKey(k) ? t(k) : id;
-  };
+  const algoLabel = (id: string) => algorithmName(t, id);
   const header = (key: SortKey, label: string) => (
     <th
       className="sortable"
@@ -342,7 +346,10 @@ export function RunsPage() {
                         {r.note && <div className="muted note-snippet">{r.note}</div>}
                       </td>
                       <td>{algoLabel(r.algorithm)}</td>
-                      <td>{r.datasetName || '—'}</td>
+                      <td>
+                        {r.datasetName || '—'}
+                        {datasetGone(r) && ` ${t('run.datasetDeleted')}`}
+                      </td>
                       <td>
                         <span className={`status status-${r.status}`}>
                           {t(`run.status.${r.status}`)}
