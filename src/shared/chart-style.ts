@@ -339,8 +339,11 @@ export function styleChart(
       : null;
     const built = legendFromSeries(series, opts.legendSkip);
     const data = order ? order.flatMap((n) => built.filter((e) => e.name === n)) : built;
-    // A grid of cells (pairs) cannot give up its right side: there the legend wraps below.
-    if (data.length > MAX_LEGEND_ROW_ENTRIES && !Array.isArray(option.grid)) {
+    // A grid of cells (pairs) cannot give up its right side: there a long legend is one
+    // scrolling row below, so it never wraps up over the cells.
+    if (data.length > MAX_LEGEND_ROW_ENTRIES && Array.isArray(option.grid))
+      out.legend = { type: 'scroll', orient: 'horizontal', bottom: 0, left: 'center', data };
+    else if (data.length > MAX_LEGEND_ROW_ENTRIES) {
       out.legend = {
         type: 'scroll',
         orient: 'vertical',

@@ -335,6 +335,7 @@ const en = {
   'export.folder': 'Folder',
   'export.toFolder': 'Export to folder',
   'export.zip': 'Download as zip',
+  'export.folderHere': 'Or write it into a folder on this computer (full path)',
   'export.zipRefused':
     'The server refused the download ({status}): a run may have been deleted meanwhile. Reload the page.',
   'export.help':
@@ -1517,6 +1518,7 @@ const zh: Messages = {
   'export.folder': '文件夹',
   'export.toFolder': '导出到文件夹',
   'export.zip': '下载 zip',
+  'export.folderHere': '或写入本机的一个文件夹（完整路径）',
   'export.zipRefused': '服务器拒绝了下载（{status}）：可能有运行已被删除。请重新加载页面。',
   'export.help':
     '参数、摘要、指标（CSV）、每个图表的 PNG 和 SVG、模型参数以及说明文件，写入一个新文件夹（不会改动文件夹之外的任何内容）。',

@@ -15,7 +15,7 @@ import {
   styleChart,
   MAX_LEGEND_ROW_ENTRIES,
 } from '../../src/shared/chart-style';
-import { metricLineOption, mixture2dOption } from '../../src/shared/charts';
+import { metricLineOption, mixture2dOption, pairsOption } from '../../src/shared/charts';
 import { targetViewOption } from '../../src/shared/sampling-charts';
 import { translate, type MessageKey } from '../../src/shared/i18n';
 import { twoComponents } from '../fixtures/runs/gmm-run';
@@ -146,6 +146,29 @@ describe('legends built from the series', () => {
       })),
     });
     expect(option.legend).toMatchObject({ type: 'scroll', orient: 'vertical' });
+  });
+
+  it('a grid of cells (pairs) keeps a long legend to one scrolling row below the cells', () => {
+    const k = MAX_LEGEND_ROW_ENTRIES + 2;
+    const values = Float64Array.from({ length: 60 * 3 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const option = pairsOption({
+      title: 'pairs',
+      values,
+      cols: 3,
+      columns: ['a', 'b', 'c'],
+      mixture: {
+        weights: Array.from({ length: k }, () => 1 / k),
+        means: Array.from({ length: k }, (_, c) => [c / 4, -c / 4, c / 8]),
+        covariances: Array.from({ length: k }, () => [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ]),
+      },
+      label: en,
+    });
+    expect(option.legend).toMatchObject({ type: 'scroll', orient: 'horizontal', bottom: 0 });
+    expect((option.legend as { data: unknown[] }).data).toHaveLength(k);
   });
   it('a sampler’s legend is never paged: it wraps, and the plot makes room for it', () => {
     const option = targetViewOption({

@@ -6,8 +6,10 @@ import { folderProblem, LimitMessage } from './TextLimit';
 import { useInFlight } from '../hooks/useInFlight';
 
 /**
- * Export a run (one id) or a comparison to a folder — picked natively in the desktop app, typed
- * in the web shell — or as a zip download. Never overwrites without asking.
+ * Export a run (one id) or a comparison: in the desktop app to a folder picked natively (or
+ * typed); in the web shell as a zip download first, or into a folder typed as a full path on the
+ * machine the server runs on (this one: it listens on 127.0.0.1 only). Never overwrites without
+ * asking.
  */
 export function ExportPanel({ ids }: { ids: number[] }) {
   const api = useApi();
@@ -79,32 +81,10 @@ export function ExportPanel({ ids }: { ids: number[] }) {
     <section className="card" data-testid="export-panel">
       <h2>{t(ids.length > 1 ? 'export.titleCompare' : 'export.title')}</h2>
       <div className="row">
-        {canPick && (
-          <button onClick={() => void guard('export', pick)} disabled={busy}>
-            {t('export.choose')}
-          </button>
-        )}
-        <label className="field grow">
-          <span className="field-label">{t('export.folder')}</span>
-          <input
-            value={dir}
-            placeholder="/home/me/latent-lab-exports/run-1"
-            aria-invalid={folderProblem(dir, t) !== null}
-            onChange={(e) => setDir(e.target.value)}
-            data-testid="export-dir"
-          />
-          <LimitMessage message={folderProblem(dir, t)} testId="export-dir-problem" />
-        </label>
-        <button
-          className="primary"
-          disabled={busy || !dir.trim() || folderProblem(dir, t) !== null}
-          onClick={() => void guard('export', () => exportTo(dir.trim()))}
-          data-testid="export-button"
-        >
-          {t('export.toFolder')}
-        </button>
+        {/* In the browser the download is the main action; the folder chooser cannot work there. */}
         {zipUrl && (
           <button
+            className="primary"
             disabled={busy}
             onClick={() => void guard('export', () => zip(zipUrl))}
             data-testid="export-zip"
@@ -112,6 +92,29 @@ export function ExportPanel({ ids }: { ids: number[] }) {
             {t('export.zip')}
           </button>
         )}
+        {!zipUrl && canPick && (
+          <button onClick={() => void guard('export', pick)} disabled={busy}>
+            {t('export.choose')}
+          </button>
+        )}
+        <label className="field grow">
+          <span className="field-label">{t(zipUrl ? 'export.folderHere' : 'export.folder')}</span>
+          <input
+            value={dir}
+            aria-invalid={folderProblem(dir, t) !== null}
+            onChange={(e) => setDir(e.target.value)}
+            data-testid="export-dir"
+          />
+          <LimitMessage message={folderProblem(dir, t)} testId="export-dir-problem" />
+        </label>
+        <button
+          className={zipUrl ? undefined : 'primary'}
+          disabled={busy || !dir.trim() || folderProblem(dir, t) !== null}
+          onClick={() => void guard('export', () => exportTo(dir.trim()))}
+          data-testid="export-button"
+        >
+          {t('export.toFolder')}
+        </button>
       </div>
       <p className="muted">{t('export.help')}</p>
       {error && (
