@@ -347,6 +347,8 @@ describe('latent-lab export and import', () => {
         'summary.json',
         'metrics.csv',
         'loglik.png',
+        'fit_sklearn.py',
+        'data.csv',
       ]),
     );
     expect(readdirSync(out).sort()).toEqual(written.files);
@@ -361,7 +363,9 @@ describe('latent-lab export and import', () => {
     expect(readFileSync(join(out, 'params.json'), 'utf8')).toBe(before);
     const forced = await cli(['export', String(a.runId), '--out', out, '--overwrite'], exportDb);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toMatch(new RegExp(`^exported run ${a.runId} to .*: 9 files\n`));
+    expect(forced.stdout).toMatch(
+      new RegExp(`^exported run ${a.runId} to .*: ${written.files.length} files\n`),
+    );
 
     const compareOut = join(tmp.dir, 'compared');
     const compared = await cli(
