@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { languages, translate, type Language, type MessageKey } from '../../shared/i18n';
+import { desktopBridge } from './desktop';
 
 interface I18n {
   lang: Language;
@@ -22,6 +23,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     localStorage.setItem('latent-lab.lang', l);
     document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
     setLangState(l);
+    desktopBridge()?.languageChanged(l); // the desktop menu follows
   }, []);
   const t = useCallback(
     (key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars),
