@@ -34,6 +34,8 @@ describe('electron-builder configuration', () => {
     expect(config.win.target).toEqual(['nsis']);
     expect(config.mac.target).toEqual(['dmg']);
     expect(config.npmRebuild).toBe(true); // native modules rebuilt for Electron
+    // Fuses (docs/desktop-security.md): the packaged program cannot be run as plain Node.
+    expect(config.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true });
     const icon = readFileSync(join(root, config.icon));
     expect(icon.subarray(1, 4).toString()).toBe('PNG');
     // 512 × 512: macOS needs at least 512, the others take it.
