@@ -1,9 +1,12 @@
 /** Launches engine workers as Electron utility processes (the desktop shell). */
-import { utilityProcess } from 'electron';
 import type { LaunchWorker, WorkerHandle } from './engine/protocol';
+import type { DesktopElectron } from './desktop/electron-api';
 import { stderrTail } from './host/fork-launcher';
 
-export function utilityProcessLauncher(workerPath: string): LaunchWorker {
+export function utilityProcessLauncher(
+  utilityProcess: DesktopElectron['utilityProcess'],
+  workerPath: string,
+): LaunchWorker {
   return (): WorkerHandle => {
     const child = utilityProcess.fork(workerPath, [], {
       serviceName: 'Latent Lab engine',

@@ -14,7 +14,18 @@ export function builtAppPaths(mainDir: string) {
     workerPath: join(root, 'out', 'main', 'worker.js'),
     formulaThreadPath: join(root, 'out', 'main', 'formula-thread.js'),
     preloadPath: join(root, 'out', 'preload', 'index.cjs'),
+    iconPath: join(root, 'resources', 'icon.png'),
+    // Opened by another program (Help › README): outside the packaged app's asar archive.
+    readmePath: unpackedPath(join(root, 'README.md')),
   };
+}
+
+/**
+ * The path of a file the packager left outside the asar archive (`asarUnpack`), for programs
+ * that cannot read inside it; other paths are unchanged (a checkout has no archive).
+ */
+export function unpackedPath(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
 /**

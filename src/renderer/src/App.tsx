@@ -1,9 +1,12 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { isTableFile } from '../../shared/desktop';
 import { createApi, type ConnectionState } from './api';
 import { ApiContext } from './context';
 import { I18nProvider, useI18n } from './i18n';
+import type { Language } from '../../shared/i18n';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { PageMessage } from './components/PageMessage';
+import { desktopBridge, type IncomingTable } from './desktop';
 import { ComparePage } from './pages/ComparePage';
 import { DataPage } from './pages/DataPage';
 import { DatasetPage } from './pages/DatasetPage';
@@ -25,7 +28,15 @@ function useHash(): string {
  * The page of the address. `epoch` counts reconnections: a page showing what the store holds is
  * made afresh after one (it fetches again what it missed); the new-run form keeps what was typed.
  */
-function Route({ hash, epoch }: { hash: string; epoch: number }) {
+function Route({
+  hash,
+  epoch,
+  incoming,
+}: {
+  hash: string;
+  epoch: number;
+  incoming: IncomingTable | null;
+}) {
   const [path, query] = hash.replace(/^#/, '').split('?');
   const run = /^\/run\/(\d+)$/.exec(path);
   if (run) return <RunPage key={`${run[1]}:${epoch}`} runId={Number(run[1])} />;
@@ -51,7 +62,59 @@ function Route({ hash, epoch }: { hash: string; epoch: number }) {
       .filter((n) => n > 0);
     return <ComparePage key={`${ids.join()}:${epoch}`} ids={ids} />;
   }
-  return <DataPage key={epoch} />;
+  return <DataPage key={epoch} incoming={incoming} />;
+}
+
+/**
+ * Tables handed to the import from outside its picker: files dropped on the window (both shells)
+ * and the desktop shell's commands (menu, command line, OS), which also navigate and set the
+ * language. The data page, where the import is, is shown for a table.
+ */
+function useIncomingTables(setLang: (l: Language) => void, lang: Language) {
+  const [incoming, setIncoming] = useState<IncomingTable | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const seq = useRef(0);
+  const langRef = useRef(lang);
+  langRef.current = lang;
+  useEffect(() => {
+    const take = (table: { path: string } | { file: File }) => {
+      setIncoming({ ...table, seq: ++seq.current });
+      if (!location.hash.startsWith('#/data') || /^#\/data\/\d/.test(location.hash))
+        location.hash = '#/data';
+    };
+    const hasFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      // Without this the browser opens the file in place of the app.
+      e.preventDefault();
+      setDragging(true);
+    };
+    const leave = (e: DragEvent) => {
+      if (e.relatedTarget === null) setDragging(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      setDragging(false);
+      const file = [...(e.dataTransfer?.files ?? [])].find((f) => isTableFile(f.name));
+      if (file) take({ file });
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    const off = desktopBridge()?.onDesktop(langRef.current, (command) => {
+      if (command.kind === 'open-table') take({ path: command.path });
+      else if (command.kind === 'navigate') location.hash = command.hash;
+      else if (command.kind === 'language') setLang(command.lang);
+    });
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+      off?.();
+    };
+  }, [setLang]);
+  return { incoming, dragging };
 }
 
 function Shell({ connection, epoch }: { connection: ConnectionState; epoch: number }) {
@@ -66,6 +129,7 @@ function Shell({ connection, epoch }: { connection: ConnectionState; epoch: numb
   useEffect(() => {
     document.title = t('app.title');
   }, [t]);
+  const { incoming, dragging } = useIncomingTables(setLang, lang);
   return (
     <div className="app">
       <nav className="topbar">
@@ -90,6 +154,11 @@ function Shell({ connection, epoch }: { connection: ConnectionState; epoch: numb
           {t('lang.switch')}
         </button>
       </nav>
+      {dragging && (
+        <div className="drop-overlay" data-testid="drop-overlay">
+          {t('desktop.dropHere')}
+        </div>
+      )}
       {connection === 'closed' && (
         <div className="banner error" data-testid="connection-lost">
           {t('conn.lost')}
@@ -100,7 +169,7 @@ function Shell({ connection, epoch }: { connection: ConnectionState; epoch: numb
           key={hash}
           fallback={(message) => <PageMessage error={t('app.pageFailed', { message })} />}
         >
-          <Route hash={hash} epoch={epoch} />
+          <Route hash={hash} epoch={epoch} incoming={incoming} />
         </ErrorBoundary>
       </main>
     </div>

@@ -6,6 +6,7 @@ import {
   type Language,
   type MessageKey,
 } from '../../shared/i18n';
+import { desktopBridge } from './desktop';
 
 interface I18n {
   lang: Language;
@@ -28,6 +29,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     localStorage.setItem('latent-lab.lang', l);
     document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
     setLangState(l);
+    desktopBridge()?.languageChanged(l); // the desktop menu follows
   }, []);
   const t = useCallback(
     (key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars),

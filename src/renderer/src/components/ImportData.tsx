@@ -4,7 +4,7 @@
  * cells counted, with a sentence for anything odd; choose the columns, what stray cells become, a
  * label column; import, and read what the import did.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import {
   csvDelimiters,
   textEncodings,
@@ -21,6 +21,7 @@ import { useI18n } from '../i18n';
 import { LimitMessage, nameProblem } from './TextLimit';
 import { sendFile } from '../send-file';
 import { useInFlight } from '../hooks/useInFlight';
+import { claimIncoming, fileName, type IncomingTable } from '../desktop';
 
 const encodingNames: Record<TextEncoding, string> = {
   'utf-8': 'UTF-8',
@@ -42,7 +43,14 @@ type Busy = { what: 'sending' | 'reading' | 'importing'; fraction: number } | nu
 /** A pasted table up to this long is sent in one request (≤ 3 MB as UTF-8); longer, as a file. */
 const PASTE_INLINE_CHARS = 1_000_000;
 
-export function ImportData({ onImported }: { onImported(d: DatasetMeta): void }) {
+export function ImportData({
+  onImported,
+  incoming,
+}: {
+  onImported(d: DatasetMeta): void;
+  /** A file dropped on the window or opened from the desktop shell: previewed as if chosen. */
+  incoming?: IncomingTable | null;
+}) {
   const api = useApi();
   const { t } = useI18n();
   const [title, setTitle] = useState('');
@@ -109,6 +117,21 @@ export function ImportData({ onImported }: { onImported(d: DatasetMeta): void })
       ),
     );
   }
+
+  /** A path from the desktop shell: the host reads the file itself, as for a chosen one. */
+  function choosePath(path: string) {
+    const name = fileName(path);
+    setName(name.replace(/\.[^.]+$/, ''));
+    void start(name, async () => ({ kind: 'path', path }));
+  }
+
+  const takeIncoming = useEffectEvent((table: IncomingTable) => {
+    if ('file' in table) chooseFile(table.file);
+    else choosePath(table.path);
+  });
+  useEffect(() => {
+    if (incoming && claimIncoming(incoming)) takeIncoming(incoming);
+  }, [incoming]);
 
   function usePasted() {
     setName(t('data.pastedName'));

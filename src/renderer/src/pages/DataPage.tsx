@@ -3,8 +3,9 @@ import type { DatasetMeta } from '../../../shared/api';
 import { ImportData } from '../components/ImportData';
 import { navigate, useApi } from '../context';
 import { useI18n } from '../i18n';
+import type { IncomingTable } from '../desktop';
 
-export function DataPage() {
+export function DataPage({ incoming }: { incoming?: IncomingTable | null }) {
   const api = useApi();
   const { t } = useI18n();
   const [datasets, setDatasets] = useState<DatasetMeta[] | null>(null);
@@ -22,7 +23,7 @@ export function DataPage() {
   return (
     <div className="page">
       <h1>{t('data.title')}</h1>
-      <ImportData onImported={reload} />
+      <ImportData onImported={reload} incoming={incoming} />
       <section className="card">
         {datasets === null ? (
           <p>{t('common.loading')}</p>
