@@ -135,10 +135,13 @@ export async function startWebServer(options: {
     );
     if (!ids.success) return text(400, 'ids: one to six run numbers, as ?ids=1,2');
     let zip: Awaited<ReturnType<Host['exportZip']>>;
+    let write: Awaited<ReturnType<typeof zip.build>> | null = null;
     try {
       zip = await options.host.exportZip(ids.data);
+      // The files are made before the first byte, so a failure is answered with its reason.
+      if (req.method !== 'HEAD') write = await zip.build();
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'not-found') return text(404, e.message);
+      if (e instanceof ApiError) return text(e.code === 'not-found' ? 404 : 500, e.message);
       throw e;
     }
     res.writeHead(200, {
@@ -147,14 +150,19 @@ export async function startWebServer(options: {
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
-    if (req.method === 'HEAD') return void res.end();
-    await zip.write(async (piece) => {
+    if (!write) return void res.end();
+    await write(async (piece) => {
       // A browser that cancelled the download ends the export too (the error is the reason).
       if (res.destroyed) throw new Error('the download was cancelled');
       if (!res.write(piece))
         await new Promise<void>((resolve) => {
-          res.once('drain', resolve);
-          res.once('close', resolve);
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
         });
     });
     res.end();

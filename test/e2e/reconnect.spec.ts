@@ -46,6 +46,10 @@ test('the page reconnects, keeps its filter and shows a run made while it was di
     await page.reload();
     await expect(page.locator('.filters select').first()).toHaveValue('gmm');
     await expect(page.getByTestId('run-row')).toHaveCount(1);
+    // The top bar's "Runs" is the library unfiltered: the page follows the address.
+    await page.locator('.topbar a[href="#/runs"]').click();
+    await expect(page.getByTestId('run-row')).toHaveCount(2);
+    await expect(page.locator('.filters select').first()).toHaveValue('');
   } finally {
     await shell.stop();
     removeDir(dataDir);

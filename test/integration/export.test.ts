@@ -530,7 +530,9 @@ describe('comparison export', () => {
   async function zipOf(ids: number[]): Promise<{ fileName: string; data: Uint8Array }> {
     const zip = await host.exportZip(ids);
     const pieces: Uint8Array[] = [];
-    await zip.write((piece) => void pieces.push(piece));
+    await (
+      await zip.build()
+    )((piece) => void pieces.push(piece));
     return { fileName: zip.fileName, data: new Uint8Array(Buffer.concat(pieces)) };
   }
 

@@ -20,6 +20,7 @@ import { decodeFrame, encodeFrame, type ServerMessage } from '../../src/shared/w
 import type { Host } from '../../src/main/host/host';
 import { EventBus } from '../../src/main/host/events';
 import { startWebServer, type WebServer } from '../../src/main/web-server';
+import { runExporters } from '../../src/main/host/export';
 import { openTestHost, type TestHost } from './helpers';
 
 let tmp: TestHost;
@@ -276,6 +277,32 @@ describe('web shell zip download', () => {
     for (const ids of ['', 'x', '1,2,3,4,5,6,7', '-1', '1.5'])
       expect((await getBytes(`${EXPORT_ZIP_PATH}?ids=${ids}`)).status, ids).toBe(400);
     expect((await get(`${EXPORT_ZIP_PATH}?ids=1`)).status).toBe(401);
+  });
+
+  it('answers a failure while the files are made with its reason, before any zip byte', async () => {
+    const run = host.store.createRun({
+      name: 'unexportable',
+      algorithm: 'broken-exporter',
+      datasetId: null,
+      datasetName: '',
+      columns: [],
+      params: {},
+      seed: 1,
+    });
+    host.store.finishRun(run.id, 'failed', { error: 'for the test' });
+    runExporters['broken-exporter'] = {
+      files() {
+        throw new ApiError('internal', 'the exporter broke on purpose');
+      },
+    };
+    try {
+      const r = await getBytes(`${EXPORT_ZIP_PATH}?ids=${run.id}`);
+      expect(r.status).toBe(500);
+      expect(r.headers['content-type']).toMatch(/^text\/plain/);
+      expect(r.body).toContain('the exporter broke on purpose');
+    } finally {
+      delete runExporters['broken-exporter'];
+    }
   });
 
   it('a download the browser drops after its first bytes ends cleanly, and the server keeps serving', async () => {

@@ -7,7 +7,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -414,12 +414,23 @@ describe('an imported run, stored in pieces', () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     store.db.prepare(`UPDATE runs SET importing = 1, host_pid = ? WHERE id = ?`).run(gone, run.id);
     const alive = await store.insertImportedRun(imported, points(10), []);
+    // Another process, still importing.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     store.db
       .prepare(`UPDATE runs SET importing = 1, host_pid = ? WHERE id = ?`)
-      .run(process.pid, alive.id);
+      .run(other.pid, alive.id);
+    // And one marked with this process's id: left by an earlier process that had the same id.
+    const samePid = await store.insertImportedRun(imported, points(10), []);
+    store.db
+      .prepare(`UPDATE runs SET importing = 1, host_pid = ? WHERE id = ?`)
+      .run(process.pid, samePid.id);
     expect(store.getRun(run.id)).toBeNull();
     store.close();
-    store = new Store(join(dir, 'test.db'));
+    try {
+      store = new Store(join(dir, 'test.db'));
+    } finally {
+      other.kill();
+    }
     expect(countRows('runs')).toBe(1); // the live process's import is left to it
     expect(store.db.prepare(`SELECT id FROM runs`).get()).toEqual({ id: alive.id });
     expect(

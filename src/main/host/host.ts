@@ -76,10 +76,14 @@ export interface Host {
   readonly store: Store;
   readonly runs: RunManager;
   /**
-   * The export of `ids` as a zip, written a piece at a time by `write` (the web shell streams it
-   * into an HTTP download, so no zip is ever held whole). Refuses unknown runs before anything.
+   * The export of `ids` as a zip: unknown runs refused at once; `build` makes its files (a
+   * failure throws here, before any byte), then the writer hands the zip to a sink a piece at a
+   * time (the web shell streams it into an HTTP download, so no zip is ever held whole).
    */
-  exportZip(ids: number[]): Promise<{ fileName: string; write(sink: ZipSink): Promise<void> }>;
+  exportZip(ids: number[]): Promise<{
+    fileName: string;
+    build(): Promise<(sink: ZipSink) => Promise<void>>;
+  }>;
   close(): void;
 }
 
@@ -505,12 +509,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     runs,
     async exportZip(ids) {
       ids.forEach(existingRun);
-      const { exportRunsZipTo, zipFileName } = await exporter();
+      const { prepareZip, zipFileName } = await exporter();
       return {
         fileName: zipFileName(ids),
-        write: async (sink) => {
-          await exportRunsZipTo(store, ids, { appVersion }, sink);
-        },
+        build: () => prepareZip(store, ids, { appVersion }),
       };
     },
     close() {

@@ -217,14 +217,20 @@ export class Store {
     this.removeOrphanValueFiles();
   }
 
-  /** Runs whose import a process began and did not finish (it stopped): gone with their points. */
+  /**
+   * Runs whose import a process began and did not finish (it stopped): gone with their points.
+   * One process opens one store, so a row of this process's own id was left by an earlier
+   * process that had the same id (a container's app is often pid 1 on every start).
+   */
   private removeUnfinishedImports(): void {
     const stopped = (
       this.db.prepare(`SELECT id, host_pid FROM runs WHERE importing = 1`).all() as {
         id: number;
         host_pid: number | null;
       }[]
-    ).filter((r) => r.host_pid === null || !processIsAlive(r.host_pid));
+    ).filter(
+      (r) => r.host_pid === null || r.host_pid === process.pid || !processIsAlive(r.host_pid),
+    );
     for (const r of stopped) this.deleteRun(r.id);
   }
 

@@ -27,6 +27,7 @@ export {
   exportRuns,
   exportRunsZip,
   exportRunsZipTo,
+  prepareZip,
   runEntries,
   zipFileName,
   type ExportContext,

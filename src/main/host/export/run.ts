@@ -266,18 +266,32 @@ export async function exportRuns(
 export const zipFileName = (ids: number[]): string =>
   ids.length === 1 ? `latent-lab-run-${ids[0]}.zip` : `latent-lab-compare-${ids.join('-')}.zip`;
 
+type ZipSink = (piece: Uint8Array) => void | Promise<void>;
+
 /**
- * The same files as `exportRuns`, as a zip handed to `sink` a piece at a time (an HTTP response,
- * a file): nothing but the pieces in flight is held.
+ * The same files as `exportRuns`, made now (a failure throws here), and a writer that hands
+ * them as a zip to a sink a piece at a time (an HTTP response, a file): nothing but the pieces
+ * in flight is held.
  */
+export async function prepareZip(
+  store: Store,
+  ids: number[],
+  options: { appVersion: string },
+): Promise<(sink: ZipSink) => Promise<void>> {
+  const entries = await buildExport(store, ids, options.appVersion);
+  return (sink) => writeZip(entries, sink);
+}
+
+/** `prepareZip`, then the writing, at once. */
 export async function exportRunsZipTo(
   store: Store,
   ids: number[],
   options: { appVersion: string },
-  sink: (piece: Uint8Array) => void | Promise<void>,
+  sink: ZipSink,
 ): Promise<{ fileName: string }> {
-  const entries = await buildExport(store, ids, options.appVersion);
-  await writeZip(entries, sink);
+  await (
+    await prepareZip(store, ids, options)
+  )(sink);
   return { fileName: zipFileName(ids) };
 }
 

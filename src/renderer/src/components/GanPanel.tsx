@@ -25,13 +25,16 @@ const GENERATED_POINTS = 1000;
 
 type Metrics = RunPanelProps['metrics'];
 
+/**
+ * Each metric on its own steps: a long run's metrics arrive thinned apart (each keeps its own
+ * extremes), so one metric's steps looked up in another would be mostly gaps.
+ */
 function lines(metrics: Metrics, keys: { key: string; name: string }[]) {
-  const steps = sortedSteps(metrics.get(keys[0].key));
-  return keys.map(({ key, name }) => ({
-    name,
-    steps,
-    values: steps.map((s) => metrics.get(key)?.get(s) ?? NaN),
-  }));
+  return keys.map(({ key, name }) => {
+    const m = metrics.get(key);
+    const steps = sortedSteps(m);
+    return { name, steps, values: steps.map((s) => m!.get(s)!) };
+  });
 }
 
 /** A GAN's run: losses and D's outputs, 2-D quality, the animated 2-D view or image galleries. */

@@ -104,12 +104,11 @@ export function VaePanel({ run, metrics, data }: RunPanelProps) {
   const recon = metrics.get('recon');
   const kl = metrics.get('kl');
   const lossOption = useMemo(() => {
-    const steps = sortedSteps(loss);
-    const line = (name: string, m: Map<number, number> | undefined) => ({
-      name,
-      steps,
-      values: steps.map((s) => m?.get(s) ?? NaN),
-    });
+    // Each metric on its own steps (a long run's arrive thinned apart, each with its extremes).
+    const line = (name: string, m: Map<number, number> | undefined) => {
+      const steps = sortedSteps(m);
+      return { name, steps, values: steps.map((s) => m!.get(s)!) };
+    };
     return metricLineOption({
       title: t('vae.chart.loss'),
       xName: t('vae.chart.step'),

@@ -155,6 +155,17 @@ export function RunsPage() {
   const [sort, setSort] = useState(() => viewFromAddress().sort);
   const [filter, setFilter] = useState(() => viewFromAddress().filter);
   useEffect(() => viewToAddress({ sort, filter }), [sort, filter]);
+  // An address given while the page is open (the top bar's "Runs", a pasted link) sets the view.
+  useEffect(() => {
+    const follow = () => {
+      if (!location.hash.startsWith('#/runs')) return;
+      const view = viewFromAddress();
+      setSort(view.sort);
+      setFilter(view.filter);
+    };
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
+  }, []);
   const [selected, setSelected] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
   const { guard, busy } = useInFlight();

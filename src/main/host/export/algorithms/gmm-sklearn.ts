@@ -23,8 +23,10 @@ export function keptStartingMixture(
   // Looked up a step at a time through the index (an imported run may have millions of points).
   const hasLogLik = (step: number) =>
     store.metricPage(runId, 'meanLogLikelihood', step - 1, 1).steps[0] === step;
-  const starts = store
-    .listArtifacts(runId, 'mixture')
+  // By step, the last written of a step winning: a run restarted on another backend (the CPU
+  // fallback) writes its steps again.
+  const byStep = new Map(store.listArtifacts(runId, 'mixture').map((a) => [a.step, a]));
+  const starts = [...byStep.values()]
     .filter((a) => !hasLogLik(a.step))
     .sort((a, b) => a.step - b.step);
   const start = starts[keptRestart];
