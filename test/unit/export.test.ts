@@ -14,7 +14,7 @@ import { metricLineOption } from '../../src/shared/charts';
 import { renderChart, renderSvg } from '../../src/main/host/chart-render';
 import {
   exportRuns,
-  exportRunsZip,
+  prepareZip,
   importRunFolder,
   metricsCsv,
   parseMetricsCsv,
@@ -498,8 +498,11 @@ describe('the exporter registry', () => {
       expect(readme).toContain('- `own.txt`: the made-up algorithm’s own file');
       expect(readme).toContain('- A note of the made-up exporter.');
       expect(readme).not.toContain('no exporter');
-      const zip = await exportRunsZip(store, [run.id], { appVersion: '1' });
-      expect(Object.keys(unzipSync(zip.data)).sort()).toEqual(r.files);
+      const pieces: Uint8Array[] = [];
+      await (
+        await prepareZip(store, [run.id], { appVersion: '1' })
+      )((p) => void pieces.push(p));
+      expect(Object.keys(unzipSync(Buffer.concat(pieces))).sort()).toEqual(r.files);
       const other = runOf('made-up-algorithm');
       const compare = await exportRuns(store, [run.id, other.id], join(dir, 'compare'), {
         overwrite: false,

@@ -39,6 +39,7 @@ import { ensureBuiltinDatasets, importCsv, importImageCsv } from './datasets';
 import { drawSamples, scoreRows } from './gmm-model';
 import { EventBus } from './events';
 import { drawnSeries } from './export/metric-pages';
+import type { ZipSink } from './export/write';
 import { runEngineData } from './run-data';
 import { RunManager } from './runs';
 import { Store } from './store';
@@ -86,9 +87,6 @@ export interface Host {
   }>;
   close(): void;
 }
-
-/** Where a zip goes a piece at a time (awaited: a slow reader slows the writing). */
-export type ZipSink = (piece: Uint8Array) => void | Promise<void>;
 
 /** Export pulls in ECharts and a rasteriser: loaded on first use, not at start-up. */
 const exporter = () => import('./export');

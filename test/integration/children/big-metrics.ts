@@ -8,7 +8,7 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { exportRuns, exportRunsZipTo, importRunFolder } from '../../../src/main/host/export';
+import { exportRuns, importRunFolder, prepareZip } from '../../../src/main/host/export';
 import { Store } from '../../../src/main/host/store';
 
 const [db, folder, out] = process.argv.slice(2);
@@ -46,8 +46,8 @@ const [, exportStallMs] = await longestStall(() =>
 const exportSeconds = (performance.now() - started) / 1000 - importSeconds;
 // As the web shell streams it: a piece at a time into a file, waiting when the file lags.
 const zipFile = createWriteStream(join(out, '..', 'big.zip'));
-const [, zipStallMs] = await longestStall(() =>
-  exportRunsZipTo(store, [run.id], { appVersion: 'test' }, async (piece) => {
+const [, zipStallMs] = await longestStall(async () =>
+  (await prepareZip(store, [run.id], { appVersion: 'test' }))(async (piece) => {
     if (!zipFile.write(piece)) await once(zipFile, 'drain');
   }),
 );

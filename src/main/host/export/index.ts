@@ -23,12 +23,4 @@ export type {
 export { importRunFolder } from './import';
 export { MAX_IMPORTED_METRIC_POINTS, metricsCsv, parseMetricsCsv } from './metrics-csv';
 export { runExporters } from './registry';
-export {
-  exportRuns,
-  exportRunsZip,
-  exportRunsZipTo,
-  prepareZip,
-  runEntries,
-  zipFileName,
-  type ExportContext,
-} from './run';
+export { exportRuns, prepareZip, runEntries, zipFileName, type ExportContext } from './run';

@@ -27,7 +27,7 @@ import { drawnSeries, storeRows, type DrawnSeries } from './metric-pages';
 import { metricsCsvChunks } from './metrics-csv';
 import { runExporterOf } from './registry';
 import { checkExportFolder } from './target-folder';
-import { writeEntries, writeZip, zipEntries } from './write';
+import { writeEntries, writeZip, type ZipSink } from './write';
 
 /** Exports are in English: files are shared, and every common font covers Latin text. */
 const englishLabel: Label = (key, vars) => translate('en', key, vars);
@@ -266,8 +266,6 @@ export async function exportRuns(
 export const zipFileName = (ids: number[]): string =>
   ids.length === 1 ? `latent-lab-run-${ids[0]}.zip` : `latent-lab-compare-${ids.join('-')}.zip`;
 
-type ZipSink = (piece: Uint8Array) => void | Promise<void>;
-
 /**
  * The same files as `exportRuns`, made now (a failure throws here), and a writer that hands
  * them as a zip to a sink a piece at a time (an HTTP response, a file): nothing but the pieces
@@ -280,27 +278,4 @@ export async function prepareZip(
 ): Promise<(sink: ZipSink) => Promise<void>> {
   const entries = await buildExport(store, ids, options.appVersion);
   return (sink) => writeZip(entries, sink);
-}
-
-/** `prepareZip`, then the writing, at once. */
-export async function exportRunsZipTo(
-  store: Store,
-  ids: number[],
-  options: { appVersion: string },
-  sink: ZipSink,
-): Promise<{ fileName: string }> {
-  await (
-    await prepareZip(store, ids, options)
-  )(sink);
-  return { fileName: zipFileName(ids) };
-}
-
-/** The same files as `exportRuns`, as a zip in memory (the contract's reply). */
-export async function exportRunsZip(
-  store: Store,
-  ids: number[],
-  options: { appVersion: string },
-): Promise<{ fileName: string; data: Uint8Array }> {
-  const entries = await buildExport(store, ids, options.appVersion);
-  return { fileName: zipFileName(ids), data: await zipEntries(entries) };
 }

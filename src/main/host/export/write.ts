@@ -183,15 +183,15 @@ class NativeZipDeflate implements ZipInputFile {
   }
 }
 
+/** Where a zip goes a piece at a time (awaited: a slow reader slows the writing). */
+export type ZipSink = (piece: Uint8Array) => void | Promise<void>;
+
 /**
  * The files as a zip, handed to `sink` a piece at a time (PNGs stored as they are: they are
  * compressed already). Between pieces the event loop turns, so other requests are answered
  * while a long file is compressed.
  */
-export async function writeZip(
-  entries: Entry[],
-  sink: (piece: Uint8Array) => void | Promise<void>,
-): Promise<void> {
+export async function writeZip(entries: Entry[], sink: ZipSink): Promise<void> {
   const pending: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((err, piece) => {
@@ -221,21 +221,4 @@ export async function writeZip(
   }
   zip.end();
   await drain();
-}
-
-/** The files as one zip in memory (what the contract's reply carries). */
-export async function zipEntries(entries: Entry[]): Promise<Uint8Array> {
-  const pieces: Uint8Array[] = [];
-  let size = 0;
-  await writeZip(entries, (piece) => {
-    pieces.push(piece);
-    size += piece.length;
-  });
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }
